@@ -1,0 +1,399 @@
+package classify
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/stackdiff/stackdiff/parse"
+)
+
+// MatchMode says how goroutines of two snapshots are matched.
+type MatchMode string
+
+// The match modes.
+const (
+	// MatchAuto matches by ID when the snapshots come from one process,
+	// else by stack.
+	MatchAuto MatchMode = "auto"
+	// MatchID trusts goroutine IDs: an ID in both snapshots is the same
+	// goroutine.
+	MatchID MatchMode = "id"
+	// MatchStack compares only the counts of each stack.
+	MatchStack MatchMode = "stack"
+)
+
+// Options tune [Compare]. The zero value is the default.
+type Options struct {
+	Rules []Rule    // nil means [Rules]
+	Match MatchMode // "" means MatchAuto
+	// IgnoreTop, IgnoreAny and IgnoreCreator drop groups (verdict ok) whose
+	// top function, any function, or creator is one of the names (like
+	// goleak's IgnoreTopFunction, IgnoreAnyFunction, IgnoreCreatedBy).
+	IgnoreTop, IgnoreAny, IgnoreCreator []string
+	// SourceRoots are directories where the source files of the dumps may
+	// be found (see [Group.Label]). Absolute paths that exist are always read.
+	SourceRoots []string
+	// NoSources turns source reading off entirely.
+	NoSources bool
+	// WaitThreshold is the wait, in minutes, from which a blocked group is a
+	// suspect. 0 means 10.
+	WaitThreshold int
+	// CrowdThreshold is the size from which a group of identical blocked
+	// goroutines is a suspect in a single dump. 0 means 1000.
+	CrowdThreshold int
+}
+
+// Compare follows the groups of snapshots (in time order) from the first to
+// the last, labels them and gives each a verdict. With one snapshot it is a
+// postmortem of that dump. Counts are per snapshot; Delta is last − first,
+// like a diff of y − x.
+func Compare(snaps []*parse.Snapshot, opts *Options) *Report {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Rules == nil {
+		o.Rules = Rules
+	}
+	if o.WaitThreshold == 0 {
+		o.WaitThreshold = 10
+	}
+	if o.CrowdThreshold == 0 {
+		o.CrowdThreshold = 1000
+	}
+	c := &comparer{opts: o, n: len(snaps), byKey: map[string]*entry{}}
+	if !o.NoSources {
+		c.src = newSources(append([]string{"."}, o.SourceRoots...))
+	}
+	c.stackOnly = o.Match == MatchStack
+	for _, s := range snaps {
+		if s.Format == parse.FormatDebug1 || s.Format == parse.FormatProto {
+			c.stackOnly = true // no states or creators to match on
+		}
+	}
+	for i, s := range snaps {
+		c.add(i, s)
+	}
+	return c.report(snaps)
+}
+
+// entry accumulates one group across snapshots.
+type entry struct {
+	g      *Group
+	rep    *parse.Group // representative: from the latest snapshot holding it
+	leaked []int
+	wait   [2]int
+	hasIDs bool
+	// persisted counts goroutines present in the first and last snapshots
+	// whose wait grew in between, with the first and last waits seen.
+	persisted, waitFrom, waitTo int
+}
+
+type comparer struct {
+	opts      Options
+	n         int
+	byKey     map[string]*entry
+	order     []*entry
+	stackOnly bool
+	src       *sources
+	// first maps each goroutine ID of the first snapshot to its entry and
+	// wait, to tell new goroutines from persisted ones.
+	first map[int64]firstSeen
+}
+
+type firstSeen struct {
+	e    *entry
+	wait int32
+}
+
+func (c *comparer) key(g *parse.Group) string {
+	var b strings.Builder
+	if !c.stackOnly {
+		b.WriteString(g.State)
+		if g.Unavailable {
+			b.WriteString(" (unavailable)")
+		}
+	}
+	for _, f := range stackFrames(g.Frames) {
+		b.WriteByte('\n')
+		b.WriteString(f.Func)
+		b.WriteByte(' ')
+		b.WriteString(f.File)
+		b.WriteByte(':')
+		b.WriteString(strconv.Itoa(f.Line))
+	}
+	if !c.stackOnly && g.CreatedBy != nil {
+		b.WriteString("\ncreated by ")
+		b.WriteString(g.CreatedBy.Func)
+	}
+	return b.String()
+}
+
+func (c *comparer) add(i int, s *parse.Snapshot) {
+	last := i == c.n-1
+	if i == 0 && c.n > 1 {
+		c.first = map[int64]firstSeen{}
+	}
+	for _, pg := range s.Groups {
+		k := c.key(pg)
+		e := c.byKey[k]
+		if e == nil {
+			e = &entry{g: &Group{Key: k, Counts: make([]int, c.n)}, leaked: make([]int, c.n)}
+			c.byKey[k] = e
+			c.order = append(c.order, e)
+		}
+		if e.rep == nil || pg.State != "" || e.rep.State == "" {
+			e.rep = pg
+		}
+		e.g.Counts[i] += pg.Count
+		if pg.Leaked {
+			e.leaked[i] += pg.Count
+		}
+		if c.first != nil && i == 0 {
+			for _, m := range pg.Members {
+				c.first[m.ID] = firstSeen{e, m.WaitMinutes}
+			}
+		}
+		if !last {
+			continue
+		}
+		lo, hi := pg.WaitRange()
+		if len(e.g.IDs) == 0 || lo < e.wait[0] {
+			e.wait[0] = lo
+		}
+		e.wait[1] = max(e.wait[1], hi)
+		for _, m := range pg.Members {
+			e.g.IDs = append(e.g.IDs, m.ID)
+			if c.first != nil {
+				if f, ok := c.first[m.ID]; ok && m.WaitMinutes > f.wait {
+					if e.persisted == 0 || int(f.wait) < e.waitFrom {
+						e.waitFrom = int(f.wait)
+					}
+					e.persisted++
+					e.waitTo = max(e.waitTo, int(m.WaitMinutes))
+				}
+			}
+		}
+	}
+}
+
+// sameProcess decides whether the first and last snapshots come from one
+// process: goroutine IDs are never reused within a process, so shared IDs
+// whose goroutines kept their creator are the same goroutines.
+func (c *comparer) sameProcess() bool {
+	switch c.opts.Match {
+	case MatchID:
+		return c.first != nil
+	case MatchStack:
+		return false
+	}
+	if c.first == nil || c.stackOnly {
+		return false
+	}
+	shared, same := 0, 0
+	for _, e := range c.order {
+		for _, id := range e.g.IDs {
+			f, ok := c.first[id]
+			if !ok {
+				continue
+			}
+			shared++
+			if creator(f.e.rep) == creator(e.rep) {
+				same++
+			}
+		}
+	}
+	return shared > 0 && same*10 >= shared*9
+}
+
+func creator(g *parse.Group) string {
+	if g == nil || g.CreatedBy == nil {
+		return ""
+	}
+	return g.CreatedBy.Func
+}
+
+func (c *comparer) report(snaps []*parse.Snapshot) *Report {
+	r := &Report{SameProcess: c.sameProcess()}
+	for _, s := range snaps {
+		r.Inputs = append(r.Inputs, Input{Name: s.Name, Format: s.Format, Goroutines: s.Count(), Groups: len(s.Groups), Warnings: nonNil(s.Warnings)})
+		r.Summary.Goroutines = append(r.Summary.Goroutines, s.Count())
+	}
+	firstName := ""
+	if len(snaps) > 0 {
+		firstName = snaps[0].Name
+	}
+	for _, e := range c.order {
+		g := e.g
+		c.describe(e)
+		slices.Sort(g.IDs)
+		g.Delta = g.Counts[c.n-1] - g.Counts[0]
+		g.Leaked = e.leaked[c.n-1]
+		g.WaitMinutes = e.wait
+		g.NewIDs = []int64{}
+		if c.n > 1 {
+			if r.SameProcess {
+				for _, id := range g.IDs {
+					if _, ok := c.first[id]; !ok {
+						g.NewIDs = append(g.NewIDs, id)
+					}
+				}
+				g.New = len(g.NewIDs)
+			} else {
+				g.New = max(0, g.Delta)
+			}
+		}
+		if g.IDs == nil {
+			g.IDs = []int64{}
+		}
+		c.judge(e, firstName)
+		r.Groups = append(r.Groups, g)
+		r.Summary.New += g.New
+		switch g.Verdict {
+		case Leak:
+			r.Summary.LeakGroups++
+			r.Summary.Leaked += g.Counts[c.n-1]
+		case Suspect:
+			r.Summary.SuspectGroups++
+		}
+	}
+	slices.SortFunc(r.Groups, func(a, b *Group) int {
+		if c := cmp.Compare(a.Verdict.rank(), b.Verdict.rank()); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.Delta, a.Delta); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.Counts[len(b.Counts)-1], a.Counts[len(a.Counts)-1]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Key, b.Key)
+	})
+	return r
+}
+
+// describe fills the group's stack, label, reason and fix.
+func (c *comparer) describe(e *entry) {
+	g, rep := e.g, e.rep
+	g.State = rep.State
+	g.Frames = rep.Frames
+	g.CreatedBy = rep.CreatedBy
+	g.Site = Site(rep.Frames)
+	st := &Stack{State: rep.State, Frames: rep.Frames, CreatedBy: rep.CreatedBy}
+	if st.State == "" {
+		st.State = inferState(rep.Frames)
+	}
+	g.Label = label(c.opts.Rules, st)
+	if (g.Label == ChanReceive || g.Label == Select) && g.Site != nil && c.src != nil {
+		g.Label = refine(g.Label, c.src.lines(g.Site.File), g.Site.Line)
+	}
+	info := Labels[g.Label]
+	g.Reason, g.Fix = info.Reason, info.Fix
+}
+
+// judge gives the verdict and its evidence.
+func (c *comparer) judge(e *entry, firstName string) {
+	g := e.g
+	g.Evidence = []string{}
+	if why := c.ignored(g); why != "" {
+		g.Verdict = OK
+		g.Evidence = append(g.Evidence, why)
+		return
+	}
+	class := Labels[g.Label].Class
+	verdict := OK
+	raise := func(v Verdict, why string) {
+		if v.rank() < verdict.rank() {
+			verdict = v
+		}
+		g.Evidence = append(g.Evidence, why)
+	}
+	if g.Leaked > 0 {
+		raise(Leak, fmt.Sprintf("gc-proven (leaked): %d of %d", g.Leaked, g.Counts[c.n-1]))
+	}
+	if g.New > 0 {
+		why := fmt.Sprintf("%d new since %s", g.New, firstName)
+		switch class {
+		case Blocking:
+			raise(Leak, why)
+		case Doubtful:
+			raise(Suspect, why)
+		}
+	}
+	if c.n >= 3 && grewEveryStep(g.Counts) {
+		why := "grew in every snapshot: " + joinInts(g.Counts)
+		switch class {
+		case Blocking, Doubtful:
+			raise(Leak, why)
+		}
+	}
+	if e.persisted > 0 && class != Benign {
+		raise(Suspect, fmt.Sprintf("%d goroutines blocked since the first snapshot (wait %d → %d minutes)", e.persisted, e.waitFrom, e.waitTo))
+	}
+	last := g.Counts[c.n-1]
+	if last > 0 && class != Benign {
+		if (g.Label == NilChan || g.Label == SelectNoCases) && !inMain(g) {
+			raise(Suspect, "blocked forever: "+Labels[g.Label].Reason)
+		}
+		if g.WaitMinutes[1] >= c.opts.WaitThreshold {
+			raise(Suspect, fmt.Sprintf("blocked for %d minutes", g.WaitMinutes[1]))
+		}
+		if last >= c.opts.CrowdThreshold && class == Blocking {
+			raise(Suspect, fmt.Sprintf("%d identical goroutines blocked at one site", last))
+		}
+	}
+	g.Verdict = verdict
+}
+
+func (c *comparer) ignored(g *Group) string {
+	st := &Stack{State: g.State, Frames: g.Frames, CreatedBy: g.CreatedBy}
+	for _, f := range c.opts.IgnoreTop {
+		if TopFunc(f)(st) {
+			return "ignored: top function " + f
+		}
+	}
+	for _, f := range c.opts.IgnoreAny {
+		if HasFunc(f)(st) {
+			return "ignored: function " + f
+		}
+	}
+	for _, f := range c.opts.IgnoreCreator {
+		if g.CreatedBy != nil && g.CreatedBy.Func == f {
+			return "ignored: created by " + f
+		}
+	}
+	return ""
+}
+
+// inMain reports whether the goroutine is the program's main goroutine,
+// where a final select {} or nil-channel wait is a deliberate park.
+func inMain(g *Group) bool {
+	return g.CreatedBy == nil && slices.ContainsFunc(g.Frames, func(f parse.Frame) bool { return f.Func == "main.main" })
+}
+
+func grewEveryStep(counts []int) bool {
+	for i := 1; i < len(counts); i++ {
+		if counts[i] <= counts[i-1] {
+			return false
+		}
+	}
+	return true
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, " → ")
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,24 @@
+// Package classify follows goroutine groups across snapshots, labels what
+// each group is blocked on and decides whether it looks leaked.
+//
+// The pipeline:
+//
+//  1. Match groups across snapshots by key: state, frames (with the runtime's
+//     own leaf frames and runtime.goexit dropped, so a SIGQUIT dump matches a
+//     runtime.Stack dump) and creator. When an input has no states (pprof
+//     debug=1, protobuf), the key is the frames alone.
+//  2. Decide whether the first and last snapshots come from one process
+//     (shared goroutine IDs with the same creators). If so, goroutines are
+//     new, gone or persisted by ID; otherwise the count growth is what is new.
+//  3. Label each group with the first matching rule of an ordered table
+//     ([Rules]): well-known library goroutines first (net/http, database/sql,
+//     os/exec, io.Pipe, gRPC, the runtime's own), then the wait state. When
+//     the source of the blocking line is readable, a channel receive or
+//     select is refined into timer, ticker or context-never-cancelled.
+//  4. Give a verdict with evidence: goroutines the runtime proved leaked are
+//     a leak; new goroutines in a blocking wait are a leak; doubtful ones
+//     (network waits, unknown states) are suspects; nil-channel and empty
+//     select waits outside main, long waits and crowds are suspects.
+//
+// Compare is linear in the number of groups and goroutine IDs.
+package classify

@@ -1,0 +1,106 @@
+package classify
+
+import (
+	"strings"
+
+	"github.com/stackdiff/stackdiff/parse"
+)
+
+// isRuntime reports whether fn belongs to the runtime proper (not
+// runtime/pprof and friends).
+func isRuntime(fn string) bool {
+	return strings.HasPrefix(fn, "runtime.") || strings.HasPrefix(fn, "internal/runtime/") ||
+		strings.HasPrefix(fn, "runtime/internal/") || fn == "goexit"
+}
+
+// isStdlib reports whether fn is in the standard library: its import path's
+// first element has no dot ("net/http", "internal/poll", "sync") and is not
+// package main. Modules named without a dot are mistaken for it; the
+// blocking site then falls back to the first non-runtime frame.
+func isStdlib(fn string) bool {
+	if strings.HasPrefix(fn, "main.") {
+		return false
+	}
+	first := fn
+	if i := strings.IndexByte(first, '/'); i >= 0 {
+		first = first[:i]
+	} else if i := strings.IndexByte(first, '.'); i >= 0 {
+		first = first[:i]
+	}
+	return !strings.Contains(first, ".")
+}
+
+// TopNonRuntime returns the leaf-most frame outside the runtime, or nil.
+func TopNonRuntime(frames []parse.Frame) *parse.Frame {
+	for i := range frames {
+		if !isRuntime(frames[i].Func) {
+			return &frames[i]
+		}
+	}
+	return nil
+}
+
+// Site returns the blocking site of a stack: the leaf-most frame outside the
+// runtime and the standard library (the user's code that is stuck), or the
+// leaf-most non-runtime frame when every frame is library code.
+func Site(frames []parse.Frame) *parse.Frame {
+	for i := range frames {
+		if !isRuntime(frames[i].Func) && !isStdlib(frames[i].Func) {
+			return &frames[i]
+		}
+	}
+	return TopNonRuntime(frames)
+}
+
+// stackFrames drops the frames that differ between dump kinds for one
+// goroutine: the runtime's own frames at the leaf (shown by SIGQUIT
+// tracebacks and profiles, hidden by runtime.Stack) and a final
+// runtime.goexit.
+func stackFrames(frames []parse.Frame) []parse.Frame {
+	i := 0
+	for i < len(frames) && isRuntime(frames[i].Func) {
+		i++
+	}
+	if i == len(frames) {
+		return frames // all runtime: keep them, they are the identity
+	}
+	j := len(frames)
+	for j > i && isRuntime(frames[j-1].Func) && strings.HasSuffix(frames[j-1].Func, "goexit") {
+		j--
+	}
+	return frames[i:j]
+}
+
+// inferState guesses the wait state from runtime frames, for formats that do
+// not print states (pprof debug=1 and protobuf profiles).
+func inferState(frames []parse.Frame) string {
+	for _, f := range frames {
+		switch f.Func {
+		case "runtime.chansend1", "runtime.chansend":
+			return "chan send"
+		case "runtime.chanrecv1", "runtime.chanrecv2", "runtime.chanrecv":
+			return "chan receive"
+		case "runtime.selectgo":
+			return "select"
+		case "runtime.block":
+			return "select (no cases)"
+		case "time.Sleep", "runtime.timeSleep":
+			return "sleep"
+		case "sync.(*Mutex).Lock", "internal/sync.(*Mutex).Lock":
+			return "sync.Mutex.Lock"
+		case "sync.(*RWMutex).Lock":
+			return "sync.RWMutex.Lock"
+		case "sync.(*RWMutex).RLock":
+			return "sync.RWMutex.RLock"
+		case "sync.(*WaitGroup).Wait":
+			return "sync.WaitGroup.Wait"
+		case "sync.(*Cond).Wait":
+			return "sync.Cond.Wait"
+		case "internal/poll.runtime_pollWait", "runtime.netpollblock":
+			return "IO wait"
+		case "syscall.Syscall", "syscall.Syscall6", "syscall.RawSyscall", "syscall.RawSyscall6", "internal/runtime/syscall.Syscall6":
+			return "syscall"
+		}
+	}
+	return ""
+}

@@ -1,0 +1,100 @@
+package classify
+
+import "github.com/stackdiff/stackdiff/parse"
+
+// Verdict is stackdiff's conclusion about a group.
+type Verdict string
+
+// The verdicts, from worst to best.
+const (
+	Leak    Verdict = "leak"
+	Suspect Verdict = "suspect"
+	OK      Verdict = "ok"
+)
+
+func (v Verdict) rank() int {
+	switch v {
+	case Leak:
+		return 0
+	case Suspect:
+		return 1
+	}
+	return 2
+}
+
+// Report is the outcome of [Compare]: every group of the snapshots with its
+// counts, label and verdict.
+type Report struct {
+	Inputs []Input `json:"inputs"`
+	// Groups are sorted by verdict (leak, suspect, ok), then by delta and
+	// last count (largest first), then by key: a total order.
+	Groups []*Group `json:"groups"`
+	// SameProcess is set when the first and last snapshots come from one
+	// process (shared goroutine IDs with the same creators), so that
+	// goroutines are matched by ID.
+	SameProcess bool    `json:"same_process"`
+	Summary     Summary `json:"summary"`
+}
+
+// Input describes one snapshot.
+type Input struct {
+	Name       string       `json:"name"`
+	Format     parse.Format `json:"format"`
+	Goroutines int          `json:"goroutines"`
+	Groups     int          `json:"groups"`
+	Warnings   []string     `json:"warnings"`
+}
+
+// Group is a set of goroutines with one signature, followed across the
+// snapshots.
+type Group struct {
+	Key      string   `json:"key"`
+	Label    Label    `json:"label"`
+	Verdict  Verdict  `json:"verdict"`
+	Evidence []string `json:"evidence"`
+	State    string   `json:"state"`
+	// Counts has one number per snapshot, in order.
+	Counts []int `json:"counts"`
+	// Delta is the last count minus the first.
+	Delta int `json:"delta"`
+	// New is how many goroutines are new since the first snapshot: by ID
+	// when SameProcess, else the growth of the count.
+	New int `json:"new"`
+	// NewIDs are the IDs present in the last snapshot and absent from the
+	// first (SameProcess only).
+	NewIDs []int64 `json:"new_ids"`
+	// IDs are the group's goroutine IDs in the last snapshot, ascending.
+	IDs []int64 `json:"ids"`
+	// Leaked counts the goroutines of the last snapshot that the runtime's
+	// goroutineleak GC marked "(leaked)".
+	Leaked int `json:"leaked"`
+	// WaitMinutes is the smallest and largest wait in the last snapshot.
+	WaitMinutes [2]int        `json:"wait_minutes"`
+	Frames      []parse.Frame `json:"frames"`
+	CreatedBy   *parse.Frame  `json:"created_by"`
+	// Site is the blocking site: the leaf-most frame in the program's own
+	// code (outside the runtime and standard library).
+	Site   *parse.Frame `json:"site"`
+	Reason string       `json:"reason"`
+	Fix    string       `json:"fix"`
+}
+
+// Summary totals the report.
+type Summary struct {
+	Goroutines    []int `json:"goroutines"`
+	New           int   `json:"new"`
+	Leaked        int   `json:"leaked"`
+	LeakGroups    int   `json:"leak_groups"`
+	SuspectGroups int   `json:"suspect_groups"`
+}
+
+// Leaks returns the groups with verdict leak.
+func (r *Report) Leaks() []*Group {
+	var out []*Group
+	for _, g := range r.Groups {
+		if g.Verdict == Leak {
+			out = append(out, g)
+		}
+	}
+	return out
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// golden runs stackdiff with args (stdin from the named testdata file when
+// not empty) and compares stdout, stderr and the exit code with
+// testdata/golden/NAME.{stdout,stderr,code}. A missing file means empty.
+func golden(t *testing.T, name, stdinFile string, args ...string) {
+	t.Helper()
+	var stdin bytes.Reader
+	if stdinFile != "" {
+		b, err := os.ReadFile(stdinFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stdin.Reset(b)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(args, &stdin, &stdout, &stderr)
+	got := map[string]string{
+		"stdout": stdout.String(),
+		"stderr": stderr.String(),
+		"code":   strconv.Itoa(code) + "\n",
+	}
+	for _, ext := range []string{"stdout", "stderr", "code"} {
+		path := filepath.Join("testdata", "golden", name+"."+ext)
+		if *update {
+			if got[ext] == "" {
+				os.Remove(path)
+				continue
+			}
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, []byte(got[ext]), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(string(want), got[ext]); diff != "" {
+			t.Errorf("stackdiff %s: %s mismatch (-want +got):\n%s", strings.Join(args, " "), ext, diff)
+		}
+	}
+}
+
+func TestGolden(t *testing.T) {
+	td := "testdata/"
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+	}{
+		{name: "postmortem-mixed", args: []string{td + "stack_mixed_states.txt"}},
+		{name: "postmortem-mixed.json", args: []string{"--json", td + "stack_mixed_states.txt"}},
+		{name: "leakprofile", args: []string{td + "goroutineleak_debug2.txt"}},
+		{name: "leakprofile.json", args: []string{"--json", td + "goroutineleak_debug2.txt"}},
+		{name: "debug1", args: []string{td + "pprof_goroutine_debug1.txt"}},
+		{name: "sigquit-stdin", stdin: td + "sigquit_gotraceback_all.txt", args: []string{"-"}},
+		{name: "sigquit-noargs", stdin: td + "sigquit_gotraceback_all.txt"},
+		{name: "missing-file", args: []string{td + "no-such-file.txt"}},
+		{name: "bad-flag", args: []string{"--frobnicate"}},
+		{name: "bad-fail-on", args: []string{"--fail-on", "sometimes", td + "stack_mixed_states.txt"}},
+		{name: "empty-stdin", stdin: "/dev/null", args: []string{"-"}},
+		{name: "two-stdin", args: []string{"-", "-"}},
+		{name: "fail-on-suspect", args: []string{"--fail-on", "suspect", "-q", td + "stack_mixed_states.txt"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			golden(t, tc.name, tc.stdin, tc.args...)
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"--help"}, nil, &stdout, &stderr); code != 0 {
+		t.Errorf("run(--help) = %d, want 0", code)
+	}
+	if !strings.Contains(stdout.String(), "Usage:") || stderr.Len() != 0 {
+		t.Errorf("run(--help): stdout %q, stderr %q; want usage on stdout only", stdout.String(), stderr.String())
+	}
+}
+
+// TestDeterministic runs the same report twice: output must be identical.
+func TestDeterministic(t *testing.T) {
+	args := []string{"--json", "--all", "testdata/sigquit_gotraceback_all.txt", "testdata/stack_mixed_states.txt"}
+	var a, b bytes.Buffer
+	run(args, nil, &a, &bytes.Buffer{})
+	run(args, nil, &b, &bytes.Buffer{})
+	if a.String() != b.String() {
+		t.Error("two runs on the same input gave different output")
+	}
+}

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/pflag"
+	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/parse"
+)
+
+// Exit codes, like diff(1).
+const (
+	exitOK      = 0 // no group with the failing verdict
+	exitLeak    = 1 // at least one
+	exitTrouble = 2 // bad flags, unreadable input, no dump
+)
+
+type config struct {
+	json, all, quiet bool
+	frames, minDelta int
+	failOn, match    string
+	color            string
+	ignore           []string
+	sourceRoots      []string
+	waitThreshold    int
+}
+
+const usage = `Usage:
+  stackdiff [flags] BEFORE AFTER     compare two goroutine dumps
+  stackdiff [flags] DUMP             postmortem summary of one dump
+  stackdiff [flags] D1 D2 D3 ...     a series: first against last, with trends
+  stackdiff [flags] [-]              read the dump(s) from standard input
+
+Exit status: 0 no leak, 1 leak found, 2 trouble.
+
+Flags:
+`
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	var c config
+	fs := pflag.NewFlagSet("stackdiff", pflag.ContinueOnError)
+	fs.SortFlags = false
+	fs.SetOutput(stdout)
+	fs.Usage = func() {
+		fmt.Fprint(stdout, usage)
+		fs.PrintDefaults()
+		fmt.Fprintln(stdout, "\nFor details, see https://pkg.go.dev/github.com/stackdiff/stackdiff/cmd/stackdiff")
+	}
+	fs.BoolVar(&c.json, "json", false, "print the report as JSON (schema version 1)")
+	fs.BoolVar(&c.all, "all", false, "show every group, not only those that changed or look wrong")
+	fs.IntVar(&c.frames, "frames", 6, "show at most `N` frames of each leak group's stack (0: none)")
+	fs.IntVar(&c.minDelta, "min-delta", 0, "hide unchanged-verdict groups whose count changed by less than `N`")
+	fs.StringVar(&c.failOn, "fail-on", "leak", "exit 1 when a group has this verdict or worse: `leak|suspect|never`")
+	fs.StringVar(&c.match, "match", "auto", "match goroutines by `auto|id|stack`")
+	fs.StringArrayVar(&c.ignore, "ignore", nil, "ignore groups with this `FUNC` anywhere in the stack (top:FUNC for the top function, creator:FUNC for the creator); repeatable")
+	fs.StringArrayVar(&c.sourceRoots, "source-root", nil, "look for source files under `DIR` to tell timers, tickers and contexts apart; repeatable")
+	fs.IntVar(&c.waitThreshold, "wait-threshold", 10, "a group blocked for `N` minutes or more is a suspect")
+	fs.StringVar(&c.color, "color", "auto", "colour the text report: `auto|always|never`")
+	fs.BoolVarP(&c.quiet, "quiet", "q", false, "print nothing; only set the exit status")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "stackdiff: %v\nRun 'stackdiff --help' for usage.\n", err)
+		return exitTrouble
+	}
+	if err := c.check(); err != nil {
+		fmt.Fprintf(stderr, "stackdiff: %v\n", err)
+		return exitTrouble
+	}
+	paths := fs.Args()
+	if len(paths) == 0 {
+		paths = []string{"-"}
+	}
+	snaps, code := load(paths, stdin, stderr)
+	if code != exitOK {
+		return code
+	}
+	rep := classify.Compare(snaps, c.options())
+	if !c.quiet {
+		var err error
+		if c.json {
+			err = writeJSON(stdout, rep)
+		} else {
+			err = writeText(stdout, rep, &c, useColor(c.color, stdout))
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "stackdiff: %v\n", err)
+			return exitTrouble
+		}
+	}
+	return c.exitCode(rep)
+}
+
+func (c *config) check() error {
+	switch {
+	case c.failOn != "leak" && c.failOn != "suspect" && c.failOn != "never":
+		return fmt.Errorf("--fail-on must be leak, suspect or never, not %q", c.failOn)
+	case c.match != "auto" && c.match != "id" && c.match != "stack":
+		return fmt.Errorf("--match must be auto, id or stack, not %q", c.match)
+	case c.color != "auto" && c.color != "always" && c.color != "never":
+		return fmt.Errorf("--color must be auto, always or never, not %q", c.color)
+	case c.frames < 0:
+		return errors.New("--frames must be >= 0")
+	case c.minDelta < 0:
+		return errors.New("--min-delta must be >= 0")
+	case c.waitThreshold < 1:
+		return errors.New("--wait-threshold must be >= 1")
+	}
+	return nil
+}
+
+func (c *config) options() *classify.Options {
+	o := &classify.Options{Match: classify.MatchMode(c.match), SourceRoots: c.sourceRoots, WaitThreshold: c.waitThreshold}
+	for _, ig := range c.ignore {
+		switch {
+		case strings.HasPrefix(ig, "top:"):
+			o.IgnoreTop = append(o.IgnoreTop, strings.TrimPrefix(ig, "top:"))
+		case strings.HasPrefix(ig, "creator:"):
+			o.IgnoreCreator = append(o.IgnoreCreator, strings.TrimPrefix(ig, "creator:"))
+		default:
+			o.IgnoreAny = append(o.IgnoreAny, ig)
+		}
+	}
+	return o
+}
+
+func (c *config) exitCode(r *classify.Report) int {
+	for _, g := range r.Groups {
+		switch {
+		case c.failOn == "leak" && g.Verdict == classify.Leak,
+			c.failOn == "suspect" && g.Verdict != classify.OK:
+			return exitLeak
+		}
+	}
+	return exitOK
+}
+
+// load reads every input, in order, into snapshots. Problems are reported on
+// stderr; the returned code is exitTrouble when nothing usable was read.
+func load(paths []string, stdin io.Reader, stderr io.Writer) ([]*parse.Snapshot, int) {
+	stdinUses := 0
+	for _, p := range paths {
+		if p == "-" {
+			stdinUses++
+		}
+	}
+	if stdinUses > 1 {
+		fmt.Fprintln(stderr, "stackdiff: standard input (-) can be read only once")
+		return nil, exitTrouble
+	}
+	var all []*parse.Snapshot
+	for _, p := range paths {
+		var r io.Reader
+		name := p
+		if p == "-" {
+			name = "<stdin>"
+			r = stdin
+			if stdin == os.Stdin {
+				// "./app 2>&1 | stackdiff", then Ctrl-\ : the signal goes to
+				// the whole pipeline; the app dumps, stackdiff reads on.
+				signal.Ignore(os.Interrupt, syscall.SIGQUIT)
+			}
+		} else {
+			f, err := os.Open(p)
+			if err != nil {
+				var pe *os.PathError
+				if errors.As(err, &pe) {
+					err = pe.Err
+				}
+				fmt.Fprintf(stderr, "stackdiff: %s: %v\n", p, err)
+				return nil, exitTrouble
+			}
+			defer f.Close()
+			r = f
+		}
+		snaps, err := parse.ReadAll(r, name)
+		if err != nil {
+			fmt.Fprintf(stderr, "stackdiff: %s: %v\n", name, err)
+			return nil, exitTrouble
+		}
+		for _, s := range snaps {
+			for _, w := range s.Warnings {
+				fmt.Fprintf(stderr, "stackdiff: warning: %s: %s\n", s.Name, w)
+			}
+		}
+		all = append(all, snaps...)
+	}
+	return all, exitOK
+}

@@ -1,0 +1,130 @@
+package parse
+
+import (
+	"bytes"
+	"strconv"
+)
+
+// block collects the lines of one goroutine. Its key is the goroutine's
+// signature as text with everything that varies between identical
+// goroutines removed (arguments, PC offsets, frame pointers, parent IDs),
+// so that only the first goroutine of each distinct stack is parsed.
+type block struct {
+	h         header
+	key       []byte // state, flags, then the normalized body
+	bodyStart int
+	parent    int64
+	elided    int
+	// Lines of "[originating from goroutine N]:" sections
+	// (GODEBUG=tracebackancestors) belong to this goroutine but not to its
+	// stack; they are skipped.
+	inAncestors bool
+	unavailable bool
+	frames      int  // function lines seen
+	pendingFile bool // a function line still waits for its file line
+	skip        bool // a repeat of a goroutine already in the snapshot
+}
+
+func (g *block) reset(h header) {
+	*g = block{h: h, key: g.key[:0]}
+	g.key = append(g.key, h.state...)
+	if h.leaked {
+		g.key = append(g.key, " (leaked)"...)
+	}
+	g.key = append(g.key, '\n')
+	g.bodyStart = len(g.key)
+}
+
+func (g *block) truncated() bool { return g.pendingFile }
+
+var (
+	createdByPrefix  = []byte("created by ")
+	inGoroutine      = []byte(" in goroutine ")
+	originatingFrom  = []byte("[originating from goroutine ")
+	unavailableLine  = []byte("goroutine running on other thread; stack unavailable")
+	elidedSuffix     = []byte(" frames elided...")
+	pcOffset         = []byte(" +0x")
+	framePointer     = []byte(" fp=")
+	additionalElided = []byte("...additional frames elided...")
+)
+
+// add appends one body line and reports whether it belonged to the block.
+// A line that is no part of a stack ends the block.
+func (g *block) add(line []byte) bool {
+	trimmed := bytes.TrimLeft(line, " \t")
+	indented := len(trimmed) < len(line)
+	switch {
+	case g.inAncestors:
+		return true
+	case bytes.HasPrefix(trimmed, originatingFrom):
+		g.inAncestors = true
+		g.pendingFile = false
+		return true
+	case indented && g.pendingFile && bytes.IndexByte(trimmed, ':') > 0:
+		file := trimmed
+		if i := bytes.Index(file, pcOffset); i >= 0 {
+			file = file[:i]
+		}
+		if i := bytes.Index(file, framePointer); i >= 0 {
+			file = file[:i]
+		}
+		g.key = append(g.key, '\t')
+		g.key = append(g.key, file...)
+		g.key = append(g.key, '\n')
+		g.pendingFile = false
+		return true
+	case bytes.HasPrefix(trimmed, createdByPrefix):
+		name := trimmed
+		if i := bytes.Index(name, inGoroutine); i >= 0 {
+			if id, err := strconv.ParseInt(string(name[i+len(inGoroutine):]), 10, 64); err == nil {
+				g.parent = id
+			}
+			name = name[:i]
+		}
+		g.key = append(g.key, name...)
+		g.key = append(g.key, '\n')
+		g.pendingFile = true
+		return true
+	case bytes.Equal(trimmed, additionalElided):
+		g.elided = -1
+		g.key = append(g.key, trimmed...)
+		g.key = append(g.key, '\n')
+		return true
+	case bytes.HasPrefix(trimmed, []byte("...")) && bytes.HasSuffix(trimmed, elidedSuffix):
+		if n, err := strconv.Atoi(string(trimmed[3 : len(trimmed)-len(elidedSuffix)])); err == nil {
+			g.elided += n
+		}
+		g.key = append(g.key, "...N frames elided...\n"...)
+		return true
+	case bytes.HasPrefix(trimmed, unavailableLine):
+		g.unavailable = true
+		return true
+	case isFuncLine(trimmed):
+		g.key = append(g.key, funcName(trimmed)...)
+		g.key = append(g.key, "(...)\n"...)
+		g.frames++
+		g.pendingFile = true
+		return true
+	}
+	return false
+}
+
+// isFuncLine reports whether line looks like "pkg.fn(args)": a name
+// without spaces, then the argument list.
+func isFuncLine(line []byte) bool {
+	n := len(line)
+	if n < 3 || line[n-1] != ')' {
+		return false
+	}
+	i := bytes.LastIndexByte(line, '(')
+	return i > 0 && bytes.IndexByte(line[:i], ' ') < 0
+}
+
+// funcName cuts the argument list off a function line. Arguments hold no
+// parentheses ("{0x1, 0x2}", "...", "0x0?"), so the last '(' opens them.
+func funcName(line []byte) []byte {
+	if i := bytes.LastIndexByte(line, '('); i > 0 {
+		return line[:i]
+	}
+	return line
+}

@@ -1,0 +1,103 @@
+package parse
+
+import (
+	"bytes"
+	"strconv"
+)
+
+// The pprof debug=1 text format is already aggregated:
+//
+//	goroutine profile: total 25
+//	2 @ 0x44f5f4 0x48cacb 0x524954 0x48b9a1
+//	# labels: {"handler":"checkout"}
+//	#	0x524953	main.spin+0x13	/app/main.go:232
+//
+// There are no goroutine IDs, no wait states and no creators. The
+// goroutineleak profile uses the same format, and lists only goroutines its
+// GC proved leaked.
+
+type debug1Block struct {
+	count  int
+	labels string
+	frames []Frame
+}
+
+var (
+	profileTotal     = []byte(" profile: total ")
+	leakProfileTotal = []byte("goroutineleak profile: total ")
+)
+
+// startDebug1 recognises the first line of a debug=1 profile.
+func (t *textReader) startDebug1(line []byte) bool {
+	i := bytes.Index(line, profileTotal)
+	if i <= 0 || bytes.IndexByte(line[:i], ' ') >= 0 {
+		return false
+	}
+	if _, err := strconv.Atoi(string(line[i+len(profileTotal):])); err != nil {
+		return false
+	}
+	t.closeSnapshot()
+	b := t.builder(FormatDebug1)
+	b.leakProfile = bytes.HasPrefix(line, leakProfileTotal)
+	return true
+}
+
+// debug1Line handles a line while a debug=1 profile is being read, and
+// reports false when the line ends the profile.
+func (t *textReader) debug1Line(line []byte) bool {
+	switch {
+	case len(line) == 0:
+		t.endDebug1()
+		return true
+	case bytes.HasPrefix(line, []byte("# labels: ")):
+		if t.d1 != nil {
+			t.d1.labels = string(line[len("# labels: "):])
+		}
+		return true
+	case bytes.HasPrefix(line, []byte("#\t")):
+		if t.d1 != nil {
+			t.d1.frames = append(t.d1.frames, debug1Frame(line[2:]))
+		}
+		return true
+	}
+	if n, rest, ok := bytes.Cut(line, []byte(" @ ")); ok && len(rest) > 0 {
+		if c, err := strconv.Atoi(string(n)); err == nil {
+			t.endDebug1()
+			t.d1 = &debug1Block{count: c}
+			return true
+		}
+	}
+	// Anything else ends the profile.
+	t.endDebug1()
+	t.closeSnapshot()
+	return false
+}
+
+// debug1Frame reads "0x524953\tmain.spin+0x13\t/app/main.go:232".
+func debug1Frame(b []byte) Frame {
+	f := bytes.Fields(b)
+	var fr Frame
+	if len(f) >= 2 {
+		name := f[1]
+		if i := bytes.LastIndex(name, []byte("+0x")); i > 0 {
+			name = name[:i]
+		}
+		fr.Func = string(name)
+	}
+	if len(f) >= 3 {
+		fr.File, fr.Line = splitFileLine(f[2])
+	}
+	return fr
+}
+
+func (t *textReader) endDebug1() {
+	d := t.d1
+	t.d1 = nil
+	if d == nil || t.cur == nil {
+		return
+	}
+	b := t.cur
+	gr := b.group("", b.leakProfile, false, stack{frames: d.frames})
+	gr.Count += d.count
+	b.count += d.count
+}

@@ -1,0 +1,166 @@
+package parse
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+)
+
+// header is a parsed goroutine header line:
+//
+//	goroutine 7 gp=0x... m=3 mp=0x... [chan send (leaked), 5 minutes, locked to thread, synctest bubble 1 labels:{"k": "v"}]:
+//
+// The runtime (traceback.go, goroutineheader) prints the base wait reason,
+// then " (leaked)", " (scan)", " (durable)", then ", N minutes",
+// ", locked to thread", ", synctest bubble N" and finally " labels:{...}".
+type header struct {
+	id          int64
+	state       string
+	waitMinutes int
+	locked      bool
+	leaked      bool
+	durable     bool
+	bubble      int
+	labels      string // raw `"k": "v", ...` text between the braces
+}
+
+var goroutinePrefix = []byte("goroutine ")
+
+// parseHeader parses line as a goroutine header. The line must start with
+// "goroutine " (any log prefix already removed).
+func parseHeader(line []byte) (header, bool) {
+	var h header
+	rest, ok := bytes.CutPrefix(line, goroutinePrefix)
+	if !ok {
+		return h, false
+	}
+	i := 0
+	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+		i++
+	}
+	if i == 0 || i > 19 {
+		return h, false
+	}
+	id, err := strconv.ParseInt(string(rest[:i]), 10, 64)
+	if err != nil {
+		return h, false
+	}
+	h.id = id
+	rest = rest[i:]
+	// Skip " gp=0x... m=N mp=0x..." (system tracebacks) up to " [".
+	open := bytes.IndexByte(rest, '[')
+	if open < 1 || rest[open-1] != ' ' || !isHeaderFill(rest[:open-1]) {
+		return h, false
+	}
+	end := bytes.LastIndex(rest, []byte("]:"))
+	if end < open || !isBlank(rest[end+2:]) {
+		return h, false
+	}
+	h.parseStatus(string(rest[open+1 : end]))
+	return h, true
+}
+
+// isHeaderFill accepts what may stand between the ID and the status:
+// nothing, or " gp=... m=... mp=...".
+func isHeaderFill(b []byte) bool {
+	if len(b) == 0 {
+		return true
+	}
+	return bytes.HasPrefix(b, []byte(" gp=")) && bytes.IndexByte(b, '[') < 0
+}
+
+func isBlank(b []byte) bool {
+	return len(bytes.TrimSpace(b)) == 0
+}
+
+func (h *header) parseStatus(s string) {
+	if i := strings.Index(s, " labels:{"); i >= 0 {
+		h.labels = strings.TrimSuffix(s[i+len(" labels:{"):], "}")
+		s = s[:i]
+	}
+	parts := strings.Split(s, ", ")
+	base := parts[0]
+	for _, p := range parts[1:] {
+		switch {
+		case strings.HasSuffix(p, " minutes"):
+			if n, err := strconv.Atoi(strings.TrimSuffix(p, " minutes")); err == nil {
+				h.waitMinutes = n
+			}
+		case p == "locked to thread":
+			h.locked = true
+		case strings.HasPrefix(p, "synctest bubble "):
+			if n, err := strconv.Atoi(strings.TrimPrefix(p, "synctest bubble ")); err == nil {
+				h.bubble = n
+			}
+		default:
+			// Unknown decoration: keep it visible rather than lose it.
+			base += ", " + p
+		}
+	}
+	for {
+		switch {
+		case strings.HasSuffix(base, " (leaked)"):
+			h.leaked = true
+			base = strings.TrimSuffix(base, " (leaked)")
+		case strings.HasSuffix(base, " (durable)"):
+			h.durable = true
+			base = strings.TrimSuffix(base, " (durable)")
+		case strings.HasSuffix(base, " (scan)"):
+			base = strings.TrimSuffix(base, " (scan)")
+		default:
+			h.state = base
+			return
+		}
+	}
+}
+
+// parseLabels reads the label text of a header or a debug=1 record,
+// `"handler": "checkout", "tenant": "acme"` (the runtime quotes with %q
+// style escapes), into a map. Malformed text gives whatever pairs it holds.
+func parseLabels(s string) map[string]string {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(s, "{")
+	s = strings.TrimSuffix(s, "}")
+	if s == "" {
+		return nil
+	}
+	m := map[string]string{}
+	for s != "" {
+		k, rest, ok := cutQuoted(s)
+		if !ok {
+			break
+		}
+		rest = strings.TrimLeft(rest, ": ")
+		v, rest2, ok := cutQuoted(rest)
+		if !ok {
+			break
+		}
+		m[k] = v
+		s = strings.TrimLeft(rest2, ", ")
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
+// cutQuoted reads one Go-quoted string at the start of s.
+func cutQuoted(s string) (val, rest string, ok bool) {
+	s = strings.TrimSpace(s)
+	if s == "" || s[0] != '"' {
+		return "", s, false
+	}
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '"':
+			v, err := strconv.Unquote(s[:i+1])
+			if err != nil {
+				v = s[1:i]
+			}
+			return v, s[i+1:], true
+		}
+	}
+	return "", s, false
+}

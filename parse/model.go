@@ -1,0 +1,234 @@
+package parse
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Frame is one function call of a stack.
+type Frame struct {
+	// Func is the fully qualified function name, as the runtime prints it
+	// without arguments: "net/http.(*persistConn).readLoop", "main.main.func1".
+	Func string `json:"func"`
+	// File is the source file as printed in the dump (no +0x offset).
+	File string `json:"file"`
+	// Line is the line number in File; 0 when the dump gives none.
+	Line int `json:"line"`
+}
+
+// Format says which kind of dump a snapshot was read from.
+type Format string
+
+// The formats Read detects, by content.
+const (
+	// FormatStack is the runtime's traceback text: runtime.Stack(buf, true),
+	// /debug/pprof/goroutine?debug=2, panics, fatal errors and SIGQUIT dumps.
+	FormatStack Format = "stack"
+	// FormatDebug1 is /debug/pprof/goroutine?debug=1: records of identical
+	// stacks with counts, without goroutine IDs, states or creators.
+	FormatDebug1 Format = "pprof-debug1"
+	// FormatProto is the gzipped protobuf goroutine profile (debug=0).
+	FormatProto Format = "pprof-proto"
+	// FormatGoleak is the failure message of go.uber.org/goleak.
+	FormatGoleak Format = "goleak"
+	// FormatRace is a data race report of the race detector: only the
+	// goroutines named in the report, with the stacks it prints.
+	FormatRace Format = "race"
+)
+
+// Goroutine is one goroutine as the dump describes it.
+type Goroutine struct {
+	ID int64 // 0 when the format has no IDs
+	// State is the wait reason without decorations: "chan send",
+	// "sync.Mutex.Lock", "running". Empty when the format has no states.
+	State string
+	// WaitMinutes is N from ", N minutes": how long it has been blocked
+	// (rounded down; the runtime prints it only from 1 minute on).
+	WaitMinutes int
+	Locked      bool // ", locked to thread"
+	// Leaked is set by "(leaked)": the goroutineleak profile's GC found the
+	// goroutine blocked on something no running goroutine can reach.
+	Leaked  bool
+	Durable bool // "(durable)": durably blocked inside a testing/synctest bubble
+	Bubble  int  // N from ", synctest bubble N"; 0 outside a bubble
+	// Labels are the pprof labels (GODEBUG=tracebacklabels=1, debug=1 and
+	// protobuf profiles); nil when there are none.
+	Labels map[string]string
+	// Frames are the calls of the stack, leaf (innermost) first.
+	Frames []Frame
+	// CreatedBy is the go statement that started the goroutine; nil for
+	// goroutine 1 and for formats that do not say.
+	CreatedBy *Frame
+	// ParentID is N from "created by F in goroutine N" (Go 1.21+); 0 if unknown.
+	ParentID int64
+	// Elided counts the frames the runtime left out ("...N frames elided...");
+	// -1 when it did not say how many ("...additional frames elided...").
+	Elided int
+	// Unavailable is set for "goroutine running on other thread; stack
+	// unavailable": the dump has no frames for it.
+	Unavailable bool
+}
+
+// Snapshot is one goroutine dump: every goroutine of one process at one
+// moment, grouped by signature.
+type Snapshot struct {
+	// Name says where it came from: the file name, "-" for standard input,
+	// with "#2" appended for the second dump of one input.
+	Name   string `json:"name"`
+	Format Format `json:"format"`
+	// Groups hold every goroutine, in the order documented on [Group].
+	Groups []*Group `json:"-"`
+	// Warnings are non-fatal problems: a truncated last goroutine, lines
+	// that could not be read. The snapshot holds what could be read.
+	Warnings []string `json:"warnings"`
+}
+
+// Count returns the number of goroutines in the snapshot.
+func (s *Snapshot) Count() int {
+	n := 0
+	for _, g := range s.Groups {
+		n += g.Count
+	}
+	return n
+}
+
+// Group is a set of goroutines with the same signature: same state, same
+// leaked mark, same frames (function, file, line) and same creator function.
+// Argument values, IDs, parent IDs, wait times and labels may differ.
+//
+// A snapshot's groups are sorted by Count (largest first), then by Key, a
+// total order: the same dump always gives the same order.
+type Group struct {
+	// Key is the normalized signature; equal keys mean the same group, in
+	// this snapshot or another one.
+	Key       string
+	State     string
+	Leaked    bool
+	Frames    []Frame // leaf first
+	CreatedBy *Frame
+	Elided    int
+	// Unavailable is set when the runtime printed no stack for these
+	// goroutines; they are grouped by state only.
+	Unavailable bool
+	// Count is the number of goroutines in the group. For formats that carry
+	// one record per goroutine it equals len(Members).
+	Count int
+	// Members are the group's goroutines in dump order; empty for aggregated
+	// formats (pprof debug=1 and protobuf), which only give counts.
+	Members []Member
+}
+
+// Member is what distinguishes one goroutine of a group from the others,
+// kept compact because a dump may hold a million of them.
+type Member struct {
+	ID          int64
+	ParentID    int64
+	WaitMinutes int32
+	Bubble      int32
+	Flags       MemberFlags
+	// Labels is the pprof label set, interned: identical sets share one map.
+	Labels map[string]string
+}
+
+// MemberFlags are the boolean decorations of a goroutine header.
+type MemberFlags uint8
+
+// The header decorations kept per goroutine.
+const (
+	FlagLocked MemberFlags = 1 << iota
+	FlagDurable
+)
+
+// IDs returns the goroutine IDs of the group in dump order (nil for
+// aggregated formats).
+func (g *Group) IDs() []int64 {
+	if len(g.Members) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(g.Members))
+	for i, m := range g.Members {
+		ids[i] = m.ID
+	}
+	return ids
+}
+
+// WaitRange returns the smallest and largest wait, in minutes, of the
+// group's goroutines.
+func (g *Group) WaitRange() (lo, hi int) {
+	for i, m := range g.Members {
+		w := int(m.WaitMinutes)
+		if i == 0 || w < lo {
+			lo = w
+		}
+		if w > hi {
+			hi = w
+		}
+	}
+	return lo, hi
+}
+
+// Goroutine returns member i of the group as a full [Goroutine].
+func (g *Group) Goroutine(i int) Goroutine {
+	m := g.Members[i]
+	return Goroutine{
+		ID:          m.ID,
+		State:       g.State,
+		WaitMinutes: int(m.WaitMinutes),
+		Locked:      m.Flags&FlagLocked != 0,
+		Leaked:      g.Leaked,
+		Durable:     m.Flags&FlagDurable != 0,
+		Bubble:      int(m.Bubble),
+		Labels:      m.Labels,
+		Frames:      g.Frames,
+		CreatedBy:   g.CreatedBy,
+		ParentID:    m.ParentID,
+		Elided:      g.Elided,
+		Unavailable: g.Unavailable,
+	}
+}
+
+// Goroutines returns every goroutine of the snapshot, sorted by ID (formats
+// without IDs give none). It builds them all: for very large dumps prefer
+// walking the groups.
+func (s *Snapshot) Goroutines() []Goroutine {
+	var out []Goroutine
+	for _, g := range s.Groups {
+		for i := range g.Members {
+			out = append(out, g.Goroutine(i))
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// signature builds the normalized key of a group from its parsed parts.
+// Parent IDs, arguments and PC offsets are never part of it, so identical
+// goroutines started by different parents land in one group.
+func signature(state string, leaked, unavailable bool, frames []Frame, createdBy *Frame) string {
+	var b strings.Builder
+	b.WriteString(state)
+	if leaked {
+		b.WriteString(" (leaked)")
+	}
+	if unavailable {
+		b.WriteString(" (unavailable)")
+	}
+	for _, f := range frames {
+		b.WriteByte('\n')
+		writeFrame(&b, f)
+	}
+	if createdBy != nil {
+		b.WriteString("\ncreated by ")
+		b.WriteString(createdBy.Func)
+	}
+	return b.String()
+}
+
+func writeFrame(b *strings.Builder, f Frame) {
+	b.WriteString(f.Func)
+	b.WriteByte(' ')
+	b.WriteString(f.File)
+	b.WriteByte(':')
+	b.WriteString(strconv.Itoa(f.Line))
+}

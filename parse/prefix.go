@@ -1,0 +1,61 @@
+package parse
+
+import (
+	"bytes"
+	"regexp"
+)
+
+// Dumps often reach us through a logger that puts a prefix on every line:
+// journald ("Nov 26 13:35:51 host app[123]: "), kubectl logs --timestamps
+// (an RFC 3339 timestamp), docker compose ("app-1  | "), or plain
+// indentation (a dump quoted in test output). The prefix is learnt from the
+// first goroutine header that does not start its line, then stripped from
+// every line that carries it.
+
+var (
+	// Timestamps differ from line to line, so these are matched by shape.
+	reRFC3339 = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d) `)
+	// Month names may be localized ("12月"), so the first field is free.
+	reSyslog = regexp.MustCompile(`^\S+ +\d{1,2} \d\d:\d\d:\d\d \S+ [^\s:]+: `)
+)
+
+// linePrefix strips one learnt prefix.
+type linePrefix struct {
+	re    *regexp.Regexp // shape of a varying prefix, or nil
+	fixed []byte         // an exact prefix, when re is nil
+}
+
+// learnPrefix looks at a line holding a goroutine header at offset k > 0 and
+// returns the prefix rule, or false if the text before the header is not a
+// prefix we recognise.
+func learnPrefix(line []byte, k int) (linePrefix, bool) {
+	for _, re := range []*regexp.Regexp{reRFC3339, reSyslog} {
+		if loc := re.FindIndex(line); loc != nil && loc[1] == k {
+			return linePrefix{re: re}, true
+		}
+	}
+	p := line[:k]
+	// Any other constant prefix: indentation, "app-1  | ", "[worker] ".
+	// It must not hold a colon-free sentence that merely mentions a
+	// goroutine: require it to end in a space or tab.
+	if last := p[len(p)-1]; last == ' ' || last == '\t' {
+		return linePrefix{fixed: append([]byte(nil), p...)}, true
+	}
+	return linePrefix{}, false
+}
+
+// strip removes the prefix from line if it carries it.
+func (p *linePrefix) strip(line []byte) []byte {
+	if p.re != nil {
+		if loc := p.re.FindIndex(line); loc != nil {
+			return line[loc[1]:]
+		}
+		return line
+	}
+	if len(p.fixed) > 0 {
+		if rest, ok := bytes.CutPrefix(line, p.fixed); ok {
+			return rest
+		}
+	}
+	return line
+}

@@ -1,0 +1,81 @@
+package parse
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf8"
+)
+
+// ErrNoDump is returned when an input holds no goroutine dump at all.
+var ErrNoDump = errors.New("no goroutine dump found")
+
+// ReadAll reads every goroutine dump in r, in order: a log with two SIGQUIT
+// dumps, or "cat before.txt after.txt", gives two snapshots. name is used for
+// [Snapshot.Name]. The format is detected from the content: gzip (by its
+// magic bytes), the protobuf profile, or text of any of the kinds listed on
+// [Format], with any junk around it.
+//
+// Read errors end the reading; the snapshots read so far are returned with
+// the error. When r holds no dump, ReadAll returns [ErrNoDump].
+func ReadAll(r io.Reader, name string) ([]*Snapshot, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(512)
+	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		defer zr.Close()
+		snaps, err := ReadAll(zr, name)
+		if err != nil && !errors.Is(err, ErrNoDump) {
+			err = fmt.Errorf("gzip: %w", err)
+		}
+		return snaps, err
+	}
+	if looksBinary(head) {
+		if isProto(head) {
+			return readProto(br, name)
+		}
+		return nil, fmt.Errorf("%w (binary data)", ErrNoDump)
+	}
+	snaps, err := newTextReader(br, name).readAll()
+	if err != nil {
+		return snaps, err
+	}
+	if len(snaps) == 0 {
+		return nil, ErrNoDump
+	}
+	return snaps, nil
+}
+
+// Read reads the first goroutine dump in r. See [ReadAll].
+func Read(r io.Reader, name string) (*Snapshot, error) {
+	snaps, err := ReadAll(r, name)
+	if len(snaps) == 0 {
+		if err == nil {
+			err = ErrNoDump
+		}
+		return nil, err
+	}
+	return snaps[0], err
+}
+
+// looksBinary reports whether the start of an input is not text: a NUL
+// byte, or invalid UTF-8 that is not a cut at the end.
+func looksBinary(head []byte) bool {
+	if bytes.IndexByte(head, 0) >= 0 {
+		return true
+	}
+	for len(head) > 0 {
+		r, n := utf8.DecodeRune(head)
+		if r == utf8.RuneError && n == 1 && len(head) > utf8.UTFMax {
+			return true
+		}
+		head = head[n:]
+	}
+	return false
+}

@@ -1,0 +1,180 @@
+package parse
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// textReader reads the runtime's traceback text, one line at a time, with no
+// look-back: a goroutine is grouped as soon as its block ends, so memory
+// grows with the number of distinct stacks, not with the dump.
+type textReader struct {
+	lr     *lineReader
+	name   string
+	prefix *linePrefix
+
+	snaps []*Snapshot
+	cur   *builder
+	g     *block       // goroutine in progress, or nil
+	spare *block       // a finished block, reused to avoid garbage
+	d1    *debug1Block // debug=1 record in progress, or nil
+
+	// continuation is set after a "-----" line: GOTRACEBACK=crash prints
+	// one section per thread and repeats the goroutines they run. Repeated
+	// IDs are then the same goroutine, not a new dump.
+	continuation bool
+	junk         int // lines that were not part of any dump
+}
+
+func newTextReader(r io.Reader, name string) *textReader {
+	return &textReader{lr: newLineReader(r), name: name}
+}
+
+func (t *textReader) readAll() ([]*Snapshot, error) {
+	for {
+		line, err := t.lr.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return t.done(), err
+		}
+		t.line(line)
+	}
+	if t.g != nil {
+		if t.g.truncated() {
+			t.warnf("last goroutine %d is truncated", t.g.h.id)
+		}
+		t.endGoroutine()
+	}
+	t.endDebug1()
+	return t.done(), nil
+}
+
+func (t *textReader) done() []*Snapshot {
+	t.closeSnapshot()
+	if t.lr.long > 0 && len(t.snaps) > 0 {
+		s := t.snaps[len(t.snaps)-1]
+		s.Warnings = append(s.Warnings, fmt.Sprintf("skipped %d lines longer than %d bytes", t.lr.long, maxLine))
+	}
+	return t.snaps
+}
+
+func (t *textReader) warnf(format string, args ...any) {
+	b := t.builder(FormatStack)
+	b.snap.Warnings = append(b.snap.Warnings, fmt.Sprintf(format, args...))
+}
+
+// line handles one input line.
+func (t *textReader) line(line []byte) {
+	if t.prefix != nil {
+		line = t.prefix.strip(line)
+	}
+	if t.d1 != nil || t.cur != nil && t.cur.snap.Format != FormatStack && t.cur.snap.Format != "" {
+		if t.debug1Line(line) {
+			return
+		}
+	}
+	if t.g != nil {
+		if len(line) == 0 {
+			t.endGoroutine()
+			return
+		}
+		if !bytes.HasPrefix(line, goroutinePrefix) && t.g.add(line) {
+			return
+		}
+		t.endGoroutine()
+	}
+	t.outside(line)
+}
+
+// outside handles a line that is not inside a goroutine block.
+func (t *textReader) outside(line []byte) {
+	if h, ok := parseHeader(line); ok {
+		t.startGoroutine(h)
+		return
+	}
+	switch {
+	case bytes.Equal(line, []byte("-----")):
+		t.continuation = true
+		return
+	case bytes.HasPrefix(line, []byte("SIGQUIT: quit")) && !t.continuation,
+		bytes.HasPrefix(line, []byte("panic: ")),
+		bytes.HasPrefix(line, []byte("fatal error: ")):
+		// The start of a crash report: whatever came before was another dump.
+		if t.cur != nil && t.cur.count > 0 {
+			t.closeSnapshot()
+		}
+		return
+	}
+	if t.startDebug1(line) {
+		return
+	}
+	if t.prefix == nil {
+		if k := bytes.Index(line, goroutinePrefix); k > 0 {
+			if _, ok := parseHeader(line[k:]); ok {
+				if p, ok := learnPrefix(line, k); ok {
+					t.prefix = &p
+					t.outside(p.strip(line))
+					return
+				}
+			}
+		}
+	}
+	if len(line) > 0 {
+		t.junk++
+	}
+}
+
+func (t *textReader) startGoroutine(h header) {
+	b := t.builder(FormatStack)
+	if b.seen(h.id) {
+		if !t.continuation {
+			t.closeSnapshot()
+			b = t.builder(FormatStack)
+		}
+	}
+	g := t.spare
+	t.spare = nil
+	if g == nil {
+		g = &block{}
+	}
+	g.reset(h)
+	g.skip = b.seen(h.id)
+	b.ids[h.id] = struct{}{}
+	t.g = g
+}
+
+func (t *textReader) endGoroutine() {
+	g := t.g
+	t.g = nil
+	if !g.skip {
+		t.cur.add(g)
+	}
+	t.spare = g
+}
+
+// builder returns the snapshot being built, starting one if needed.
+func (t *textReader) builder(f Format) *builder {
+	if t.cur == nil {
+		name := t.name
+		if n := len(t.snaps); n > 0 {
+			name = t.name + "#" + strconv.Itoa(n+1)
+		}
+		t.cur = newBuilder(name, f)
+	}
+	return t.cur
+}
+
+func (t *textReader) closeSnapshot() {
+	t.continuation = false
+	if t.cur == nil {
+		return
+	}
+	if t.cur.count > 0 || len(t.cur.snap.Groups) > 0 {
+		t.snaps = append(t.snaps, t.cur.finish())
+	}
+	t.cur = nil
+}
