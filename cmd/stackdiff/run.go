@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/report"
 	"github.com/stackdiff/stackdiff/parse"
 )
 
@@ -86,9 +87,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if !c.quiet {
 		var err error
 		if c.json {
-			err = writeJSON(stdout, rep)
+			err = report.JSON(stdout, rep)
 		} else {
-			err = writeText(stdout, rep, &c, useColor(c.color, stdout))
+			err = report.Text(stdout, rep, report.Options{All: c.all, Frames: c.frames, MinDelta: c.minDelta, Color: report.UseColor(c.color, stdout)})
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "stackdiff: %v\n", err)

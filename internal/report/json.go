@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"encoding/json"
@@ -7,7 +7,7 @@ import (
 	"github.com/stackdiff/stackdiff/classify"
 )
 
-// jsonReport is the --json output, schema version 1 (see README.md): the
+// jsonReport is the JSON output, schema version 1 (see README.md): the
 // classify report with a version number. New fields may be added; none is
 // removed or changes meaning without a version bump.
 type jsonReport struct {
@@ -15,7 +15,8 @@ type jsonReport struct {
 	*classify.Report
 }
 
-func writeJSON(w io.Writer, r *classify.Report) error {
+// JSON writes the report as JSON, schema version 1.
+func JSON(w io.Writer, r *classify.Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(jsonReport{Version: 1, Report: r})

@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"bufio"
@@ -14,12 +14,20 @@ import (
 	"github.com/stackdiff/stackdiff/parse"
 )
 
-// The text report is for people and may change between versions; scripts
-// use --json.
+// Options tune the text report. The zero value shows changed, leaked and
+// suspect groups without stacks.
+type Options struct {
+	All      bool // show every group
+	Frames   int  // frames shown under each leak or suspect group
+	MinDelta int  // hide ok groups whose count changed by less
+	Color    bool // ANSI colours
+}
 
-func writeText(w io.Writer, r *classify.Report, c *config, color bool) error {
+// Text writes the human report: a headline, a table of groups, and the
+// details of each leak and suspect.
+func Text(w io.Writer, r *classify.Report, c Options) error {
 	bw := bufio.NewWriter(w)
-	p := &printer{w: bw, color: color}
+	p := &printer{w: bw, color: c.Color}
 	p.headline(r)
 	shown := visible(r, c)
 	if len(shown) > 0 {
@@ -28,10 +36,10 @@ func writeText(w io.Writer, r *classify.Report, c *config, color bool) error {
 	}
 	for _, g := range shown {
 		if g.Verdict != classify.OK {
-			p.detail(g, c.frames)
+			p.detail(g, c.Frames)
 		}
 	}
-	if hidden := len(r.Groups) - len(shown); hidden > 0 && !c.all {
+	if hidden := len(r.Groups) - len(shown); hidden > 0 && !c.All {
 		fmt.Fprintf(bw, "\n%d unchanged groups not shown (--all shows them)\n", hidden)
 	}
 	return bw.Flush()
@@ -39,10 +47,10 @@ func writeText(w io.Writer, r *classify.Report, c *config, color bool) error {
 
 // visible picks the groups worth a row: every leak and suspect, and the
 // groups that changed.
-func visible(r *classify.Report, c *config) []*classify.Group {
+func visible(r *classify.Report, c Options) []*classify.Group {
 	var out []*classify.Group
 	for _, g := range r.Groups {
-		if c.all || g.Verdict != classify.OK || g.Delta != 0 && abs(g.Delta) >= max(1, c.minDelta) {
+		if c.All || g.Verdict != classify.OK || g.Delta != 0 && abs(g.Delta) >= max(1, c.MinDelta) {
 			out = append(out, g)
 		}
 	}
@@ -204,9 +212,9 @@ func abs(n int) int {
 	return n
 }
 
-// useColor decides on colour: --color always/never, else only on a
+// UseColor decides on colour: --color always/never, else only on a
 // terminal and when NO_COLOR is unset.
-func useColor(mode string, w io.Writer) bool {
+func UseColor(mode string, w io.Writer) bool {
 	switch mode {
 	case "always":
 		return true
