@@ -336,7 +336,7 @@ func (c *comparer) judge(e *entry, firstName string) {
 	last := g.Counts[c.n-1]
 	if last > 0 && class != Benign {
 		if (g.Label == NilChan || g.Label == SelectNoCases) && !inMain(g) {
-			raise(Suspect, "blocked forever: "+Labels[g.Label].Reason)
+			raise(Suspect, "outside main, this wait can never end")
 		}
 		if g.WaitMinutes[1] >= c.opts.WaitThreshold {
 			raise(Suspect, fmt.Sprintf("blocked for %d minutes", g.WaitMinutes[1]))

@@ -52,6 +52,13 @@ func Site(frames []parse.Frame) *parse.Frame {
 	return TopNonRuntime(frames)
 }
 
+// VisibleFrames returns the frames worth showing a person: the runtime's
+// own leaf frames and the final runtime.goexit dropped (see stackFrames).
+func VisibleFrames(frames []parse.Frame) []parse.Frame { return stackFrames(frames) }
+
+// IsStdlib reports whether fn belongs to the Go runtime or standard library.
+func IsStdlib(fn string) bool { return isRuntime(fn) || isStdlib(fn) }
+
 // stackFrames drops the frames that differ between dump kinds for one
 // goroutine: the runtime's own frames at the leaf (shown by SIGQUIT
 // tracebacks and profiles, hidden by runtime.Stack) and a final

@@ -89,7 +89,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if c.json {
 			err = report.JSON(stdout, rep)
 		} else {
-			err = report.Text(stdout, rep, report.Options{All: c.all, Frames: c.frames, MinDelta: c.minDelta, Color: report.UseColor(c.color, stdout)})
+			opts := report.Options{All: c.all, Frames: c.frames, MinDelta: c.minDelta, Color: report.UseColor(c.color, stdout)}
+			if f, ok := stdout.(*os.File); ok && report.IsTerminal(f) {
+				opts.Width = termWidth(f)
+			}
+			err = report.Text(stdout, rep, opts)
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "stackdiff: %v\n", err)
@@ -181,7 +185,15 @@ func load(paths []string, stdin io.Reader, stderr io.Writer) ([]*parse.Snapshot,
 			defer f.Close()
 			r = f
 		}
+		var pr *progress
+		if report.IsTerminal(stderr) {
+			pr = startProgress(r, name, stderr)
+			r = pr
+		}
 		snaps, err := parse.ReadAll(r, name)
+		if pr != nil {
+			pr.Stop()
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "stackdiff: %s: %v\n", name, err)
 			return nil, exitTrouble

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -21,7 +22,12 @@ type Options struct {
 	Frames   int  // frames shown under each leak or suspect group
 	MinDelta int  // hide ok groups whose count changed by less
 	Color    bool // ANSI colours
+	Width    int  // cut table rows to this many columns; 0: no limit
 }
+
+// maxCountColumns is how many snapshots get a count column of their own; a
+// longer series shows the first, the last and a trend.
+const maxCountColumns = 6
 
 // Text writes the human report: a headline, a table of groups, and the
 // details of each leak and suspect.
@@ -32,15 +38,15 @@ func Text(w io.Writer, r *classify.Report, c Options) error {
 	shown := visible(r, c)
 	if len(shown) > 0 {
 		fmt.Fprintln(bw)
-		p.table(r, shown)
+		p.table(r, shown, c.Width)
 	}
 	for _, g := range shown {
 		if g.Verdict != classify.OK {
 			p.detail(g, c.Frames)
 		}
 	}
-	if hidden := len(r.Groups) - len(shown); hidden > 0 && !c.All {
-		fmt.Fprintf(bw, "\n%d unchanged groups not shown (--all shows them)\n", hidden)
+	if hidden := len(r.Groups) - len(shown); hidden > 0 {
+		fmt.Fprintf(bw, "\n%d unchanged ok groups not shown (--all shows them)\n", hidden)
 	}
 	return bw.Flush()
 }
@@ -63,96 +69,174 @@ type printer struct {
 }
 
 func (p *printer) paint(code, s string) string {
-	if !p.color {
+	if !p.color || s == "" {
 		return s
 	}
 	return "\x1b[" + code + "m" + s + "\x1b[0m"
 }
 
-func (p *printer) verdict(v classify.Verdict) string {
+func verdictColor(v classify.Verdict) string {
 	switch v {
 	case classify.Leak:
-		return p.paint("1;31", "leak")
+		return "1;31"
 	case classify.Suspect:
-		return p.paint("33", "suspect")
+		return "33"
 	}
-	return "ok"
+	return ""
 }
 
 // headline says what happened in one line.
 func (p *printer) headline(r *classify.Report) {
 	s := r.Summary
-	groups := func(n int) string {
-		if n == 1 {
-			return "1 group"
-		}
-		return strconv.Itoa(n) + " groups"
-	}
 	var b strings.Builder
 	if len(r.Inputs) > 1 {
 		first, last := r.Inputs[0], r.Inputs[len(r.Inputs)-1]
-		fmt.Fprintf(&b, "%d new goroutines since %s (%d → %d)", s.New, first.Name, first.Goroutines, last.Goroutines)
+		fmt.Fprintf(&b, "%s since %s (%d → %d goroutines)", plural(s.New, "new goroutine"), first.Name, first.Goroutines, last.Goroutines)
 	} else {
-		fmt.Fprintf(&b, "%d goroutines in %s, %s", r.Inputs[0].Goroutines, r.Inputs[0].Name, groups(r.Inputs[0].Groups))
+		in := r.Inputs[0]
+		fmt.Fprintf(&b, "%s in %s, %s", plural(in.Goroutines, "goroutine"), in.Name, plural(in.Groups, "group"))
 	}
 	if s.LeakGroups > 0 {
-		fmt.Fprintf(&b, "; %d look leaked, in %s", s.Leaked, groups(s.LeakGroups))
+		fmt.Fprintf(&b, "; %d look leaked, in %s", s.Leaked, plural(s.LeakGroups, "group"))
 	} else {
 		b.WriteString("; no leaks")
 	}
-	switch s.SuspectGroups {
-	case 0:
-	case 1:
-		b.WriteString("; 1 suspect group")
-	default:
-		fmt.Fprintf(&b, "; %d suspect groups", s.SuspectGroups)
+	if s.SuspectGroups > 0 {
+		fmt.Fprintf(&b, "; %s", plural(s.SuspectGroups, "suspect group"))
 	}
-	fmt.Fprintln(p.w, b.String())
+	fmt.Fprintln(p.w, p.paint(verdictColor(worst(r)), b.String()))
 }
 
-func (p *printer) table(r *classify.Report, shown []*classify.Group) {
-	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', tabwriter.AlignRight*0)
-	cols := []string{"VERDICT", "LABEL", "Δ"}
-	for _, in := range r.Inputs {
-		cols = append(cols, shortName(in.Name))
+func worst(r *classify.Report) classify.Verdict {
+	if len(r.Groups) == 0 {
+		return classify.OK
 	}
+	return r.Groups[0].Verdict // groups are sorted worst first
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
+}
+
+// table prints one aligned row per group. Colour is applied after
+// alignment, so escape codes never skew the columns.
+func (p *printer) table(r *classify.Report, shown []*classify.Group, width int) {
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
+	multi := len(r.Inputs) > 1
+	cols := []string{"VERDICT", "LABEL"}
+	if multi {
+		cols = append(cols, "Δ")
+	}
+	cols = append(cols, countHeaders(r.Inputs)...)
 	cols = append(cols, "STATE", "SITE", "CREATED BY")
 	fmt.Fprintln(tw, strings.Join(cols, "\t"))
 	for _, g := range shown {
-		row := []string{string(g.Verdict), string(g.Label), signed(g.Delta)}
-		for _, n := range g.Counts {
-			row = append(row, strconv.Itoa(n))
+		row := []string{string(g.Verdict), string(g.Label)}
+		if multi {
+			row = append(row, signed(g.Delta))
 		}
+		row = append(row, countCells(g.Counts)...)
 		row = append(row, stateText(g), frameText(g.Site), frameText(g.CreatedBy))
 		fmt.Fprintln(tw, strings.Join(row, "\t"))
 	}
 	tw.Flush()
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	for i, line := range lines {
+		if width > 0 && len([]rune(line)) > width {
+			line = string([]rune(line)[:width-1]) + "…"
+		}
+		code := "1"
+		if i > 0 {
+			code = verdictColor(shown[i-1].Verdict)
+		}
+		fmt.Fprintln(p.w, p.paint(code, line))
+	}
 }
 
-// detail prints the stack, evidence, reason and fix of a leak or suspect.
+func countHeaders(inputs []classify.Input) []string {
+	if len(inputs) > maxCountColumns {
+		return []string{shortName(inputs[0].Name), shortName(inputs[len(inputs)-1].Name), "TREND"}
+	}
+	var h []string
+	for _, in := range inputs {
+		h = append(h, shortName(in.Name))
+	}
+	return h
+}
+
+func countCells(counts []int) []string {
+	if len(counts) > maxCountColumns {
+		return []string{strconv.Itoa(counts[0]), strconv.Itoa(counts[len(counts)-1]), sparkline(counts)}
+	}
+	var c []string
+	for _, n := range counts {
+		c = append(c, strconv.Itoa(n))
+	}
+	return c
+}
+
+// sparkline draws counts as block characters scaled to their maximum.
+func sparkline(counts []int) string {
+	const bars = "▁▂▃▄▅▆▇█"
+	top := 0
+	for _, n := range counts {
+		top = max(top, n)
+	}
+	var b strings.Builder
+	for _, n := range counts {
+		i := 0
+		if top > 0 {
+			i = n * 7 / top
+		}
+		b.WriteRune([]rune(bars)[i])
+	}
+	return b.String()
+}
+
+// detail prints the evidence, reason, fix and stack of a leak or suspect.
 func (p *printer) detail(g *classify.Group, frames int) {
-	fmt.Fprintf(p.w, "\n%s %s %s  (%s)\n", p.verdict(g.Verdict), p.paint("1", string(g.Label)), signed(g.Delta), countsText(g.Counts))
+	head := fmt.Sprintf("%s %s", g.Verdict, g.Label)
+	counts := fmt.Sprintf("×%d", g.Counts[len(g.Counts)-1])
+	if len(g.Counts) > 1 {
+		counts = fmt.Sprintf("%s (%s)", signed(g.Delta), countsText(g.Counts))
+	}
+	fmt.Fprintf(p.w, "\n%s  %s  %s\n", p.paint(verdictColor(g.Verdict), head), counts, stateText(g))
 	for _, e := range g.Evidence {
 		fmt.Fprintf(p.w, "    evidence: %s\n", e)
 	}
-	fmt.Fprintf(p.w, "    why: %s\n", g.Reason)
-	fmt.Fprintf(p.w, "    fix: %s\n", g.Fix)
+	fmt.Fprintf(p.w, "    why:      %s\n", g.Reason)
+	fmt.Fprintf(p.w, "    fix:      %s\n", g.Fix)
 	if frames == 0 {
 		return
 	}
-	shownFrames := g.Frames
-	if len(shownFrames) > frames {
-		shownFrames = shownFrames[:frames]
+	all := classify.VisibleFrames(g.Frames)
+	shown := all
+	if len(shown) > frames {
+		shown = shown[:frames]
 	}
-	for _, f := range shownFrames {
-		fmt.Fprintf(p.w, "      %s\n          %s:%d\n", f.Func, f.File, f.Line)
+	for _, f := range shown {
+		p.frame("", f)
 	}
-	if n := len(g.Frames) - len(shownFrames); n > 0 {
+	if n := len(all) - len(shown); n > 0 {
 		fmt.Fprintf(p.w, "      ... %d more frames (--frames)\n", n)
 	}
 	if g.CreatedBy != nil {
-		fmt.Fprintf(p.w, "      created by %s\n          %s:%d\n", g.CreatedBy.Func, g.CreatedBy.File, g.CreatedBy.Line)
+		p.frame("created by ", *g.CreatedBy)
 	}
+}
+
+// frame prints one frame; standard-library frames are dimmed so the
+// program's own code stands out.
+func (p *printer) frame(prefix string, f parse.Frame) {
+	text := fmt.Sprintf("      %s%s\n          %s:%d", prefix, f.Func, f.File, f.Line)
+	if classify.IsStdlib(f.Func) {
+		text = p.paint("2", text)
+	}
+	fmt.Fprintln(p.w, text)
 }
 
 func stateText(g *classify.Group) string {
@@ -182,6 +266,9 @@ func frameText(f *parse.Frame) string {
 	fn := f.Func
 	if i := strings.LastIndexByte(fn, '/'); i >= 0 {
 		fn = fn[i+1:]
+	}
+	if f.File == "" {
+		return fn
 	}
 	return fmt.Sprintf("%s %s:%d", fn, path.Base(f.File), f.Line)
 }
@@ -221,9 +308,11 @@ func UseColor(mode string, w io.Writer) bool {
 	case "never":
 		return false
 	}
-	if os.Getenv("NO_COLOR") != "" {
-		return false
-	}
+	return os.Getenv("NO_COLOR") == "" && IsTerminal(w)
+}
+
+// IsTerminal reports whether w is a character device (a terminal).
+func IsTerminal(w any) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
