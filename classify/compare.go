@@ -66,7 +66,7 @@ func Compare(snaps []*parse.Snapshot, opts *Options) *Report {
 	}
 	c := &comparer{opts: o, n: len(snaps), byKey: map[string]*entry{}}
 	if !o.NoSources {
-		c.src = newSources(append([]string{"."}, o.SourceRoots...))
+		c.src = newSources(o.SourceRoots)
 	}
 	c.stackOnly = o.Match == MatchStack
 	for _, s := range snaps {

@@ -41,11 +41,17 @@ func TopNonRuntime(frames []parse.Frame) *parse.Frame {
 }
 
 // Site returns the blocking site of a stack: the leaf-most frame outside the
-// runtime and the standard library (the user's code that is stuck), or the
-// leaf-most non-runtime frame when every frame is library code.
+// runtime and the standard library (the user's code that is stuck). When
+// every frame is library code, it is the leaf-most frame of a public
+// package (net/http rather than internal/poll).
 func Site(frames []parse.Frame) *parse.Frame {
 	for i := range frames {
 		if !isRuntime(frames[i].Func) && !isStdlib(frames[i].Func) {
+			return &frames[i]
+		}
+	}
+	for i := range frames {
+		if !isRuntime(frames[i].Func) && !strings.HasPrefix(frames[i].Func, "internal/") && !strings.Contains(frames[i].Func, "/internal/") {
 			return &frames[i]
 		}
 	}

@@ -161,6 +161,8 @@ var Rules = []Rule{
 		HasFunc("os/signal.signal_recv", "os/signal.loop", "runtime.ensureSigM", "runtime.ensureSigM.func1"),
 		All(CreatedBy("runtime."), Not(HasFuncPrefix("main.")))),
 	},
+	// A goroutine that is running is not blocked, whatever library it is in.
+	{Running, StateIs("running", "runnable")},
 	{TestRunner, Any(TopFunc("testing.(*T).Run", "testing.tRunner", "testing.runTests", "testing.(*M).startAlarm.func1", "testing.(*T).Parallel", "testing.runTests.func1", "testing.(*M).Run"),
 		All(HasFunc("testing.tRunner"), TopFunc("testing.(*T).Run")))},
 	{HTTPBodyNotClosed, All(httpReadLoop, StateIs("select"))},
@@ -188,7 +190,6 @@ var Rules = []Rule{
 	{CondWait, Any(StateIs("sync.Cond.Wait"), All(StateIs("semacquire", ""), HasFunc("sync.(*Cond).Wait")))},
 	{IOWaitNet, StateIs("IO wait")},
 	{Syscall, StatePrefix("syscall")},
-	{Running, StateIs("running", "runnable")},
 }
 
 // label returns the first rule's label that matches s, or Other.

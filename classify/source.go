@@ -139,10 +139,13 @@ func refineRecv(l Label, line string, lines []string, n int) Label {
 	if i := strings.LastIndexByte(name, '.'); i >= 0 {
 		name = name[i+1:]
 	}
-	reMade := regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\b\s*(?::=|=|:)\s*time\.New(Ticker|Timer)\(`)
+	// "t := time.NewTicker(d)", "t = time.NewTimer(d)", a parameter or
+	// field "t *time.Ticker", or "var t *time.Timer".
+	q := regexp.QuoteMeta(name)
+	reMade := regexp.MustCompile(`\b` + q + `\b\s*(?::=|=|:)\s*time\.New(Ticker|Timer)\(|\b` + q + `\s+\*?time\.(Ticker|Timer)\b`)
 	for i := n - 1; i >= 0 && i >= n-200; i-- {
 		if mm := reMade.FindStringSubmatch(lines[i]); mm != nil {
-			if mm[1] == "Ticker" {
+			if mm[1] == "Ticker" || mm[2] == "Ticker" {
 				return Ticker
 			}
 			return Timer

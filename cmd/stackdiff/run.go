@@ -122,7 +122,9 @@ func (c *config) check() error {
 }
 
 func (c *config) options() *classify.Options {
-	o := &classify.Options{Match: classify.MatchMode(c.match), SourceRoots: c.sourceRoots, WaitThreshold: c.waitThreshold}
+	// Sources are looked for under the current directory too: a dump of a
+	// program built here, with -trimpath, names files relative to it.
+	o := &classify.Options{Match: classify.MatchMode(c.match), SourceRoots: append([]string{"."}, c.sourceRoots...), WaitThreshold: c.waitThreshold}
 	for _, ig := range c.ignore {
 		switch {
 		case strings.HasPrefix(ig, "top:"):

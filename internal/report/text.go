@@ -46,17 +46,23 @@ func Text(w io.Writer, r *classify.Report, c Options) error {
 		}
 	}
 	if hidden := len(r.Groups) - len(shown); hidden > 0 {
-		fmt.Fprintf(bw, "\n%d unchanged ok groups not shown (--all shows them)\n", hidden)
+		fmt.Fprintf(bw, "\n%s not shown (--all shows them)\n", plural(hidden, "unchanged ok group"))
 	}
 	return bw.Flush()
 }
 
-// visible picks the groups worth a row: every leak and suspect, and the
-// groups that changed.
+// visible picks the groups worth a row: every leak and suspect, and the ok
+// groups that changed. Within one process an ok group changed only if it
+// has new goroutines: a goroutine that moved to another line (the one
+// taking the dump) is not news.
 func visible(r *classify.Report, c Options) []*classify.Group {
 	var out []*classify.Group
 	for _, g := range r.Groups {
-		if c.All || g.Verdict != classify.OK || g.Delta != 0 && abs(g.Delta) >= max(1, c.MinDelta) {
+		changed := g.Delta != 0 && abs(g.Delta) >= max(1, c.MinDelta)
+		if r.SameProcess {
+			changed = g.New > 0 && g.New >= c.MinDelta
+		}
+		if c.All || g.Verdict != classify.OK || changed {
 			out = append(out, g)
 		}
 	}
@@ -97,7 +103,11 @@ func (p *printer) headline(r *classify.Report) {
 		fmt.Fprintf(&b, "%s in %s, %s", plural(in.Goroutines, "goroutine"), in.Name, plural(in.Groups, "group"))
 	}
 	if s.LeakGroups > 0 {
-		fmt.Fprintf(&b, "; %d look leaked, in %s", s.Leaked, plural(s.LeakGroups, "group"))
+		verb := "look"
+		if s.Leaked == 1 {
+			verb = "looks"
+		}
+		fmt.Fprintf(&b, "; %d %s leaked, in %s", s.Leaked, verb, plural(s.LeakGroups, "group"))
 	} else {
 		b.WriteString("; no leaks")
 	}

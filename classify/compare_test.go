@@ -1,0 +1,165 @@
+package classify_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/parse"
+)
+
+func read(t *testing.T, name string) *parse.Snapshot {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s, err := parse.Read(f, name)
+	if err != nil {
+		t.Fatalf("parse.Read(%s): %v", name, err)
+	}
+	return s
+}
+
+// labelsBySite returns "site function -> label" for every group.
+func labelsBySite(r *classify.Report) map[string]classify.Label {
+	m := map[string]classify.Label{}
+	for _, g := range r.Groups {
+		site := "<none>"
+		if g.Site != nil {
+			site = g.Site.Func
+		}
+		m[site] = g.Label
+	}
+	return m
+}
+
+func TestLabelsOnRealDumps(t *testing.T) {
+	tests := []struct {
+		file   string
+		want   map[string]classify.Label // site function -> label, for the groups named
+		reason string
+	}{
+		{
+			file: "goleak_testdata_http.txt",
+			want: map[string]classify.Label{
+				"net/http.(*persistConn).readLoop":  classify.HTTPBodyNotClosed,
+				"net/http.(*persistConn).writeLoop": classify.HTTPClientConn,
+				"net.(*netFD).Read":                 classify.HTTPServerConn,
+				"net.(*netFD).accept":               classify.NetListener,
+				"main.getStackBuffer":               classify.Running,
+			},
+			reason: "an HTTP client with a response body left open against its own server",
+		},
+		{
+			file: "goleak_testdata_http.go1.20.txt",
+			want: map[string]classify.Label{
+				"net/http.(*persistConn).readLoop":  classify.HTTPBodyNotClosed,
+				"net/http.(*persistConn).writeLoop": classify.HTTPClientConn,
+			},
+			reason: "the same program under Go 1.20: created-by lines without a parent ID",
+		},
+		{
+			file: "stack_mixed_states.txt",
+			want: map[string]classify.Label{
+				"github.com/acme/ordersvc/internal/states.(*Broker).Submit":        classify.ChanSend,
+				"github.com/acme/ordersvc/internal/states.waitNil":                 classify.NilChan,
+				"github.com/acme/ordersvc/internal/states.sendNil":                 classify.NilChan,
+				"github.com/acme/ordersvc/internal/states.idle":                    classify.SelectNoCases,
+				"github.com/acme/ordersvc/internal/states.(*Broker).dispatch":      classify.Select,
+				"github.com/acme/ordersvc/internal/states.(*Broker).persist":       classify.MutexLock,
+				"github.com/acme/ordersvc/internal/states.(*Broker).readConfig":    classify.MutexLock,
+				"github.com/acme/ordersvc/internal/states.(*Broker).awaitShutdown": classify.WaitGroup,
+				"github.com/acme/ordersvc/internal/states.(*Broker).waitCond":      classify.CondWait,
+				"github.com/acme/ordersvc/internal/states.serve":                   classify.NetListener,
+				"github.com/acme/ordersvc/internal/states.rawRead":                 classify.Syscall,
+				"github.com/acme/ordersvc/internal/states.spin":                    classify.Running,
+				"github.com/acme/ordersvc/internal/states.(*Broker).consume":       classify.ChanReceive,
+			},
+			reason: "one goroutine in every common wait state (Go 1.26 spellings)",
+		},
+		{
+			file: "pprof_goroutine_debug1.txt",
+			want: map[string]classify.Label{
+				"github.com/acme/ordersvc/internal/states.(*Broker).Submit": classify.Other,
+			},
+			reason: "debug=1 has neither states nor runtime frames: the label cannot be known",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			r := classify.Compare([]*parse.Snapshot{read(t, tc.file)}, nil)
+			got := labelsBySite(r)
+			for site := range got {
+				if _, ok := tc.want[site]; !ok {
+					delete(got, site)
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("labels by site mismatch (-want +got):\n%s\nreason: %s", diff, tc.reason)
+			}
+		})
+	}
+}
+
+// TestVerdictRules checks the postmortem and leak-profile rules on real dumps.
+func TestVerdictRules(t *testing.T) {
+	t.Run("gc-proven", func(t *testing.T) {
+		r := classify.Compare([]*parse.Snapshot{read(t, "goroutineleak_debug2.txt")}, nil)
+		if got, want := r.Summary.Leaked, 8; got != want {
+			t.Errorf("goroutineleak profile: Summary.Leaked = %d, want %d (the runtime marked 8 goroutines (leaked))", got, want)
+		}
+	})
+	t.Run("long-wait", func(t *testing.T) {
+		r := classify.Compare([]*parse.Snapshot{read(t, "stack_long_blocked_minutes.txt")}, &classify.Options{WaitThreshold: 1})
+		for _, g := range r.Groups {
+			blocked := classify.Labels[g.Label].Class != classify.Benign
+			if blocked && g.WaitMinutes[1] >= 1 && g.Verdict == classify.OK {
+				t.Errorf("group %s blocked %d minutes with threshold 1: verdict ok, want suspect", g.Label, g.WaitMinutes[1])
+			}
+		}
+	})
+	t.Run("ignore", func(t *testing.T) {
+		opts := &classify.Options{IgnoreAny: []string{"github.com/acme/ordersvc/internal/states.waitNil"}}
+		r := classify.Compare([]*parse.Snapshot{read(t, "stack_mixed_states.txt")}, opts)
+		for _, g := range r.Groups {
+			if g.Site != nil && g.Site.Func == "github.com/acme/ordersvc/internal/states.waitNil" && g.Verdict != classify.OK {
+				t.Errorf("ignored group has verdict %s, want ok", g.Verdict)
+			}
+		}
+	})
+}
+
+// TestCrossFormat compares a debug=1 and a debug=2 profile of one process:
+// they must match group for group, so nothing looks new.
+func TestCrossFormat(t *testing.T) {
+	r := classify.Compare([]*parse.Snapshot{read(t, "pprof_goroutine_debug1.txt"), read(t, "pprof_goroutine_debug2.txt")}, nil)
+	for _, g := range r.Groups {
+		// The goroutine writing the profiles was at a different line for each.
+		writer := g.Site != nil && g.Site.Func == "main.writeProfile"
+		if g.Delta != 0 && g.Label != classify.Running && !writer {
+			t.Errorf("group %s (%v) changed %v between two formats of one moment", g.Label, g.Site, g.Counts)
+		}
+	}
+	if r.SameProcess {
+		t.Error("SameProcess = true, but debug=1 has no goroutine IDs")
+	}
+}
+
+// TestSeries checks that growth in every step of a series is evidence.
+func TestSeries(t *testing.T) {
+	s := read(t, "stack_mixed_states.txt")
+	r := classify.Compare([]*parse.Snapshot{s, s, s}, &classify.Options{Match: classify.MatchStack})
+	if r.Summary.LeakGroups != 0 {
+		t.Errorf("three identical snapshots: %d leak groups, want 0", r.Summary.LeakGroups)
+	}
+	for _, g := range r.Groups {
+		if len(g.Counts) != 3 {
+			t.Fatalf("Counts = %v, want one per snapshot", g.Counts)
+		}
+	}
+}
