@@ -49,8 +49,8 @@ func TestLabelsOnRealDumps(t *testing.T) {
 			want: map[string]classify.Label{
 				"net/http.(*persistConn).readLoop":  classify.HTTPBodyNotClosed,
 				"net/http.(*persistConn).writeLoop": classify.HTTPClientConn,
-				"net.(*netFD).Read":                 classify.HTTPServerConn,
-				"net.(*netFD).accept":               classify.NetListener,
+				"net/http.(*conn).serve":            classify.HTTPServerConn,
+				"net/http.Serve":                    classify.NetListener,
 				"main.getStackBuffer":               classify.Running,
 			},
 			reason: "an HTTP client with a response body left open against its own server",

@@ -42,20 +42,21 @@ func TopNonRuntime(frames []parse.Frame) *parse.Frame {
 
 // Site returns the blocking site of a stack: the leaf-most frame outside the
 // runtime and the standard library (the user's code that is stuck). When
-// every frame is library code, it is the leaf-most frame of a public
-// package (net/http rather than internal/poll).
+// every frame is library code, it is the goroutine's outermost frame, the
+// function it was started with (net/http.(*persistConn).readLoop says more
+// than the net.(*netFD).Read it is parked in).
 func Site(frames []parse.Frame) *parse.Frame {
 	for i := range frames {
 		if !isRuntime(frames[i].Func) && !isStdlib(frames[i].Func) {
 			return &frames[i]
 		}
 	}
-	for i := range frames {
-		if !isRuntime(frames[i].Func) && !strings.HasPrefix(frames[i].Func, "internal/") && !strings.Contains(frames[i].Func, "/internal/") {
+	for i := len(frames) - 1; i >= 0; i-- {
+		if !isRuntime(frames[i].Func) {
 			return &frames[i]
 		}
 	}
-	return TopNonRuntime(frames)
+	return nil
 }
 
 // VisibleFrames returns the frames worth showing a person: the runtime's

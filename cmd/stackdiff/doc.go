@@ -1,20 +1,118 @@
 // Stackdiff compares Go goroutine dumps and reports which goroutine groups
-// grew, what each is blocked on, and which look leaked.
+// grew, what each is blocked on, where it was created, and which look
+// leaked.
+//
+// Note: every block below that begins with "$ stackdiff" is run by
+// doc_test.go from the repository root, and its output must match.
 //
 // Usage:
 //
 //	stackdiff [flags] BEFORE AFTER     compare two dumps
 //	stackdiff [flags] DUMP             postmortem summary of one dump
-//	stackdiff [flags] D1 D2 D3 ...     a series: first against last
+//	stackdiff [flags] D1 D2 D3 ...     a series: first against last, with trends
 //	stackdiff [flags] [-]              read the dump(s) from standard input
 //
-// Inputs may be runtime.Stack output, /debug/pprof/goroutine?debug=2 or
-// debug=1, panic and SIGQUIT crash output with log noise around it, and gzip
-// files of any of them. One input may hold several dumps; each is a
-// snapshot, in order.
+// An input may hold several dumps (a log with two SIGQUIT dumps, or
+// "cat before.txt after.txt"): each is a snapshot, in order. Inputs may be
+// gzip-compressed; the format is detected from the content.
+//
+// # Examples
+//
+// A goroutine that sends on a channel nobody reads any more:
+//
+//	$ stackdiff --frames 2 samples/dumps/unbuffered-send/before.txt samples/dumps/unbuffered-send/after.txt
+//	1 new goroutine since samples/dumps/unbuffered-send/before.txt (1 → 2 goroutines); 1 looks leaked, in 1 group
+//
+//	VERDICT  LABEL      Δ   before.txt  after.txt  STATE      SITE                                         CREATED BY
+//	leak     chan-send  +1  0           1          chan send  scenarios.fetchWithTimeout.func1 chan.go:57  scenarios.fetchWithTimeout chan.go:57
+//
+//	leak chan-send  +1 (0 → 1)  chan send
+//	    evidence: 1 new since samples/dumps/unbuffered-send/before.txt
+//	    why:      blocked sending on a channel that nobody receives from
+//	    fix:      give the channel a buffer, or select on ctx.Done() so the sender can give up
+//	      github.com/stackdiff/stackdiff/samples/scenarios.fetchWithTimeout.func1
+//	          github.com/stackdiff/stackdiff/samples/scenarios/chan.go:57
+//	      created by github.com/stackdiff/stackdiff/samples/scenarios.fetchWithTimeout
+//	          github.com/stackdiff/stackdiff/samples/scenarios/chan.go:57
+//
+//	2 unchanged ok groups not shown (--all shows them)
+//
+// An http.Transport built per request and never closed leaves its idle
+// connections' loops behind; the server side of each connection is a
+// suspect, because a kept-open connection can be legitimate:
+//
+//	$ stackdiff --frames 0 samples/dumps/transport-per-request/before.txt samples/dumps/transport-per-request/after.txt
+//	9 new goroutines since samples/dumps/transport-per-request/before.txt (2 → 11 goroutines); 6 look leaked, in 2 groups; 1 suspect group
+//
+//	VERDICT  LABEL             Δ   before.txt  after.txt  STATE    SITE                                             CREATED BY
+//	leak     http-idle-conn    +3  0           3          IO wait  http.(*persistConn).readLoop transport.go:2330   http.(*Transport).dialConn transport.go:1994
+//	leak     http-client-conn  +3  0           3          select   http.(*persistConn).writeLoop transport.go:2652  http.(*Transport).dialConn transport.go:1995
+//	suspect  http-server-conn  +3  0           3          IO wait  http.(*conn).serve server.go:2103                http.(*Server).Serve server.go:3464
+//
+//	leak http-idle-conn  +3 (0 → 3)  IO wait
+//	    evidence: 3 new since samples/dumps/transport-per-request/before.txt
+//	    why:      idle keep-alive connection of an http.Transport that is never closed
+//	    fix:      reuse one http.Client/Transport, or call transport.CloseIdleConnections()
+//
+//	leak http-client-conn  +3 (0 → 3)  select
+//	    evidence: 3 new since samples/dumps/transport-per-request/before.txt
+//	    why:      write loop of an open net/http client connection
+//	    fix:      close response bodies and idle connections; it goes away with its read loop
+//
+//	suspect http-server-conn  +3 (0 → 3)  IO wait
+//	    evidence: 3 new since samples/dumps/transport-per-request/before.txt
+//	    why:      server side of a kept-open HTTP connection, waiting for the next request
+//	    fix:      set http.Server IdleTimeout/ReadTimeout; clients should close idle connections
+//
+//	3 unchanged ok groups not shown (--all shows them)
+//
+// The fixed version of a worker pool gives nothing to report:
+//
+//	$ stackdiff samples/dumps/context-workers/before.txt samples/dumps/context-workers/after.txt
+//	0 new goroutines since samples/dumps/context-workers/before.txt (1 → 1 goroutines); no leaks
+//
+//	2 unchanged ok groups not shown (--all shows them)
+//
+// In scripts and CI, the exit status is what matters:
+//
+//	$ stackdiff -q samples/dumps/sleep-forever/before.txt samples/dumps/sleep-forever/after.txt || echo leaked
+//	leaked
+//
+// # Getting dumps
+//
+// All of these are read, with any log noise around them:
+//
+//   - runtime.Stack(buf, true), or the capture package of this module;
+//   - /debug/pprof/goroutine?debug=2 (and debug=1, which has counts but no
+//     goroutine IDs, states or creators: stackdiff then matches by stack and
+//     says what it could not know);
+//   - a crash: panic, fatal error (including "all goroutines are asleep"),
+//     go test timeouts, and SIGQUIT (kill -QUIT, or Ctrl-\ in a terminal)
+//     under any GOTRACEBACK level;
+//   - the goroutineleak profile of Go 1.26 (GOEXPERIMENT=goroutineleakprofile),
+//     whose "(leaked)" marks are proof of a leak;
+//   - lines prefixed by journald or kubectl logs --timestamps, CRLF endings.
+//
+// The runtime's pprof handler cuts a debug=2 dump at 64 MB: the last
+// goroutine is then truncated, and stackdiff warns on stderr.
+//
+// From a pipe: "./app 2>&1 | stackdiff", then Ctrl-\ — SIGINT and SIGQUIT
+// are ignored while stackdiff reads standard input, so the app dumps its
+// goroutines and stackdiff reads them.
+//
+// # Verdicts
+//
+// Each group gets a label (what it is blocked on, see the README) and a
+// verdict: leak, suspect or ok, with its evidence. Goroutines that are new
+// since the first snapshot and parked in a blocking wait are a leak;
+// goroutines the runtime marked "(leaked)" are a leak; network waits that
+// may be legitimate, nil-channel waits outside main, waits longer than
+// --wait-threshold minutes and crowds of identical blocked goroutines are
+// suspects. Running, runnable, syscall and runtime goroutines never are.
 //
 // # Exit status
 //
-// 0 when no group has verdict leak (or the --fail-on verdict), 1 when one
-// has, 2 on trouble: bad flags, unreadable input, no goroutine dump found.
+// 0 when no group has verdict leak (or, with --fail-on suspect, suspect),
+// 1 when one has, 2 on trouble: bad flags, unreadable input, no goroutine
+// dump found. Errors are one line on stderr: "stackdiff: FILE: what is wrong".
 package main
