@@ -8,9 +8,12 @@ import (
 
 // isRuntime reports whether fn belongs to the runtime proper (not
 // runtime/pprof and friends).
+// Functions the runtime provides to other packages by linkname
+// (sync.runtime_SemacquireWaitGroup, internal/poll.runtime_pollWait) count
+// as the runtime's too.
 func isRuntime(fn string) bool {
 	return strings.HasPrefix(fn, "runtime.") || strings.HasPrefix(fn, "internal/runtime/") ||
-		strings.HasPrefix(fn, "runtime/internal/") || fn == "goexit"
+		strings.HasPrefix(fn, "runtime/internal/") || fn == "goexit" || strings.Contains(fn, ".runtime_")
 }
 
 // isStdlib reports whether fn is in the standard library: its import path's

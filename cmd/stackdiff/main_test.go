@@ -61,6 +61,7 @@ func golden(t *testing.T, name, stdinFile string, args ...string) {
 
 func TestGolden(t *testing.T) {
 	td := "testdata/"
+	dumps := "../../samples/dumps/"
 	tests := []struct {
 		name  string
 		stdin string
@@ -79,6 +80,19 @@ func TestGolden(t *testing.T) {
 		{name: "empty-stdin", stdin: "/dev/null", args: []string{"-"}},
 		{name: "two-stdin", args: []string{"-", "-"}},
 		{name: "fail-on-suspect", args: []string{"--fail-on", "suspect", "-q", td + "stack_mixed_states.txt"}},
+		{name: "leaky-pair", args: []string{dumps + "blocked-forever/before.txt", dumps + "blocked-forever/after.txt"}},
+		{name: "leaky-pair.json", args: []string{"--json", dumps + "blocked-forever/before.txt", dumps + "blocked-forever/after.txt"}},
+		{name: "clean-pair", args: []string{dumps + "producer-consumer/before.txt", dumps + "producer-consumer/after.txt"}},
+		{name: "clean-pair.all", args: []string{"--all", dumps + "producer-consumer/before.txt", dumps + "producer-consumer/after.txt"}},
+		{name: "series", args: []string{dumps + "sleep-forever/before.txt", dumps + "sleep-forever/after.txt", dumps + "sleep-forever/after.txt"}},
+		{name: "two-dumps-one-stdin", stdin: td + "cat-before-after.txt", args: []string{"--frames", "1"}},
+		{name: "gzip", args: []string{"--frames", "1", dumps + "unbuffered-send/before.txt", td + "unbuffered-after.txt.gz"}},
+		{name: "junk-around", args: []string{"--frames", "0", td + "junk-around.txt"}},
+		{name: "binary-junk", args: []string{td + "binary.bin"}},
+		{name: "truncated", args: []string{"--frames", "0", td + "truncated.txt"}},
+		{name: "ignore", args: []string{"--ignore", "top:github.com/stackdiff/stackdiff/samples/scenarios.awaitReply", dumps + "blocked-forever/before.txt", dumps + "blocked-forever/after.txt"}},
+		{name: "match-stack", args: []string{"--match", "stack", "--frames", "0", dumps + "blocked-forever/before.txt", dumps + "blocked-forever/after.txt"}},
+		{name: "min-delta", args: []string{"--min-delta", "5", "--fail-on", "never", dumps + "http-body-not-closed/before.txt", dumps + "http-body-not-closed/after.txt"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
