@@ -18,6 +18,8 @@ type builder struct {
 	// pointers), and then share the group.
 	groups map[string]*Group
 	labels map[string]map[string]string // interned label sets
+	// labelSets indexes each aggregated group's LabelSets by label key.
+	labelSets map[*Group]map[string]int
 	// leakProfile is set while reading a goroutineleak profile at debug=1:
 	// every goroutine it lists is a proven leak.
 	leakProfile bool
@@ -46,6 +48,11 @@ func (b *builder) add(g *block) {
 		st.elided = g.elided
 		gr = b.group(g.h.state, g.h.leaked, g.unavailable, st)
 		b.raw[string(g.key)] = gr
+	}
+	if g.elided > gr.Elided {
+		// "...N frames elided..." is normalized out of the key, so one
+		// group may see several N: keep the largest, whatever the order.
+		gr.Elided = g.elided
 	}
 	m := Member{
 		ID:          g.h.id,
@@ -80,8 +87,21 @@ func (b *builder) group(state string, leaked, unavailable bool, st stack) *Group
 			Unavailable: unavailable,
 		}
 		b.groups[sig] = gr
+	} else if c := st.createdBy; c != nil && gr.CreatedBy != nil && frameBefore(*c, *gr.CreatedBy) {
+		// The signature keeps only the creator's function: goroutines
+		// started from two lines of it share the group. Keep the first
+		// line, not the first goroutine's, so dump order does not matter.
+		gr.CreatedBy = c
 	}
 	return gr
+}
+
+// frameBefore orders frames by file, then line.
+func frameBefore(a, b Frame) bool {
+	if a.File != b.File {
+		return a.File < b.File
+	}
+	return a.Line < b.Line
 }
 
 func (b *builder) internLabels(raw string) map[string]string {
@@ -103,6 +123,7 @@ func (b *builder) finish() *Snapshot {
 	s.Groups = s.Groups[:0]
 	for _, g := range b.groups {
 		s.Groups = append(s.Groups, g)
+		sortLabelSets(g.LabelSets)
 	}
 	slices.SortFunc(s.Groups, func(x, y *Group) int {
 		if c := cmp.Compare(y.Count, x.Count); c != 0 {

@@ -100,4 +100,29 @@ func (t *textReader) endDebug1() {
 	gr := b.group("", b.leakProfile, false, stack{frames: d.frames})
 	gr.Count += d.count
 	b.count += d.count
+	if labels := b.internLabels(d.labels); labels != nil {
+		b.addLabelSet(gr, labels, d.count)
+	}
+}
+
+// addLabelSet counts n goroutines of an aggregated group under a label set.
+// Records with one stack and different labels are separate in the profile
+// and merge into one group here, so a group collects many sets; they are
+// sorted when the snapshot is finished.
+func (b *builder) addLabelSet(gr *Group, labels map[string]string, n int) {
+	if b.labelSets == nil {
+		b.labelSets = map[*Group]map[string]int{}
+	}
+	idx := b.labelSets[gr]
+	if idx == nil {
+		idx = map[string]int{}
+		b.labelSets[gr] = idx
+	}
+	k := labelKey(labels)
+	if i, ok := idx[k]; ok {
+		gr.LabelSets[i].Count += n
+		return
+	}
+	idx[k] = len(gr.LabelSets)
+	gr.LabelSets = append(gr.LabelSets, LabelSet{Labels: labels, Count: n})
 }

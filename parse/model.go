@@ -28,7 +28,8 @@ const (
 	// FormatDebug1 is /debug/pprof/goroutine?debug=1: records of identical
 	// stacks with counts, without goroutine IDs, states or creators.
 	FormatDebug1 Format = "pprof-debug1"
-	// FormatProto is the gzipped protobuf goroutine profile (debug=0).
+	// FormatProto is the protobuf goroutine profile (debug=0), gzipped or
+	// not, or the goroutineleak profile in the same format.
 	FormatProto Format = "pprof-proto"
 	// FormatGoleak is the failure message of go.uber.org/goleak.
 	FormatGoleak Format = "goleak"
@@ -117,6 +118,18 @@ type Group struct {
 	// Members are the group's goroutines in dump order; empty for aggregated
 	// formats (pprof debug=1 and protobuf), which only give counts.
 	Members []Member
+	// LabelSets says, for aggregated formats only (they have no Members to
+	// carry labels), how many of the group's goroutines carry each pprof
+	// label set: largest count first, then by labels. Goroutines without
+	// labels are not listed; nil when none carry labels.
+	LabelSets []LabelSet
+}
+
+// LabelSet is one pprof label set of an aggregated group and the number of
+// its goroutines that carry it.
+type LabelSet struct {
+	Labels map[string]string `json:"labels"`
+	Count  int               `json:"count"`
 }
 
 // Member is what distinguishes one goroutine of a group from the others,

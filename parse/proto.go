@@ -1,14 +1,268 @@
 package parse
 
 import (
-	"errors"
+	"cmp"
+	"fmt"
 	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/google/pprof/profile"
 )
 
-// isProto reports whether a binary input looks like an uncompressed
-// protobuf profile.
-func isProto(head []byte) bool { return false }
+// The protobuf goroutine profile (/debug/pprof/goroutine?debug=0,
+// pprof.Lookup("goroutine").WriteTo(w, 0)) is aggregated like debug=1: one
+// sample per distinct stack and label set, its value the number of
+// goroutines. Unlike the text tracebacks it keeps the runtime's own frames
+// (runtime.gopark, runtime.chanrecv1 ...), and it has no IDs, states or
+// creators. The goroutineleak profile (GOEXPERIMENT=goroutineleakprofile)
+// has the same shape and names its sample type "goroutineleak"; every
+// goroutine it lists is leaked.
 
+// maxProto bounds the size of a protobuf profile (after gunzip), which has
+// to be held in memory to be parsed.
+const maxProto = 1 << 30
+
+// errProtoTooLarge is returned for a protobuf profile larger than maxProto.
+var errProtoTooLarge = fmt.Errorf("protobuf profile larger than %d MiB", maxProto>>20)
+
+// isProto reports whether a binary input looks like an uncompressed
+// protobuf profile: the head must read as a sequence of well-formed fields
+// of the Profile message (field numbers 1 to 20, varint or length-delimited
+// as the schema says; the last field may be cut by the end of head).
+func isProto(head []byte) bool {
+	fields := 0
+	for len(head) > 0 {
+		tag, n := uvarint(head)
+		if n <= 0 {
+			return n == 0 && fields > 0 // cut inside a tag
+		}
+		head = head[n:]
+		field, wire := tag>>3, tag&7
+		if field < 1 || field > 20 {
+			return false
+		}
+		switch wire {
+		case 0:
+			_, n := uvarint(head)
+			if n == 0 {
+				return fields > 0
+			}
+			if n < 0 {
+				return false
+			}
+			head = head[n:]
+		case 2:
+			if (field >= 7 && field <= 10) || field == 12 || field == 14 {
+				return false // int64 fields of the schema
+			}
+			l, n := uvarint(head)
+			if n == 0 {
+				return fields > 0
+			}
+			if n < 0 || l > maxProto {
+				return false
+			}
+			head = head[n:]
+			if l >= uint64(len(head)) {
+				return true // the field runs past the head
+			}
+			head = head[l:]
+		default:
+			return false
+		}
+		fields++
+	}
+	return fields > 0
+}
+
+// uvarint decodes a protobuf varint: n > 0 bytes read, 0 if b ends inside
+// it, -1 if it is longer than 10 bytes.
+func uvarint(b []byte) (uint64, int) {
+	var v uint64
+	for i := 0; i < len(b); i++ {
+		if i == 10 {
+			return 0, -1
+		}
+		v |= uint64(b[i]&0x7f) << (7 * i)
+		if b[i] < 0x80 {
+			return v, i + 1
+		}
+	}
+	return 0, 0
+}
+
+// readProto reads an uncompressed protobuf profile (ReadAll has already
+// removed any gzip layer). It holds the whole profile in memory, at most
+// maxProto bytes.
 func readProto(r io.Reader, name string) ([]*Snapshot, error) {
-	return nil, errors.New("protobuf profiles are not supported yet")
+	return readProtoMax(r, name, maxProto)
+}
+
+func readProtoMax(r io.Reader, name string, limit int) ([]*Snapshot, error) {
+	data, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
+	if err != nil {
+		return nil, fmt.Errorf("protobuf profile: %w", err)
+	}
+	if len(data) > limit {
+		return nil, errProtoTooLarge
+	}
+	p, err := parseProfile(data)
+	if err != nil {
+		return nil, fmt.Errorf("protobuf profile: %w", err)
+	}
+	s, err := profileSnapshot(p, name)
+	if err != nil {
+		return nil, err
+	}
+	return []*Snapshot{s}, nil
+}
+
+// parseProfile parses the protobuf, turning a panic of the decoder on
+// hostile input into an error.
+func parseProfile(data []byte) (p *profile.Profile, err error) {
+	defer func() {
+		if e := recover(); e != nil {
+			p, err = nil, fmt.Errorf("malformed profile: %v", e)
+		}
+	}()
+	return profile.ParseUncompressed(data)
+}
+
+// profileSnapshot turns a goroutine (or goroutineleak) profile into groups.
+func profileSnapshot(p *profile.Profile, name string) (*Snapshot, error) {
+	vi, leak, err := goroutineValue(p)
+	if err != nil {
+		return nil, err
+	}
+	b := newBuilder(name, FormatProto)
+	// Where each (group, label set) is in its group's LabelSets: a
+	// profile may hold thousands of label sets (a request ID) on one stack.
+	type groupLabels struct {
+		g      *Group
+		labels string
+	}
+	sets := map[groupLabels]int{}
+	for _, s := range p.Sample {
+		if vi >= len(s.Value) || s.Value[vi] <= 0 {
+			continue
+		}
+		// Clamped so that hostile values cannot overflow the sums: a
+		// sample takes at least 2 bytes, so at most 2^29 of them fit in
+		// maxProto, and 2^29 × 2^31 < 2^63.
+		n := int(min(s.Value[vi], 1<<31))
+		gr := b.group("", leak, false, stack{frames: sampleFrames(s)})
+		gr.Count += n
+		b.count += n
+		if labels := sampleLabels(s); labels != nil {
+			k := groupLabels{gr, labelKey(labels)}
+			if i, ok := sets[k]; ok {
+				gr.LabelSets[i].Count += n
+			} else {
+				sets[k] = len(gr.LabelSets)
+				gr.LabelSets = append(gr.LabelSets, LabelSet{Labels: labels, Count: n})
+			}
+		}
+	}
+	snap := b.finish()
+	for _, g := range snap.Groups {
+		sortLabelSets(g.LabelSets)
+	}
+	if len(p.Sample) == 0 {
+		snap.Warnings = append(snap.Warnings, "the profile has no samples")
+	}
+	return snap, nil
+}
+
+// goroutineValue finds the value that counts goroutines, and whether the
+// profile is a goroutineleak profile. Any other profile (CPU, heap) holds no
+// goroutines.
+func goroutineValue(p *profile.Profile) (index int, leak bool, err error) {
+	var types []string
+	for i, st := range p.SampleType {
+		switch st.Type {
+		case "goroutine":
+			return i, false, nil
+		case "goroutineleak":
+			return i, true, nil
+		}
+		types = append(types, st.Type+"/"+st.Unit)
+	}
+	if pt := p.PeriodType; pt != nil && len(p.SampleType) == 1 {
+		switch pt.Type {
+		case "goroutine":
+			return 0, false, nil
+		case "goroutineleak":
+			return 0, true, nil
+		}
+	}
+	return 0, false, fmt.Errorf("%w: protobuf profile of %s, not of goroutines", ErrNoDump, strings.Join(types, ", "))
+}
+
+// sampleFrames lists the frames of a sample, leaf first: Location[0] is the
+// leaf, and within a location Line[0] is the innermost inlined call.
+func sampleFrames(s *profile.Sample) []Frame {
+	n := 0
+	for _, loc := range s.Location {
+		n += max(len(loc.Line), 1)
+	}
+	frames := make([]Frame, 0, n)
+	for _, loc := range s.Location {
+		if len(loc.Line) == 0 {
+			// Not symbolized: the address is all there is.
+			frames = append(frames, Frame{Func: "0x" + strconv.FormatUint(loc.Address, 16)})
+			continue
+		}
+		for _, ln := range loc.Line {
+			var f Frame
+			if ln.Function != nil {
+				f.Func = ln.Function.Name
+				f.File = ln.Function.Filename
+			}
+			f.Line = int(ln.Line)
+			frames = append(frames, f)
+		}
+	}
+	return frames
+}
+
+// sampleLabels returns the string labels of a sample, nil if none. A key
+// with several values (never written by the runtime) keeps them joined.
+func sampleLabels(s *profile.Sample) map[string]string {
+	if len(s.Label) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(s.Label))
+	for k, v := range s.Label {
+		if len(v) > 0 {
+			m[k] = strings.Join(v, ",")
+		}
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
+func sortLabelSets(sets []LabelSet) {
+	slices.SortFunc(sets, func(x, y LabelSet) int {
+		if c := cmp.Compare(y.Count, x.Count); c != 0 {
+			return c
+		}
+		return cmp.Compare(labelKey(x.Labels), labelKey(y.Labels))
+	})
+}
+
+// labelKey is a canonical text of a label set, for ordering.
+func labelKey(m map[string]string) string {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		b.WriteString(strconv.Quote(k))
+		b.WriteByte(':')
+		b.WriteString(strconv.Quote(m[k]))
+		b.WriteByte(',')
+	}
+	return b.String()
 }

@@ -36,10 +36,10 @@ func ReadAll(r io.Reader, name string) ([]*Snapshot, error) {
 		}
 		return snaps, err
 	}
+	if isProto(head) && !plainText(head) {
+		return readProto(br, name)
+	}
 	if looksBinary(head) {
-		if isProto(head) {
-			return readProto(br, name)
-		}
 		return nil, fmt.Errorf("%w (binary data)", ErrNoDump)
 	}
 	snaps, err := newTextReader(br, name).readAll()
@@ -78,4 +78,16 @@ func looksBinary(head []byte) bool {
 		head = head[n:]
 	}
 	return false
+}
+
+// plainText reports whether b holds no control characters but tab, CR and
+// LF. A protobuf profile always has some (its tags and lengths): without
+// this, text made of blank lines would parse as a profile.
+func plainText(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }

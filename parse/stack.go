@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"strconv"
 
@@ -26,7 +27,7 @@ func parseStack(body []byte) stack {
 	var st stack
 	in := make([]byte, 0, len(fakeHeader)+len(body)+1)
 	in = append(append(append(in, fakeHeader...), body...), '\n')
-	snap, _, err := ppstack.ScanSnapshot(bytes.NewReader(in), io.Discard, &ppstack.Opts{})
+	snap, err := scanSnapshot(in)
 	if err != nil && err != io.EOF || snap == nil || len(snap.Goroutines) != 1 {
 		return parseStackOwn(body)
 	}
@@ -45,6 +46,20 @@ func parseStack(body []byte) stack {
 		st.createdBy = &Frame{Func: c.Func.Complete, File: c.RemoteSrcPath, Line: c.Line}
 	}
 	return st
+}
+
+// scanSnapshot runs panicparse, turning its panics into errors: it panics
+// on some malformed names (v2.5.0, stack.Func.Init slices out of range on a
+// "%"-escaped name without a dot, such as "%000()"). The caller then reads
+// the body itself.
+func scanSnapshot(in []byte) (snap *ppstack.Snapshot, err error) {
+	defer func() {
+		if e := recover(); e != nil {
+			snap, err = nil, fmt.Errorf("panicparse: %v", e)
+		}
+	}()
+	snap, _, err = ppstack.ScanSnapshot(bytes.NewReader(in), io.Discard, &ppstack.Opts{})
+	return snap, err
 }
 
 // parseStackOwn reads the normalized body directly: "fn(...)" lines, each

@@ -20,6 +20,10 @@ type textReader struct {
 	g     *block       // goroutine in progress, or nil
 	spare *block       // a finished block, reused to avoid garbage
 	d1    *debug1Block // debug=1 record in progress, or nil
+	// goleak is set while reading goleak's list of goroutines, race while
+	// reading a data race report (see goleak.go and race.go).
+	goleak *goleakList
+	race   *raceReport
 
 	// continuation is set after a "-----" line: GOTRACEBACK=crash prints
 	// one section per thread and repeats the goroutines they run. Repeated
@@ -43,12 +47,17 @@ func (t *textReader) readAll() ([]*Snapshot, error) {
 		}
 		t.line(line)
 	}
+	if t.race != nil {
+		t.warnf("the last data race report is truncated")
+		t.endRace()
+	}
 	if t.g != nil {
 		if t.g.truncated() {
 			t.warnf("last goroutine %d is truncated", t.g.h.id)
 		}
 		t.endGoroutine()
 	}
+	t.goleak = nil
 	t.endDebug1()
 	return t.done(), nil
 }
@@ -72,7 +81,18 @@ func (t *textReader) line(line []byte) {
 	if t.prefix != nil {
 		line = t.prefix.strip(line)
 	}
-	if t.d1 != nil || t.cur != nil && t.cur.snap.Format != FormatStack && t.cur.snap.Format != "" {
+	if t.goleak != nil || t.race != nil {
+		var done bool
+		if t.race != nil {
+			done = t.raceLine(line)
+		} else {
+			line, done = t.goleakLine(line)
+		}
+		if done {
+			return
+		}
+	}
+	if t.d1 != nil || t.cur != nil && t.cur.snap.Format == FormatDebug1 {
 		if t.debug1Line(line) {
 			return
 		}
@@ -84,6 +104,11 @@ func (t *textReader) line(line []byte) {
 		}
 		if !bytes.HasPrefix(line, goroutinePrefix) && t.g.add(line) {
 			return
+		}
+		if g := t.g; g.pendingFile || g.frames == 0 && !g.unavailable && !g.inAncestors {
+			// Off the hot path: a block that ends on a line it cannot
+			// read, in the middle of its stack.
+			t.warnf("goroutine %d: stack cut short by an unreadable line", g.h.id)
 		}
 		t.endGoroutine()
 	}
@@ -109,7 +134,7 @@ func (t *textReader) outside(line []byte) {
 		}
 		return
 	}
-	if t.startDebug1(line) {
+	if t.startDebug1(line) || t.startGoleak(line) || t.startRace(line) {
 		return
 	}
 	if t.prefix == nil {
@@ -129,22 +154,28 @@ func (t *textReader) outside(line []byte) {
 }
 
 func (t *textReader) startGoroutine(h header) {
-	b := t.builder(FormatStack)
+	b := t.builderFor(FormatStack)
 	if b.seen(h.id) {
 		if !t.continuation {
 			t.closeSnapshot()
 			b = t.builder(FormatStack)
 		}
 	}
+	g := t.newBlock(h)
+	g.skip = b.seen(h.id)
+	b.ids[h.id] = struct{}{}
+	t.g = g
+}
+
+// newBlock returns an empty block for a goroutine, reusing the spare one.
+func (t *textReader) newBlock(h header) *block {
 	g := t.spare
 	t.spare = nil
 	if g == nil {
 		g = &block{}
 	}
 	g.reset(h)
-	g.skip = b.seen(h.id)
-	b.ids[h.id] = struct{}{}
-	t.g = g
+	return g
 }
 
 func (t *textReader) endGoroutine() {
@@ -166,6 +197,20 @@ func (t *textReader) builder(f Format) *builder {
 		t.cur = newBuilder(name, f)
 	}
 	return t.cur
+}
+
+// builderFor returns the snapshot being built if it has format f, and
+// otherwise closes it and starts one of format f: a goleak failure or a race
+// report next to a stack dump is another snapshot.
+func (t *textReader) builderFor(f Format) *builder {
+	if t.cur != nil && t.cur.snap.Format != f {
+		if t.cur.count == 0 && len(t.cur.snap.Groups) == 0 {
+			t.cur.snap.Format = f // only warnings so far
+		} else {
+			t.closeSnapshot()
+		}
+	}
+	return t.builder(f)
 }
 
 func (t *textReader) closeSnapshot() {

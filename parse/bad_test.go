@@ -1,0 +1,262 @@
+package parse_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/stackdiff/stackdiff/parse"
+)
+
+func TestEmpty(t *testing.T) {
+	for _, in := range []string{"", "\n\n\n", "   \r\n", "hello\nworld\n"} {
+		snaps, err := parse.ReadAll(strings.NewReader(in), "in")
+		if !errors.Is(err, parse.ErrNoDump) || len(snaps) != 0 {
+			t.Errorf("%q: %d snapshots, err %v; want ErrNoDump", in, len(snaps), err)
+		}
+		s, err := parse.Read(strings.NewReader(in), "in")
+		if s != nil || !errors.Is(err, parse.ErrNoDump) {
+			t.Errorf("Read(%q) = %v, %v; want nil, ErrNoDump", in, s, err)
+		}
+	}
+}
+
+func TestBinaryJunk(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	junk := make([]byte, 1<<20)
+	for i := range junk {
+		junk[i] = byte(r.Uint32())
+	}
+	cases := map[string][]byte{
+		"random": junk,
+		// Junk behind the magic bytes of the formats read by content.
+		"gzip magic":    append([]byte{0x1f, 0x8b}, junk[:4096]...),
+		"gzip header":   gzipBytes(t, nil)[:10],
+		"proto tag":     append([]byte{0x0a, 0x04, 0x08, 0x01, 0x10, 0x02, 0x12, 0xff, 0x01, 0x00}, junk[:4096]...),
+		"gzipped junk":  gzipBytes(t, junk),
+		"NUL then dump": append([]byte{0}, readTestdata(t, "generated/panic_nil_deref_default.txt")...),
+	}
+	for name, in := range cases {
+		snaps, err := parse.ReadAll(bytes.NewReader(in), name)
+		if err == nil || len(snaps) != 0 {
+			t.Errorf("%s: %d snapshots, err %v; want an error and nothing", name, len(snaps), err)
+		}
+	}
+}
+
+// repeatReader yields n copies of one byte without holding them.
+type repeatReader struct {
+	b byte
+	n int64
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	if r.n <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > r.n {
+		p = p[:r.n]
+	}
+	for i := range p {
+		p[i] = r.b
+	}
+	r.n -= int64(len(p))
+	return len(p), nil
+}
+
+// longLine is the length of the junk line of TestLongLine: 64 times the
+// longest line kept, enough to show that it is streamed past and not
+// buffered (the same holds for 1 GB, only slower).
+const longLine = 64 << 20
+
+func TestLongLine(t *testing.T) {
+	dump := readTestdata(t, "generated/stack_mixed_states.txt")
+	in := io.MultiReader(&repeatReader{'x', longLine}, strings.NewReader("\n"), bytes.NewReader(dump))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	snaps, err := parse.ReadAll(in, "long")
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snaps) != 1 || snaps[0].Count() != 26 {
+		t.Fatalf("got %d snapshots, %d goroutines; want the dump after the line", len(snaps), total(snaps))
+	}
+	if w := strings.Join(snaps[0].Warnings, "\n"); !strings.Contains(w, "skipped 1 lines longer than") {
+		t.Errorf("warnings %q, want one about the long line", w)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > longLine/4 {
+		t.Errorf("allocated %d MiB for a %d MiB line", alloc>>20, longLine>>20)
+	}
+	// The same after a dump: the dump is kept and warned about.
+	in = io.MultiReader(bytes.NewReader(dump), &repeatReader{'y', longLine})
+	snaps, err = parse.ReadAll(in, "long")
+	if err != nil || total(snaps) != 26 || len(snaps[0].Warnings) != 1 {
+		t.Errorf("dump then long line: %d goroutines, err %v, warnings %q", total(snaps), err, snaps[0].Warnings)
+	}
+}
+
+func TestTruncated(t *testing.T) {
+	dump := string(readTestdata(t, "generated/stack_mixed_states.txt"))
+	full := readOne(t, "generated/stack_mixed_states.txt")
+	start := strings.Index(dump, "goroutine 30 [sync.WaitGroup.Wait]:")
+	// Goroutines before 30, in dump order.
+	before := map[int64]bool{}
+	for _, id := range []int64{1, 21, 22, 23, 24, 25, 26, 27, 28, 29} {
+		before[id] = true
+	}
+	body := dump[start:]
+	funcEnd := start + strings.Index(body, ")\n") + 2 // after the first function line
+	fileMid := funcEnd + 10                           // inside its file line
+	for name, cut := range map[string]int{
+		"after a function line":  funcEnd,
+		"inside a file line":     fileMid,
+		"inside a function line": start + strings.Index(body, "\n") + 8,
+	} {
+		t.Run(name, func(t *testing.T) {
+			s, err := parse.Read(strings.NewReader(dump[:cut]), "cut")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[int64]bool{}
+			for _, g := range s.Goroutines() {
+				got[g.ID] = true
+			}
+			for id := range before {
+				if !got[id] {
+					t.Errorf("goroutine %d lost", id)
+				}
+			}
+			if len(s.Warnings) == 0 {
+				t.Errorf("no warning for a dump cut inside goroutine 30")
+			}
+			// The complete goroutines are exactly as in the full dump.
+			for _, g := range s.Goroutines() {
+				if before[g.ID] {
+					if diff := cmp.Diff(goroutine(t, full, g.ID), g); diff != "" {
+						t.Errorf("goroutine %d differs (-full +cut):\n%s", g.ID, diff)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestGzip(t *testing.T) {
+	for _, name := range []string{
+		"generated/stack_mixed_states.txt",
+		"generated/race_report.txt",
+		"generated/goleak_verifynone_test_failure.txt",
+		"generated/pprof_goroutine_debug1.txt",
+	} {
+		plain := readOne(t, name)
+		z, err := parse.Read(bytes.NewReader(gzipBytes(t, readTestdata(t, name))), plain.Name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if diff := cmp.Diff(plain, z); diff != "" {
+			t.Errorf("%s gzipped differs (-plain +gzip):\n%s", name, diff)
+		}
+	}
+}
+
+func TestGzipCut(t *testing.T) {
+	for _, name := range []string{
+		"generated/stack_mixed_states.txt",
+		"generated/pprof_goroutine_debug0.pb.gz",
+		"generated/stack_100k_goroutines.txt.gz",
+	} {
+		if raceEnabled && strings.Contains(name, "100k") {
+			continue // too slow under -race; the race-free run covers it
+		}
+		z := readTestdata(t, name)
+		if !strings.HasSuffix(name, ".gz") {
+			z = gzipBytes(t, z)
+		}
+		cuts := []int{len(z) / 2, len(z) - 4, 20} // the middle, the trailer, the header
+		if len(z) > 100<<10 {
+			cuts = []int{len(z) / 16, 20} // the 100k dump: keep the test fast
+		}
+		for _, n := range cuts {
+			snaps, err := parse.ReadAll(bytes.NewReader(z[:n]), "cut")
+			if err == nil {
+				t.Errorf("%s cut at %d: no error", name, n)
+				continue
+			}
+			if !strings.Contains(err.Error(), "gzip") || !errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Errorf("%s cut at %d: error %q, want a gzip unexpected EOF", name, n, err)
+			}
+			_ = snaps // what was read before the cut, if anything
+		}
+	}
+}
+
+// TestCRLF: every format reads the same with Windows line endings.
+func TestCRLF(t *testing.T) {
+	for _, name := range []string{
+		"generated/stack_mixed_states.txt",
+		"generated/sigquit_gotraceback_crash.txt",
+		"generated/goleak_verifynone_test_failure.txt",
+		"generated/race_report.txt",
+		"generated/pprof_goroutine_debug1.txt",
+		"public/panicparse_synthetic_indented.txt",
+	} {
+		lf := readTestdata(t, name)
+		crlf := bytes.ReplaceAll(lf, []byte("\n"), []byte("\r\n"))
+		want, err := parse.ReadAll(bytes.NewReader(lf), "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := parse.ReadAll(bytes.NewReader(crlf), "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s with CRLF differs (-LF +CRLF):\n%s", name, diff)
+		}
+	}
+}
+
+func gzipBytes(t testing.TB, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func gunzip(t testing.TB, b []byte) []byte {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestTextThatParsesAsProto: 600 blank lines read as a valid protobuf
+// field sequence (tag 1, length 10, ...); the dump after them must still be
+// read as text.
+func TestTextThatParsesAsProto(t *testing.T) {
+	in := strings.Repeat("\n", 600) + string(readTestdata(t, "generated/stack_mixed_states.txt"))
+	s, err := parse.Read(strings.NewReader(in), "blank")
+	if err != nil || s.Count() != 26 {
+		t.Fatalf("err %v", err)
+	}
+}

@@ -1,0 +1,100 @@
+package parse_test
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/stackdiff/stackdiff/parse"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// goldenFiles are rendered to testdata/golden/NAME.json: one file of each
+// format, and the text dumps whose reading is the most involved.
+var goldenFiles = []string{
+	"generated/stack_mixed_states.txt",
+	"generated/sigquit_gotraceback_crash.txt",
+	"generated/stack_tracebackancestors.txt",
+	"generated/goroutineleak_debug2.txt",
+	"generated/pprof_goroutine_debug1.txt",
+	"generated/pprof_goroutine_debug0.pb.gz",
+	"generated/goleak_verifynone_test_failure.txt",
+	"generated/race_report.txt",
+}
+
+type goldenSnapshot struct {
+	Name     string        `json:"name"`
+	Format   parse.Format  `json:"format"`
+	Warnings []string      `json:"warnings"`
+	Groups   []goldenGroup `json:"groups"`
+}
+
+type goldenGroup struct {
+	Key         string           `json:"key"`
+	State       string           `json:"state"`
+	Leaked      bool             `json:"leaked"`
+	Frames      []parse.Frame    `json:"frames"`
+	CreatedBy   *parse.Frame     `json:"created_by"`
+	Count       int              `json:"count"`
+	IDs         []int64          `json:"ids"`
+	Elided      int              `json:"elided,omitempty"`
+	Unavailable bool             `json:"unavailable,omitempty"`
+	LabelSets   []parse.LabelSet `json:"label_sets,omitempty"`
+}
+
+func render(snaps []*parse.Snapshot) []byte {
+	var out []goldenSnapshot
+	for _, s := range snaps {
+		gs := goldenSnapshot{Name: s.Name, Format: s.Format, Warnings: s.Warnings}
+		if gs.Warnings == nil {
+			gs.Warnings = []string{}
+		}
+		for _, g := range s.Groups {
+			gs.Groups = append(gs.Groups, goldenGroup{
+				Key: g.Key, State: g.State, Leaked: g.Leaked, Frames: g.Frames,
+				CreatedBy: g.CreatedBy, Count: g.Count, IDs: g.IDs(),
+				Elided: g.Elided, Unavailable: g.Unavailable, LabelSets: g.LabelSets,
+			})
+		}
+		out = append(out, gs)
+	}
+	b, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		panic(err)
+	}
+	return append(b, '\n')
+}
+
+func TestGolden(t *testing.T) {
+	for _, name := range goldenFiles {
+		t.Run(path.Base(name), func(t *testing.T) {
+			snaps, err := readAllFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := render(snaps)
+			base, _, _ := strings.Cut(path.Base(name), ".")
+			file := filepath.Join("testdata", "golden", base+".json")
+			if *update {
+				if err := os.WriteFile(file, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if diff := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(string(got), "\n")); diff != "" {
+				t.Errorf("%s differs from %s (-want +got):\n%s", name, file, diff)
+			}
+		})
+	}
+}
