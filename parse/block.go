@@ -51,7 +51,7 @@ var (
 // add appends one body line and reports whether it belonged to the block.
 // A line that is no part of a stack ends the block.
 func (g *block) add(line []byte) bool {
-	trimmed := bytes.TrimLeft(line, " \t")
+	trimmed := trimIndent(line)
 	indented := len(trimmed) < len(line)
 	switch {
 	case g.inAncestors:
@@ -61,13 +61,7 @@ func (g *block) add(line []byte) bool {
 		g.pendingFile = false
 		return true
 	case indented && g.pendingFile && bytes.IndexByte(trimmed, ':') > 0:
-		file := trimmed
-		if i := bytes.Index(file, pcOffset); i >= 0 {
-			file = file[:i]
-		}
-		if i := bytes.Index(file, framePointer); i >= 0 {
-			file = file[:i]
-		}
+		file := fileLine(trimmed)
 		g.key = append(g.key, '\t')
 		g.key = append(g.key, file...)
 		g.key = append(g.key, '\n')
@@ -127,4 +121,36 @@ func funcName(line []byte) []byte {
 		return line[:i]
 	}
 	return line
+}
+
+// trimIndent drops leading spaces and tabs (bytes.TrimLeft builds a set
+// on every call; this runs for every line of a dump).
+func trimIndent(b []byte) []byte {
+	i := 0
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+		i++
+	}
+	return b[i:]
+}
+
+// fileLine cuts "/src/x.go:12 +0x1d fp=0x... sp=0x..." to "/src/x.go:12".
+// The last colon starts the line number (fp=, sp= and pc= use '='), so one
+// scan from the end does it; lines of another shape keep the slower cuts.
+func fileLine(b []byte) []byte {
+	if i := bytes.LastIndexByte(b, ':'); i > 0 {
+		j := i + 1
+		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+			j++
+		}
+		if j > i+1 && (j == len(b) || b[j] == ' ') {
+			return b[:j]
+		}
+	}
+	if i := bytes.Index(b, pcOffset); i >= 0 {
+		b = b[:i]
+	}
+	if i := bytes.Index(b, framePointer); i >= 0 {
+		b = b[:i]
+	}
+	return b
 }

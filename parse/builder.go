@@ -9,7 +9,7 @@ import (
 type builder struct {
 	snap  *Snapshot
 	count int
-	ids   map[int64]struct{}
+	ids   idSet
 	// raw maps a block's normalized text to its group: the fast path, one
 	// map lookup per goroutine after the first of each stack.
 	raw map[string]*Group
@@ -28,7 +28,6 @@ type builder struct {
 func newBuilder(name string, f Format) *builder {
 	return &builder{
 		snap:   &Snapshot{Name: name, Format: f},
-		ids:    map[int64]struct{}{},
 		raw:    map[string]*Group{},
 		groups: map[string]*Group{},
 		labels: map[string]map[string]string{},
@@ -36,12 +35,17 @@ func newBuilder(name string, f Format) *builder {
 }
 
 func (b *builder) seen(id int64) bool {
-	_, ok := b.ids[id]
-	return ok
+	return b.ids.has(id)
 }
 
 // add files a finished goroutine block into its group.
 func (b *builder) add(g *block) {
+	b.addTo(b.groupOf(g), g)
+}
+
+// groupOf returns the group of a block from its normalized key, parsing the
+// stack only the first time the key is seen.
+func (b *builder) groupOf(g *block) *Group {
 	gr := b.raw[string(g.key)]
 	if gr == nil {
 		st := parseStack(g.key[g.bodyStart:])
@@ -49,6 +53,11 @@ func (b *builder) add(g *block) {
 		gr = b.group(g.h.state, g.h.leaked, g.unavailable, st)
 		b.raw[string(g.key)] = gr
 	}
+	return gr
+}
+
+// addTo adds the goroutine of block g to group gr.
+func (b *builder) addTo(gr *Group, g *block) {
 	if g.elided > gr.Elided {
 		// "...N frames elided..." is normalized out of the key, so one
 		// group may see several N: keep the largest, whatever the order.

@@ -135,7 +135,7 @@ func (t *textReader) startGoleakGoroutine(h header) {
 		t.closeSnapshot()
 		b = t.builder(FormatGoleak)
 	}
-	b.ids[h.id] = struct{}{}
+	b.ids.add(h.id)
 	t.g = t.newBlock(h)
 }
 

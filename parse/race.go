@@ -214,7 +214,7 @@ func (t *textReader) endRace() {
 				g.add(file)
 			}
 		}
-		b.ids[rg.id] = struct{}{}
+		b.ids.add(rg.id)
 		b.add(g)
 		t.spare = g
 	}

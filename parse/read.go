@@ -42,7 +42,7 @@ func ReadAll(r io.Reader, name string) ([]*Snapshot, error) {
 	if looksBinary(head) {
 		return nil, fmt.Errorf("%w (binary data)", ErrNoDump)
 	}
-	snaps, err := newTextReader(br, name).readAll()
+	snaps, err := readText(br, name)
 	if err != nil {
 		return snaps, err
 	}

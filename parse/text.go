@@ -37,16 +37,28 @@ func newTextReader(r io.Reader, name string) *textReader {
 }
 
 func (t *textReader) readAll() ([]*Snapshot, error) {
+	if err := t.readLines(); err != nil {
+		return t.done(), err
+	}
+	return t.finishInput(), nil
+}
+
+// readLines feeds every line of t.lr to t.line.
+func (t *textReader) readLines() error {
 	for {
 		line, err := t.lr.next()
 		if err == io.EOF {
-			break
+			return nil
 		}
 		if err != nil {
-			return t.done(), err
+			return err
 		}
 		t.line(line)
 	}
+}
+
+// finishInput closes whatever the end of the input left open.
+func (t *textReader) finishInput() []*Snapshot {
 	if t.race != nil {
 		t.warnf("the last data race report is truncated")
 		t.endRace()
@@ -59,7 +71,7 @@ func (t *textReader) readAll() ([]*Snapshot, error) {
 	}
 	t.goleak = nil
 	t.endDebug1()
-	return t.done(), nil
+	return t.done()
 }
 
 func (t *textReader) done() []*Snapshot {
@@ -154,17 +166,25 @@ func (t *textReader) outside(line []byte) {
 }
 
 func (t *textReader) startGoroutine(h header) {
-	b := t.builderFor(FormatStack)
-	if b.seen(h.id) {
-		if !t.continuation {
-			t.closeSnapshot()
-			b = t.builder(FormatStack)
-		}
-	}
+	skip := t.admit(h.id)
 	g := t.newBlock(h)
-	g.skip = b.seen(h.id)
-	b.ids[h.id] = struct{}{}
+	g.skip = skip
 	t.g = g
+}
+
+// admit records goroutine id in the snapshot being built, starting a new
+// snapshot if the ID was seen already, and reports whether the goroutine is
+// a repeat to skip (the per-thread sections of a GOTRACEBACK=crash dump).
+func (t *textReader) admit(id int64) (skip bool) {
+	if !t.builderFor(FormatStack).ids.add(id) {
+		return false // the first time this snapshot sees it
+	}
+	if t.continuation {
+		return true // a repeat in a crash dump's per-thread sections
+	}
+	t.closeSnapshot()
+	t.builder(FormatStack).ids.add(id)
+	return false
 }
 
 // newBlock returns an empty block for a goroutine, reusing the spare one.

@@ -1,0 +1,310 @@
+package parse
+
+import (
+	"bytes"
+	"hash/maphash"
+	"io"
+	"runtime"
+)
+
+// A dump of a million goroutines is a gigabyte of text. Reading it line by
+// line on one core runs at a few hundred MB/s at best, so large inputs are
+// cut into chunks at goroutine headers and the chunks are lexed in parallel:
+// each worker splits its chunk into goroutine blocks and normalizes their
+// keys (the expensive part). One sequencer then takes the chunks in input
+// order and does what depends on order: snapshot boundaries, repeated IDs,
+// grouping. Anything a worker cannot take on its own (junk, crash
+// preambles, log prefixes, debug=1, goleak and race formats, a block cut
+// by the chunk end) it leaves to the sequencer, which feeds those lines to
+// the same line-by-line textReader: the result is the same either way.
+
+// chunkSize is the size of a chunk: large enough that chunk overhead is
+// noise, small enough that the chunks in flight stay a few tens of MB.
+var chunkSize = 4 << 20
+
+type chunk struct {
+	buf  []byte // the whole buffer, returned to the free list when done
+	data []byte
+	// cutAtHeader is set when the chunk ends right before a goroutine
+	// header (or at the end of the input), so no block spans two chunks.
+	cutAtHeader bool
+	last        bool
+	// rest, when set, is the unread remainder of the input: a line longer
+	// than a chunk was found, and the sequencer reads the rest line by line.
+	rest io.Reader
+	err  error
+
+	// Filled by the worker:
+	blocks []block // complete goroutine blocks, in order, from the start of data
+	// keys are the distinct blocks of the chunk (their keys copied once);
+	// keyOf[i] is the index in keys of blocks[i]. A chunk of thousands of
+	// goroutines usually has a handful of distinct stacks, so keys are
+	// neither copied nor looked up per goroutine by the sequencer.
+	keys   []block
+	keyOf  []int32
+	slowAt int // offset of the first line the worker left to the sequencer
+	done   chan struct{}
+}
+
+// readText reads a text input, in parallel chunks when there is more than
+// one CPU.
+func readText(r io.Reader, name string) ([]*Snapshot, error) {
+	workers := runtime.GOMAXPROCS(0)
+	t := &textReader{lr: &lineReader{}, name: name}
+	order := make(chan *chunk, 2*workers)
+	work := make(chan *chunk, 2*workers)
+	// Buffers go round: reader, worker, sequencer, back to the reader.
+	// Reusing them saves clearing 4 MB per chunk, and bounds memory.
+	free := make(chan []byte, 2*workers+2)
+	go cutChunks(r, order, work, free)
+	for range workers {
+		go func() {
+			for c := range work {
+				c.lex()
+				close(c.done)
+			}
+		}()
+	}
+	var err error
+	for c := range order {
+		<-c.done
+		if err != nil {
+			continue // drain, so the reader and workers finish
+		}
+		if c.err != nil {
+			err = c.err
+		}
+		if c.rest == nil {
+			t.takeChunk(c)
+			select {
+			case free <- c.buf:
+			default:
+			}
+			continue
+		}
+		long := t.lr.long
+		t.lr = newLineReader(io.MultiReader(bytes.NewReader(c.data), c.rest))
+		t.lr.long = long
+		if rerr := t.readLines(); rerr != nil {
+			err = rerr
+		}
+	}
+	if err != nil {
+		return t.done(), err
+	}
+	return t.finishInput(), nil
+}
+
+// cutChunks reads r into chunks, cut before a goroutine header when there
+// is one, else after a newline.
+func cutChunks(r io.Reader, order, work chan<- *chunk, free <-chan []byte) {
+	defer close(order)
+	defer close(work)
+	var carry []byte
+	for {
+		var buf []byte
+		select {
+		case buf = <-free:
+		default:
+		}
+		if cap(buf) < chunkSize+len(carry) {
+			buf = make([]byte, chunkSize+len(carry))
+		}
+		buf = buf[:chunkSize+len(carry)]
+		copy(buf, carry)
+		n, err := fill(r, buf[len(carry):])
+		data := buf[:len(carry)+n]
+		c := &chunk{buf: buf, data: data, done: make(chan struct{})}
+		switch {
+		case err == io.EOF:
+			c.last, c.cutAtHeader = true, true
+		case err != nil:
+			c.last, c.err = true, err
+		default:
+			if cut := lastHeaderStart(data); cut > 0 {
+				c.data, carry, c.cutAtHeader = data[:cut], data[cut:], true
+			} else if cut := bytes.LastIndexByte(data, '\n') + 1; cut > 0 {
+				c.data, carry = data[:cut], data[cut:]
+			} else {
+				// A line longer than a chunk: leave the rest of the input
+				// to the line reader, which skips over-long lines.
+				c.last, c.rest = true, r
+			}
+		}
+		order <- c
+		work <- c
+		if c.last {
+			return
+		}
+		carry = append([]byte(nil), carry...)
+	}
+}
+
+// fill reads into buf until it is full or the input ends. Unlike
+// io.ReadFull it keeps io.ErrUnexpectedEOF for what it is: a gzip stream
+// cut short, not the end of the input.
+func fill(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+var newlineGoroutine = []byte("\ngoroutine ")
+
+// lastHeaderStart returns the offset of the last line of data that starts
+// with "goroutine ", or -1.
+func lastHeaderStart(data []byte) int {
+	i := bytes.LastIndex(data, newlineGoroutine)
+	if i < 0 {
+		return -1
+	}
+	return i + 1
+}
+
+// lex splits the chunk into goroutine blocks, as far as it can without
+// the sequencer's state.
+func (c *chunk) lex() {
+	c.slowAt = len(c.data)
+	if c.rest != nil || c.err != nil {
+		c.slowAt = 0
+		return
+	}
+	var (
+		g          block
+		in         bool
+		blockStart int
+		seed       = maphash.MakeSeed()
+		index      = map[uint64]int32{} // key hash -> index in c.keys
+	)
+	finish := func() {
+		h := maphash.Bytes(seed, g.key)
+		k, ok := index[h]
+		if !ok || !bytes.Equal(c.keys[k].key, g.key) {
+			// New key (or, vanishingly rare, a hash collision: then the
+			// later key is simply not indexed).
+			k = int32(len(c.keys))
+			u := g
+			u.key = bytes.Clone(g.key)
+			c.keys = append(c.keys, u)
+			if !ok {
+				index[h] = k
+			}
+		}
+		b := g
+		b.key = nil
+		c.blocks = append(c.blocks, b)
+		c.keyOf = append(c.keyOf, k)
+	}
+	// needsSequencer reports whether ending the block here takes more than
+	// filing it: the warnings of textReader.line.
+	needsSequencer := func() bool {
+		return g.pendingFile || g.frames == 0 && !g.unavailable && !g.inAncestors
+	}
+	data := c.data
+	pos := 0
+	for pos < len(data) {
+		end := bytes.IndexByte(data[pos:], '\n')
+		next := len(data)
+		line := data[pos:]
+		if end >= 0 {
+			line, next = data[pos:pos+end], pos+end+1
+		}
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if len(line) > maxLine {
+			c.slowAt = pos
+			break
+		}
+		if in {
+			if len(line) == 0 {
+				finish()
+				in = false
+				pos = next
+				continue
+			}
+			if !bytes.HasPrefix(line, goroutinePrefix) && g.add(line) {
+				pos = next
+				continue
+			}
+			if needsSequencer() {
+				c.slowAt = blockStart
+				break
+			}
+			finish()
+			in = false
+		}
+		if len(line) == 0 {
+			pos = next
+			continue
+		}
+		h, ok := parseHeader(line)
+		if !ok {
+			c.slowAt = pos
+			break
+		}
+		g.reset(h)
+		in, blockStart = true, pos
+		pos = next
+	}
+	if in && c.slowAt == len(c.data) {
+		// The chunk ends inside a block: the next chunk starts with a
+		// header, which ends it, unless the block goes on there or the
+		// input ends (the sequencer knows about truncation).
+		if c.cutAtHeader && !c.last && !needsSequencer() {
+			finish()
+		} else {
+			c.slowAt = blockStart
+		}
+	}
+}
+
+// takeChunk files a lexed chunk: its blocks directly when the reader is in
+// the plain state a worker assumes, then its remaining lines one by one.
+func (t *textReader) takeChunk(c *chunk) {
+	from := 0
+	if t.plain() {
+		// The group of each distinct key, for the builder it was found in
+		// (a chunk may hold the end of one dump and the start of another).
+		groups := make([]*Group, len(c.keys))
+		owners := make([]*builder, len(c.keys))
+		for i := range c.blocks {
+			g := &c.blocks[i]
+			if t.admit(g.h.id) {
+				continue
+			}
+			k := c.keyOf[i]
+			if owners[k] != t.cur {
+				groups[k], owners[k] = t.cur.groupOf(&c.keys[k]), t.cur
+			}
+			t.cur.addTo(groups[k], g)
+		}
+		from = c.slowAt
+	}
+	t.feed(c.data[from:])
+}
+
+// plain reports whether the reader is between goroutines of an ordinary
+// stack dump, with no prefix learnt and no other format open: the state in
+// which a worker lexes a chunk.
+func (t *textReader) plain() bool {
+	return t.prefix == nil && t.g == nil && t.d1 == nil && t.goleak == nil && t.race == nil &&
+		(t.cur == nil || t.cur.snap.Format == FormatStack)
+}
+
+// feed hands the lines of data to t.line, as the line reader would.
+func (t *textReader) feed(data []byte) {
+	for len(data) > 0 {
+		line, rest, _ := bytes.Cut(data, []byte("\n"))
+		data = rest
+		if len(line) > maxLine {
+			t.lr.long++
+			continue
+		}
+		t.line(bytes.TrimSuffix(line, []byte("\r")))
+	}
+}

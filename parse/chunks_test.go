@@ -1,0 +1,54 @@
+package parse
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestChunkedEqualsSerial reads every corpus file, and concatenations of
+// them, both line by line (the slow path) and in parallel chunks cut small
+// enough that chunk borders fall everywhere: the snapshots must be equal.
+func TestChunkedEqualsSerial(t *testing.T) {
+	var inputs []string
+	var all [][]byte
+	err := filepath.WalkDir("testdata", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".txt") || strings.Contains(p, "golden") || strings.Contains(p, "fuzz") {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		inputs = append(inputs, p)
+		all = append(all, b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every file after every other one, in one input: format changes,
+	// repeated IDs and junk between dumps at every chunk offset.
+	inputs = append(inputs, "everything")
+	all = append(all, bytes.Join(all, []byte("\n")))
+
+	defer func(n int) { chunkSize = n }(chunkSize)
+	for _, size := range []int{64, 1000, 4096} {
+		chunkSize = size
+		for i, data := range all {
+			serial, serr := newTextReader(bytes.NewReader(data), "x").readAll()
+			chunked, cerr := readText(bytes.NewReader(data), "x")
+			if (serr == nil) != (cerr == nil) {
+				t.Errorf("%s (chunk %d): serial error %v, chunked error %v", inputs[i], size, serr, cerr)
+			}
+			if diff := cmp.Diff(serial, chunked); diff != "" {
+				t.Errorf("%s (chunk %d): chunked read differs from serial (-serial +chunked):\n%s", inputs[i], size, diff)
+			}
+		}
+	}
+}
