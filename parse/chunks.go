@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"io"
 	"runtime"
+	"sync"
 )
 
 // A dump of a million goroutines is a gigabyte of text. Reading it line by
@@ -49,6 +50,13 @@ type chunk struct {
 // readText reads a text input, in parallel chunks when there is more than
 // one CPU.
 func readText(r io.Reader, name string) ([]*Snapshot, error) {
+	// A dump that fits in one chunk is read on this goroutine alone.
+	first := make([]byte, chunkSize)
+	n, ferr := fill(r, first)
+	if ferr == io.EOF {
+		return newTextReader(bytes.NewReader(first[:n]), name).readAll()
+	}
+	r = io.MultiReader(bytes.NewReader(first[:n]), &errReader{r, ferr})
 	workers := runtime.GOMAXPROCS(0)
 	t := &textReader{lr: &lineReader{}, name: name}
 	order := make(chan *chunk, 2*workers)
@@ -56,14 +64,19 @@ func readText(r io.Reader, name string) ([]*Snapshot, error) {
 	// Buffers go round: reader, worker, sequencer, back to the reader.
 	// Reusing them saves clearing 4 MB per chunk, and bounds memory.
 	free := make(chan []byte, 2*workers+2)
-	go cutChunks(r, order, work, free)
+	// Every goroutine started here has ended when readText returns: a
+	// library that leaves goroutines behind, even briefly, would show up in
+	// the very leak reports it is used to make.
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { cutChunks(r, order, work, free) })
 	for range workers {
-		go func() {
+		wg.Go(func() {
 			for c := range work {
 				c.lex()
 				close(c.done)
 			}
-		}()
+		})
 	}
 	var err error
 	for c := range order {
@@ -93,6 +106,20 @@ func readText(r io.Reader, name string) ([]*Snapshot, error) {
 		return t.done(), err
 	}
 	return t.finishInput(), nil
+}
+
+// errReader returns err (a read error met while filling the first chunk)
+// before reading on.
+type errReader struct {
+	r   io.Reader
+	err error
+}
+
+func (e *errReader) Read(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	return e.r.Read(p)
 }
 
 // cutChunks reads r into chunks, cut before a goroutine header when there

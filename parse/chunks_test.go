@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"go.uber.org/goleak"
 )
 
 // TestChunkedEqualsSerial reads every corpus file, and concatenations of
@@ -51,4 +52,19 @@ func TestChunkedEqualsSerial(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestChunkedLeavesNoGoroutine: the reader and workers of a parallel read
+// have all ended when ReadAll returns (capture and leak tests depend on it).
+func TestChunkedLeavesNoGoroutine(t *testing.T) {
+	defer func(n int) { chunkSize = n }(chunkSize)
+	chunkSize = 1024
+	data, err := os.ReadFile("testdata/generated/stack_mixed_states.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readText(bytes.NewReader(bytes.Repeat(data, 4)), "x"); err != nil {
+		t.Fatal(err)
+	}
+	goleak.VerifyNone(t)
 }

@@ -1,0 +1,64 @@
+package capture
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/parse"
+)
+
+// Diff runs fn and reports the goroutines it left behind: it settles and
+// takes a snapshot ("before"), runs fn on the calling goroutine, settles
+// and takes another ("after"), and returns [classify.Compare] of the two.
+// Goroutines fn started that are still parked somewhere are new in the
+// report, labelled by what they wait on, and a leak when that wait is a
+// blocking one.
+//
+// Each settle waits at most [MaxWait] (default [DefaultMaxWait]); a
+// goroutine still running then is reported as running (with a warning on
+// the snapshot) rather than failing the diff. Diff fails when ctx ends or
+// when a dump cannot be parsed. The name options ([IgnoreTopFunction] ...)
+// give the groups they match the verdict ok; [IgnoreCurrent] removes the
+// goroutines it recorded from both snapshots.
+func Diff(ctx context.Context, fn func(), options ...Option) (*classify.Report, error) {
+	o := buildOpts(options)
+	if err := errors.Join(o.errs...); err != nil {
+		return nil, err
+	}
+	self := goid()
+	before, err := settleFor(ctx, self, o.maxWait, "before")
+	if err != nil {
+		return nil, err
+	}
+	fn()
+	after, err := settleFor(ctx, self, o.maxWait, "after")
+	if err != nil {
+		return nil, err
+	}
+	o.dropIgnored(before)
+	o.dropIgnored(after)
+	return classify.Compare([]*parse.Snapshot{before, after}, o.classifyOptions()), nil
+}
+
+// settleFor settles for at most wait and names the snapshot. Running out
+// of wait is not an error (the snapshot says what still runs, and a
+// warning says it did not settle); ctx ending is.
+func settleFor(ctx context.Context, self int64, wait time.Duration, name string) (*parse.Snapshot, error) {
+	// A settled process would not look at ctx at all: check it here, so
+	// that a cancelled Diff never runs fn.
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("capture: %w", err)
+	}
+	s, err := settle(ctx, self, time.Now().Add(wait))
+	if err != nil {
+		if !errors.Is(err, errDeadline) {
+			return nil, err
+		}
+		s.Warnings = append(s.Warnings, fmt.Sprintf("did not settle within %v: %d goroutines still running or runnable", wait, busy(s)))
+	}
+	s.Name = name
+	return s, nil
+}

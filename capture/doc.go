@@ -1,0 +1,35 @@
+// Package capture takes goroutine snapshots inside a running program and
+// puts stackdiff's analysis (package classify) to work on them: in tests,
+// in production, and against another process's pprof endpoint.
+//
+// The pieces, from the raw dump up:
+//
+//   - [Stacks] and [StacksLimit] return runtime.Stack(buf, true) with a
+//     buffer that doubles until the dump fits, up to a cap.
+//   - [Take] parses that dump into a [parse.Snapshot], without the calling
+//     goroutine (capture's own stack is noise in every report).
+//   - [Settle] waits until no other goroutine is running or runnable, so
+//     that the next snapshot shows goroutines where they stay rather than
+//     on their way there.
+//   - [Diff] settles, snapshots, runs a function, settles, snapshots again
+//     and compares: the goroutines the function left behind, labelled by
+//     what they wait on, with a verdict.
+//   - [VerifyNone] and [VerifyTestMain] are goleak-style test helpers whose
+//     failure message is stackdiff's grouped table (label, count, blocking
+//     site, creator, usual fix) instead of a wall of stacks.
+//   - [Monitor] watches the goroutine count of a service and, when it
+//     grows past a threshold, raises a rate-limited [Alert] with a diff
+//     against the quietest state seen, the raw dump, and optional files.
+//   - [DumpOnSignal] writes a dump to a file on a signal such as SIGUSR1,
+//     without stopping the process.
+//   - [Fetch] downloads and parses /debug/pprof/goroutine from another
+//     process, with a timeout, a size cap and errors that say what failed.
+//
+// Nothing here leaks: every goroutine capture starts (the monitor's, the
+// signal handler's, an HTTP connection's) has an owner that ends it, and
+// the package's own tests check that with go.uber.org/goleak.
+//
+// The snapshots come from this process, so goroutines are matched by ID
+// between them (IDs are never reused within a process): a goroutine is
+// new exactly when its ID was not in the first snapshot.
+package capture

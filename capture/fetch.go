@@ -1,0 +1,238 @@
+package capture
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/stackdiff/stackdiff/parse"
+)
+
+// FetchOptions tune [Fetch]. The zero value is the default.
+type FetchOptions struct {
+	// Client makes the request; nil means a private client whose
+	// connections are closed when Fetch returns. A client without a
+	// CheckRedirect gets Fetch's limit of 3 redirects.
+	Client *http.Client
+	// Timeout bounds the whole fetch, body included; 0 means 30s.
+	Timeout time.Duration
+	// MaxSize bounds the response body in bytes; 0 means 1 GiB. A larger
+	// body is an error, not a silently cut dump.
+	MaxSize int64
+}
+
+// The defaults of FetchOptions.
+const (
+	DefaultFetchTimeout = 30 * time.Second
+	DefaultFetchMaxSize = 1 << 30
+	maxRedirects        = 3
+)
+
+// errTooLarge marks a body cut at FetchOptions.MaxSize.
+var errTooLarge = errors.New("response too large")
+
+// Fetch downloads a goroutine dump from a net/http/pprof endpoint of
+// another process and parses it: /debug/pprof/goroutine?debug=2 (full
+// stacks with IDs and states, the most useful), ?debug=1 (counts per
+// stack) or the protobuf profile (no debug parameter). A URL with no path
+// ("http://host:6060") means /debug/pprof/goroutine?debug=2.
+//
+// The errors say what went wrong in words an operator can act on:
+// "cannot connect to HOST: connection refused", "HTTP 404 Not Found",
+// "response is not a goroutine dump (text/html)", a size or time limit hit.
+func Fetch(ctx context.Context, rawURL string, opts FetchOptions) ([]*parse.Snapshot, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("capture: bad URL %q: %w", rawURL, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("capture: bad URL %q: want http:// or https://", rawURL)
+	}
+	if u.Path == "" || u.Path == "/" {
+		u.Path = "/debug/pprof/goroutine"
+		if u.RawQuery == "" {
+			u.RawQuery = "debug=2"
+		}
+	}
+	name := u.Redacted()
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultFetchTimeout
+	}
+	limit := opts.MaxSize
+	if limit <= 0 {
+		limit = DefaultFetchMaxSize
+	}
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("GET %s: %w", name, fmt.Errorf(format, args...))
+	}
+
+	// The cause tells our own timeout from the caller's cancellation.
+	errTimeout := fmt.Errorf("no complete response within %v", timeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errTimeout)
+	defer cancel()
+	timedOut := func(err error) error {
+		if context.Cause(ctx) == errTimeout {
+			return fail("%w", errTimeout)
+		}
+		if ctx.Err() != nil {
+			return fail("%w", context.Cause(ctx))
+		}
+		return err
+	}
+
+	client := privateClient()
+	if opts.Client != nil {
+		c := *opts.Client
+		client = &c
+	} else {
+		defer client.CloseIdleConnections()
+	}
+	if client.CheckRedirect == nil {
+		client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+			if len(via) > maxRedirects {
+				return fmt.Errorf("stopped after %d redirects", maxRedirects)
+			}
+			return nil
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("capture: bad URL %q: %w", rawURL, err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, timedOut(fail("%w", connectError(err)))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fail("HTTP %s%s", resp.Status, firstLine(resp))
+	}
+	if resp.ContentLength > limit {
+		return nil, fail("response is %s, over the %s limit (FetchOptions.MaxSize)", size(resp.ContentLength), size(limit))
+	}
+	body := &capReader{r: resp.Body, left: limit}
+	snaps, err := parse.ReadAll(body, name)
+	switch {
+	case body.over:
+		return nil, fail("response is over the %s limit (FetchOptions.MaxSize)", size(limit))
+	case errors.Is(err, parse.ErrNoDump):
+		return nil, fail("response is not a goroutine dump (%s)", mediaType(resp))
+	case err != nil:
+		return nil, timedOut(fail("reading the response: %w", err))
+	}
+	return snaps, nil
+}
+
+// privateClient returns a client of its own, so that the caller's
+// http.DefaultClient keeps no connection (and no goroutine) to the
+// debugged process once Fetch returns.
+func privateClient() *http.Client {
+	var tr *http.Transport
+	if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+		tr = dt.Clone()
+	} else {
+		tr = &http.Transport{Proxy: http.ProxyFromEnvironment}
+	}
+	tr.DisableKeepAlives = true
+	return &http.Client{Transport: tr}
+}
+
+// connectError words a failed request: a dial that failed says which
+// host could not be reached and why, without net's "dial tcp" jargon.
+func connectError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		host := ""
+		if op.Addr != nil {
+			host = op.Addr.String()
+		}
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			return fmt.Errorf("cannot connect to %s: %w", host, syscall.ECONNREFUSED)
+		}
+		return fmt.Errorf("cannot connect to %s: %w", host, op.Err)
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return fmt.Errorf("cannot connect to %s: %w", dns.Name, err)
+	}
+	return err
+}
+
+// firstLine returns ": " and the first line of a short text error body
+// (pprof's 404 says "Unknown profile"), or "".
+func firstLine(resp *http.Response) string {
+	if !strings.HasPrefix(mediaType(resp), "text/plain") {
+		return ""
+	}
+	line, _ := bufio.NewReader(io.LimitReader(resp.Body, 200)).ReadString('\n')
+	line = strings.TrimSpace(line)
+	if line == "" {
+		return ""
+	}
+	return ": " + line
+}
+
+func mediaType(resp *http.Response) string {
+	ct := resp.Header.Get("Content-Type")
+	if ct == "" {
+		return "no Content-Type"
+	}
+	if mt, _, err := mime.ParseMediaType(ct); err == nil {
+		return mt
+	}
+	return ct
+}
+
+func size(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// capReader reads at most left bytes of r and fails, setting over, when
+// r has more: parse streams the body, so the cap has to be in the reader.
+type capReader struct {
+	r    io.Reader
+	left int64
+	over bool
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		// At the cap: one more byte means the body is too large; EOF
+		// means it fitted exactly.
+		var one [1]byte
+		n, err := c.r.Read(one[:])
+		if n > 0 {
+			c.over = true
+			return 0, errTooLarge
+		}
+		return 0, err
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
+}

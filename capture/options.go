@@ -1,0 +1,135 @@
+package capture
+
+import (
+	"time"
+
+	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/parse"
+)
+
+// DefaultMaxWait is how long [VerifyNone], [VerifyTestMain] and [Diff]
+// wait for goroutines to finish or settle when no [MaxWait] is given.
+const DefaultMaxWait = 3 * time.Second
+
+// Option tunes [Diff], [VerifyNone], [VerifyTestMain] and a [Monitor]'s
+// report. Options are built only by this package's functions (the
+// interface is sealed, as in goleak), so new ones can be added freely.
+type Option interface {
+	apply(*opts)
+}
+
+// optionFunc lets each option be a closure.
+type optionFunc func(*opts)
+
+func (f optionFunc) apply(o *opts) { f(o) }
+
+type opts struct {
+	ignoreTop, ignoreAny, ignoreCreator []string
+	ignoreIDs                           map[int64]bool
+	maxWait                             time.Duration
+	// errs are failures of options built earlier (IgnoreCurrent could not
+	// read the goroutines), reported where the options are used.
+	errs []error
+}
+
+func buildOpts(options []Option) *opts {
+	o := &opts{maxWait: DefaultMaxWait, ignoreIDs: map[int64]bool{}}
+	for _, opt := range options {
+		if opt != nil {
+			opt.apply(o)
+		}
+	}
+	return o
+}
+
+// IgnoreTopFunction ignores goroutines whose top function is f, a fully
+// qualified name ("net/http.(*persistConn).readLoop"). The top function is
+// the first frame printed, or the first outside package runtime.
+func IgnoreTopFunction(f string) Option {
+	return optionFunc(func(o *opts) { o.ignoreTop = append(o.ignoreTop, f) })
+}
+
+// IgnoreAnyFunction ignores goroutines with f anywhere in their stack.
+func IgnoreAnyFunction(f string) Option {
+	return optionFunc(func(o *opts) { o.ignoreAny = append(o.ignoreAny, f) })
+}
+
+// IgnoreCreatedBy ignores goroutines started by a go statement in function
+// f ("created by f").
+func IgnoreCreatedBy(f string) Option {
+	return optionFunc(func(o *opts) { o.ignoreCreator = append(o.ignoreCreator, f) })
+}
+
+// IgnoreCurrent ignores every goroutine that exists when IgnoreCurrent is
+// called, by ID (IDs are never reused within a process), including the
+// caller. Build it before the code under test starts its goroutines.
+func IgnoreCurrent() Option {
+	_, s, err := snapshot(0, "current")
+	ids := map[int64]bool{}
+	if err == nil {
+		for _, g := range s.Groups {
+			for _, m := range g.Members {
+				ids[m.ID] = true
+			}
+		}
+	}
+	return optionFunc(func(o *opts) {
+		if err != nil {
+			o.errs = append(o.errs, err)
+		}
+		for id := range ids {
+			o.ignoreIDs[id] = true
+		}
+	})
+}
+
+// MaxWait sets how long to wait for goroutines to finish ([VerifyNone],
+// [VerifyTestMain]) or to settle ([Diff]). The default is [DefaultMaxWait].
+func MaxWait(d time.Duration) Option {
+	return optionFunc(func(o *opts) { o.maxWait = d })
+}
+
+// ignored reports whether the goroutines of g are ignored by name. The
+// top function matches both the first printed frame (what goleak calls
+// the top) and the first one outside the runtime (what classify calls it),
+// so names taken from either tool work.
+func (o *opts) ignored(g *parse.Group) bool {
+	st := &classify.Stack{State: g.State, Frames: g.Frames, CreatedBy: g.CreatedBy}
+	for _, f := range o.ignoreTop {
+		if len(g.Frames) > 0 && g.Frames[0].Func == f || classify.TopFunc(f)(st) {
+			return true
+		}
+	}
+	for _, f := range o.ignoreAny {
+		if classify.HasFunc(f)(st) {
+			return true
+		}
+	}
+	for _, f := range o.ignoreCreator {
+		if g.CreatedBy != nil && g.CreatedBy.Func == f {
+			return true
+		}
+	}
+	return false
+}
+
+// classifyOptions passes the name filters on to classify, which gives the
+// groups they match the verdict ok and says why.
+func (o *opts) classifyOptions() *classify.Options {
+	return &classify.Options{
+		// Diff's and the Monitor's snapshots come from this process, so an
+		// ID in both is the same goroutine, even when the first snapshot
+		// is too small for classify to be sure of it on its own.
+		Match:         classify.MatchID,
+		IgnoreTop:     o.ignoreTop,
+		IgnoreAny:     o.ignoreAny,
+		IgnoreCreator: o.ignoreCreator,
+	}
+}
+
+// dropIgnored removes the goroutines IgnoreCurrent recorded.
+func (o *opts) dropIgnored(s *parse.Snapshot) {
+	if len(o.ignoreIDs) > 0 {
+		dropIDs(s, func(id int64) bool { return o.ignoreIDs[id] })
+	}
+}

@@ -1,0 +1,101 @@
+package capture
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"runtime"
+	"slices"
+	"strconv"
+
+	"github.com/stackdiff/stackdiff/parse"
+)
+
+// Take returns a snapshot of every goroutine of this process except the
+// one calling Take: its stack is capture's own and would only be noise in
+// a diff. Groups keep parse's order (Count descending, then Key).
+//
+// The snapshot is named "capture". An error means this process's own dump
+// could not be parsed, which is a bug in stackdiff.
+func Take() (*parse.Snapshot, error) {
+	_, s, err := snapshot(goid(), "capture")
+	return s, err
+}
+
+// dumpStacks is StacksLimit, a variable so that tests can feed snapshot a
+// dump that does not parse.
+var dumpStacks = StacksLimit
+
+// snapshot takes a dump, parses it and removes goroutine self (0 removes
+// none). It returns the raw dump too, for callers that keep it.
+func snapshot(self int64, name string) ([]byte, *parse.Snapshot, error) {
+	dump, truncated := dumpStacks(DefaultStacksLimit)
+	s, err := parse.Read(bytes.NewReader(dump), name)
+	if err != nil {
+		// runtime.Stack output is exactly what parse exists to read; if it
+		// fails, the fault is ours. Say so instead of panicking: this runs
+		// inside users' production programs.
+		return dump, nil, fmt.Errorf("capture: cannot parse this process's own goroutine dump (%d bytes); this is a bug in stackdiff, please report it: %w", len(dump), err)
+	}
+	if truncated {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("dump cut at the %d MiB cap", DefaultStacksLimit>>20))
+	}
+	if self != 0 {
+		dropIDs(s, func(id int64) bool { return id == self })
+	}
+	return dump, s, nil
+}
+
+// dropIDs removes the goroutines whose ID drop accepts, drops the groups
+// left empty and restores parse's group order, which counts decide.
+func dropIDs(s *parse.Snapshot, drop func(int64) bool) {
+	groups := s.Groups[:0]
+	changed := false
+	for _, g := range s.Groups {
+		n := len(g.Members)
+		g.Members = slices.DeleteFunc(g.Members, func(m parse.Member) bool { return drop(m.ID) })
+		if removed := n - len(g.Members); removed > 0 {
+			g.Count -= removed
+			changed = true
+		}
+		if g.Count > 0 {
+			groups = append(groups, g)
+		}
+	}
+	clear(s.Groups[len(groups):]) // let the dropped groups be collected
+	s.Groups = groups
+	if changed {
+		sortGroups(s.Groups)
+	}
+}
+
+// sortGroups puts groups in parse's documented order: Count descending,
+// then Key, a total order.
+func sortGroups(gs []*parse.Group) {
+	slices.SortFunc(gs, func(x, y *parse.Group) int {
+		if c := cmp.Compare(y.Count, x.Count); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Key, y.Key)
+	})
+}
+
+// goid returns the calling goroutine's ID from the header of its own
+// traceback ("goroutine 18 [running]:"). The runtime exposes the ID
+// nowhere else, and a one-goroutine traceback does not stop the world.
+func goid() int64 {
+	var buf [64]byte
+	b := buf[:runtime.Stack(buf[:], false)]
+	b, ok := bytes.CutPrefix(b, []byte("goroutine "))
+	if !ok {
+		return 0
+	}
+	if i := bytes.IndexByte(b, ' '); i >= 0 {
+		b = b[:i]
+	}
+	id, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return id
+}

@@ -1,0 +1,144 @@
+package capture
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/report"
+	"github.com/stackdiff/stackdiff/parse"
+)
+
+// TestingT is what [VerifyNone] needs of a test: *testing.T and
+// *testing.B satisfy it, and so does a fake in a test of a test helper.
+type TestingT interface {
+	Helper()
+	Errorf(format string, args ...any)
+}
+
+// TestingM is what [VerifyTestMain] needs of *testing.M.
+type TestingM interface {
+	Run() int
+}
+
+// Stubbed by tests of VerifyTestMain, which must neither exit nor print.
+var (
+	_osExit           = os.Exit
+	_stderr io.Writer = os.Stderr
+)
+
+// VerifyNone fails t when goroutines other than the expected ones are
+// still there after waiting up to [MaxWait] for them to finish. Use it as
+//
+//	defer capture.VerifyNone(t)
+//
+// The failure is stackdiff's grouped table (what each group waits on,
+// where, who started it, the usual fix), not a wall of stacks.
+//
+// Expected goroutines: the caller, the testing package's own (the test
+// runner, parents blocked in t.Run, parallel tests waiting, the timeout
+// alarm), the runtime's and os/signal's singletons (classify labels
+// "system" and "test-runner"), and those the options ignore. Like goleak's
+// VerifyNone, it cannot tell a parallel test's goroutines from a leak:
+// use [VerifyTestMain] for packages with parallel tests.
+func VerifyNone(t TestingT, options ...Option) {
+	t.Helper()
+	if msg := find(goid(), buildOpts(options)); msg != "" {
+		t.Errorf("%s", msg)
+	}
+}
+
+// VerifyTestMain runs the tests and, when they passed, checks like
+// [VerifyNone] that they left no goroutine behind; if they did it prints
+// the report to standard error and exits with status 1. Use it as
+//
+//	func TestMain(m *testing.M) { capture.VerifyTestMain(m) }
+//
+// Otherwise it returns, and the testing package exits with m.Run's
+// status (Go 1.15 and later), running TestMain's deferred calls first.
+func VerifyTestMain(m TestingM, options ...Option) {
+	if m.Run() != 0 {
+		return
+	}
+	if msg := find(goid(), buildOpts(options)); msg != "" {
+		fmt.Fprintf(_stderr, "stackdiff: tests passed but leaked goroutines\n%s", msg)
+		_osExit(1)
+	}
+}
+
+// find waits up to o.maxWait for the unexpected goroutines to go away and
+// returns "" if they did, else the report of those that stayed.
+func find(self int64, o *opts) string {
+	if err := errors.Join(o.errs...); err != nil {
+		return err.Error()
+	}
+	// A deadline, not a context timeout: see settle.
+	deadline := time.Now().Add(o.maxWait)
+	for i := 0; ; i++ {
+		_, s, err := snapshot(self, "leftover")
+		if err != nil {
+			return err.Error()
+		}
+		left := unexpected(s, o)
+		if left.Count() == 0 {
+			return ""
+		}
+		if pause(context.Background(), i, deadline) != nil {
+			return render(left, o.maxWait)
+		}
+	}
+}
+
+// unexpected returns the goroutines of s that no default or option
+// ignores, as a snapshot of their own: its groups are subsets of s's.
+func unexpected(s *parse.Snapshot, o *opts) *parse.Snapshot {
+	o.dropIgnored(s)
+	// The labels come from classify, so "expected" means the same here as
+	// in every other stackdiff report.
+	expected := map[int64]bool{}
+	for _, g := range classify.Compare([]*parse.Snapshot{s}, &classify.Options{NoSources: true}).Groups {
+		if g.Label == classify.System || g.Label == classify.TestRunner {
+			for _, id := range g.IDs {
+				expected[id] = true
+			}
+		}
+	}
+	s.Groups = slices.DeleteFunc(s.Groups, o.ignored)
+	dropIDs(s, func(id int64) bool { return expected[id] })
+	return s
+}
+
+// render is the failure message: stackdiff's table of the goroutines left
+// over, with the first 8 frames of each group. In a single snapshot
+// classify calls a parked goroutine ok (nothing says it is new); here every
+// goroutine shown outlived the test, so each group is a leak, and the
+// evidence says so.
+func render(left *parse.Snapshot, waited time.Duration) string {
+	r := classify.Compare([]*parse.Snapshot{left}, nil)
+	r.Summary.LeakGroups, r.Summary.Leaked, r.Summary.SuspectGroups = 0, 0, 0
+	for _, g := range r.Groups {
+		g.Verdict = classify.Leak
+		g.Evidence = append(g.Evidence, fmt.Sprintf("still there after waiting %v", waited))
+		r.Summary.LeakGroups++
+		r.Summary.Leaked += g.Counts[len(g.Counts)-1]
+	}
+	// Every verdict is now the same, so classify's order (verdict, then
+	// size, then key) reduces to size, then key.
+	slices.SortFunc(r.Groups, func(a, b *classify.Group) int {
+		if c := cmp.Compare(b.Counts[0], a.Counts[0]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Key, b.Key)
+	})
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "found %d unexpected goroutines:\n\n", left.Count())
+	report.Text(&b, r, report.Options{All: true, Frames: 8})
+	return b.String()
+}
