@@ -121,3 +121,25 @@ func TestDeterministic(t *testing.T) {
 		t.Error("two runs on the same input gave different output")
 	}
 }
+
+// TestHTMLFlag writes the HTML report next to the text one.
+func TestHTMLFlag(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "report.html")
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"--html", out, "../../samples/dumps/unbuffered-send/before.txt", "../../samples/dumps/unbuffered-send/after.txt"}, nil, &stdout, &stderr)
+	if code != 1 || stderr.Len() > 0 {
+		t.Fatalf("run = %d, stderr %q; want 1 and no error", code, stderr.String())
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<!DOCTYPE html>", "chan-send", "1 looks leaked"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	if code := run([]string{"--html", filepath.Join(t.TempDir(), "no", "dir", "r.html"), "../../samples/dumps/unbuffered-send/after.txt"}, nil, &stdout, &stderr); code != 2 {
+		t.Errorf("--html into a missing directory: exit %d, want 2", code)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -24,6 +25,7 @@ const (
 
 type config struct {
 	json, all, quiet bool
+	html             string
 	frames, minDelta int
 	failOn, match    string
 	color            string
@@ -54,6 +56,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "\nFor details, see https://pkg.go.dev/github.com/stackdiff/stackdiff/cmd/stackdiff")
 	}
 	fs.BoolVar(&c.json, "json", false, "print the report as JSON (schema version 1)")
+	fs.StringVar(&c.html, "html", "", "also write a self-contained HTML report to `FILE`")
 	fs.BoolVar(&c.all, "all", false, "show every group, not only those that changed or look wrong")
 	fs.IntVar(&c.frames, "frames", 6, "show at most `N` frames of each leak group's stack (0: none)")
 	fs.IntVar(&c.minDelta, "min-delta", 0, "hide unchanged-verdict groups whose count changed by less than `N`")
@@ -84,6 +87,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	rep := classify.Compare(snaps, c.options())
+	if c.html != "" {
+		if err := writeHTML(c.html, rep); err != nil {
+			fmt.Fprintf(stderr, "stackdiff: %v\n", err)
+			return exitTrouble
+		}
+	}
 	if !c.quiet {
 		var err error
 		if c.json {
@@ -208,4 +217,25 @@ func load(paths []string, stdin io.Reader, stderr io.Writer) ([]*parse.Snapshot,
 		all = append(all, snaps...)
 	}
 	return all, exitOK
+}
+
+// writeHTML writes the HTML report to a file, through a temporary file so
+// that a failed run leaves no half-written report.
+func writeHTML(path string, rep *classify.Report) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".stackdiff-*.html")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if err := report.HTML(f, rep); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }

@@ -91,16 +91,26 @@ func verdictColor(v classify.Verdict) string {
 	return ""
 }
 
-// headline says what happened in one line.
+// headline prints the headline, coloured by the worst verdict.
 func (p *printer) headline(r *classify.Report) {
+	fmt.Fprintln(p.w, p.paint(verdictColor(worst(r)), Headline(r)))
+}
+
+// Headline says what happened in one line: the new goroutines (or, for one
+// dump, its size), the leaks and the suspects. The text and HTML reports
+// open with it.
+func Headline(r *classify.Report) string {
 	s := r.Summary
 	var b strings.Builder
-	if len(r.Inputs) > 1 {
+	switch {
+	case len(r.Inputs) > 1:
 		first, last := r.Inputs[0], r.Inputs[len(r.Inputs)-1]
 		fmt.Fprintf(&b, "%s since %s (%d → %d goroutines)", plural(s.New, "new goroutine"), first.Name, first.Goroutines, last.Goroutines)
-	} else {
+	case len(r.Inputs) == 1:
 		in := r.Inputs[0]
 		fmt.Fprintf(&b, "%s in %s, %s", plural(in.Goroutines, "goroutine"), in.Name, plural(in.Groups, "group"))
+	default:
+		b.WriteString("no goroutine dump")
 	}
 	if s.LeakGroups > 0 {
 		verb := "look"
@@ -114,7 +124,7 @@ func (p *printer) headline(r *classify.Report) {
 	if s.SuspectGroups > 0 {
 		fmt.Fprintf(&b, "; %s", plural(s.SuspectGroups, "suspect group"))
 	}
-	fmt.Fprintln(p.w, p.paint(verdictColor(worst(r)), b.String()))
+	return b.String()
 }
 
 func worst(r *classify.Report) classify.Verdict {
