@@ -91,7 +91,11 @@
 //     under any GOTRACEBACK level;
 //   - the goroutineleak profile of Go 1.26 (GOEXPERIMENT=goroutineleakprofile),
 //     whose "(leaked)" marks are proof of a leak;
-//   - lines prefixed by journald or kubectl logs --timestamps, CRLF endings.
+//   - lines prefixed by journald or kubectl logs --timestamps, CRLF endings;
+//   - the protobuf goroutine profile (what "go tool pprof" fetches);
+//   - a URL of a live process's net/http/pprof endpoint: stackdiff fetches
+//     it (http://host:port alone means /debug/pprof/goroutine?debug=2), and
+//     with --interval 30s fetches it twice, 30 s apart, or --count N times.
 //
 // The runtime's pprof handler cuts a debug=2 dump at 64 MB: the last
 // goroutine is then truncated, and stackdiff warns on stderr.

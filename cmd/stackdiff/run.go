@@ -5,15 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
+	"time"
 
 	"github.com/spf13/pflag"
 	"github.com/stackdiff/stackdiff/classify"
 	"github.com/stackdiff/stackdiff/internal/report"
-	"github.com/stackdiff/stackdiff/parse"
 )
 
 // Exit codes, like diff(1).
@@ -32,6 +30,9 @@ type config struct {
 	ignore           []string
 	sourceRoots      []string
 	waitThreshold    int
+	interval         time.Duration // between fetches of one URL
+	count            int           // fetches of one URL
+	timeout          time.Duration // per fetch
 }
 
 const usage = `Usage:
@@ -65,6 +66,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringArrayVar(&c.ignore, "ignore", nil, "ignore groups with this `FUNC` anywhere in the stack (top:FUNC for the top function, creator:FUNC for the creator); repeatable")
 	fs.StringArrayVar(&c.sourceRoots, "source-root", nil, "look for source files under `DIR` to tell timers, tickers and contexts apart; repeatable")
 	fs.IntVar(&c.waitThreshold, "wait-threshold", 10, "a group blocked for `N` minutes or more is a suspect")
+	fs.DurationVar(&c.interval, "interval", 0, "fetch a URL input twice (or --count times), `D` apart: a before and an after of a live process")
+	fs.IntVar(&c.count, "count", 0, "with a URL input, fetch it `N` times (a series; default 2 with --interval)")
+	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "give up on a URL that has not answered in full after `D`")
 	fs.StringVar(&c.color, "color", "auto", "colour the text report: `auto|always|never`")
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "print nothing; only set the exit status")
 	if err := fs.Parse(args); err != nil {
@@ -82,7 +86,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(paths) == 0 {
 		paths = []string{"-"}
 	}
-	snaps, code := load(paths, stdin, stderr)
+	snaps, code := c.load(paths, stdin, stderr)
 	if code != exitOK {
 		return code
 	}
@@ -126,6 +130,10 @@ func (c *config) check() error {
 		return errors.New("--min-delta must be >= 0")
 	case c.waitThreshold < 1:
 		return errors.New("--wait-threshold must be >= 1")
+	case c.interval < 0 || c.count < 0 || c.timeout <= 0:
+		return errors.New("--interval and --count must be >= 0, --timeout > 0")
+	case c.count == 1:
+		return errors.New("--count must be at least 2: one fetch is just the URL")
 	}
 	return nil
 }
@@ -156,67 +164,6 @@ func (c *config) exitCode(r *classify.Report) int {
 		}
 	}
 	return exitOK
-}
-
-// load reads every input, in order, into snapshots. Problems are reported on
-// stderr; the returned code is exitTrouble when nothing usable was read.
-func load(paths []string, stdin io.Reader, stderr io.Writer) ([]*parse.Snapshot, int) {
-	stdinUses := 0
-	for _, p := range paths {
-		if p == "-" {
-			stdinUses++
-		}
-	}
-	if stdinUses > 1 {
-		fmt.Fprintln(stderr, "stackdiff: standard input (-) can be read only once")
-		return nil, exitTrouble
-	}
-	var all []*parse.Snapshot
-	for _, p := range paths {
-		var r io.Reader
-		name := p
-		if p == "-" {
-			name = "<stdin>"
-			r = stdin
-			if stdin == os.Stdin {
-				// "./app 2>&1 | stackdiff", then Ctrl-\ : the signal goes to
-				// the whole pipeline; the app dumps, stackdiff reads on.
-				signal.Ignore(os.Interrupt, syscall.SIGQUIT)
-			}
-		} else {
-			f, err := os.Open(p)
-			if err != nil {
-				var pe *os.PathError
-				if errors.As(err, &pe) {
-					err = pe.Err
-				}
-				fmt.Fprintf(stderr, "stackdiff: %s: %v\n", p, err)
-				return nil, exitTrouble
-			}
-			defer f.Close()
-			r = f
-		}
-		var pr *progress
-		if report.IsTerminal(stderr) {
-			pr = startProgress(r, name, stderr)
-			r = pr
-		}
-		snaps, err := parse.ReadAll(r, name)
-		if pr != nil {
-			pr.Stop()
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "stackdiff: %s: %v\n", name, err)
-			return nil, exitTrouble
-		}
-		for _, s := range snaps {
-			for _, w := range s.Warnings {
-				fmt.Fprintf(stderr, "stackdiff: warning: %s: %s\n", s.Name, w)
-			}
-		}
-		all = append(all, snaps...)
-	}
-	return all, exitOK
 }
 
 // writeHTML writes the HTML report to a file, through a temporary file so

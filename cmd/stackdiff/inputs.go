@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/stackdiff/stackdiff/capture"
+	"github.com/stackdiff/stackdiff/internal/report"
+	"github.com/stackdiff/stackdiff/parse"
+)
+
+// load reads every input, in order, into snapshots. Problems are reported on
+// stderr; the returned code is exitTrouble when nothing usable was read.
+func (c *config) load(paths []string, stdin io.Reader, stderr io.Writer) ([]*parse.Snapshot, int) {
+	stdinUses := 0
+	for _, p := range paths {
+		if p == "-" {
+			stdinUses++
+		}
+	}
+	if stdinUses > 1 {
+		fmt.Fprintln(stderr, "stackdiff: standard input (-) can be read only once")
+		return nil, exitTrouble
+	}
+	if c.interval > 0 || c.count > 0 {
+		if len(paths) != 1 || !isURL(paths[0]) {
+			fmt.Fprintln(stderr, "stackdiff: --interval and --count take exactly one URL")
+			return nil, exitTrouble
+		}
+		return c.fetchSeries(paths[0], stderr)
+	}
+	var all []*parse.Snapshot
+	for _, p := range paths {
+		if isURL(p) {
+			snaps, err := c.fetch(p, "")
+			if err != nil {
+				fmt.Fprintf(stderr, "stackdiff: %s: %v\n", p, err)
+				return nil, exitTrouble
+			}
+			warn(stderr, snaps)
+			all = append(all, snaps...)
+			continue
+		}
+		var r io.Reader
+		name := p
+		if p == "-" {
+			name = "<stdin>"
+			r = stdin
+			if stdin == os.Stdin {
+				// "./app 2>&1 | stackdiff", then Ctrl-\ : the signal goes to
+				// the whole pipeline; the app dumps, stackdiff reads on.
+				signal.Ignore(os.Interrupt, syscall.SIGQUIT)
+			}
+		} else {
+			f, err := os.Open(p)
+			if err != nil {
+				var pe *os.PathError
+				if errors.As(err, &pe) {
+					err = pe.Err
+				}
+				fmt.Fprintf(stderr, "stackdiff: %s: %v\n", p, err)
+				return nil, exitTrouble
+			}
+			defer f.Close()
+			r = f
+		}
+		var pr *progress
+		if report.IsTerminal(stderr) {
+			pr = startProgress(r, name, stderr)
+			r = pr
+		}
+		snaps, err := parse.ReadAll(r, name)
+		if pr != nil {
+			pr.Stop()
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "stackdiff: %s: %v\n", name, err)
+			return nil, exitTrouble
+		}
+		warn(stderr, snaps)
+		all = append(all, snaps...)
+	}
+	return all, exitOK
+}
+
+func warn(stderr io.Writer, snaps []*parse.Snapshot) {
+	for _, s := range snaps {
+		for _, w := range s.Warnings {
+			fmt.Fprintf(stderr, "stackdiff: warning: %s: %s\n", s.Name, w)
+		}
+	}
+}
+
+func isURL(p string) bool {
+	return strings.HasPrefix(p, "http://") || strings.HasPrefix(p, "https://")
+}
+
+// fetch reads a dump from a live process's net/http/pprof endpoint. The
+// snapshots are named after the URL, with suffix appended.
+func (c *config) fetch(url, suffix string) ([]*parse.Snapshot, error) {
+	snaps, err := capture.Fetch(context.Background(), url, capture.FetchOptions{Timeout: c.timeout})
+	if err != nil {
+		// capture says "GET URL: what"; the URL is already in our prefix.
+		if inner := errors.Unwrap(err); inner != nil && strings.HasPrefix(err.Error(), "GET ") {
+			err = inner
+		}
+		return nil, err
+	}
+	for i, s := range snaps {
+		s.Name = url + suffix
+		if len(snaps) > 1 {
+			s.Name += fmt.Sprintf("#%d", i+1)
+		}
+	}
+	return snaps, nil
+}
+
+// fetchSeries fetches one URL --count times, --interval apart: the before
+// and after (or the series) of a live process, named by their offset.
+func (c *config) fetchSeries(url string, stderr io.Writer) ([]*parse.Snapshot, int) {
+	n := max(c.count, 2)
+	var all []*parse.Snapshot
+	start := time.Now()
+	for i := range n {
+		if i > 0 {
+			time.Sleep(time.Until(start.Add(time.Duration(i) * c.interval)))
+		}
+		snaps, err := c.fetch(url, "@"+(time.Duration(i)*c.interval).String())
+		if err != nil {
+			fmt.Fprintf(stderr, "stackdiff: %s: %v\n", url, err)
+			return nil, exitTrouble
+		}
+		warn(stderr, snaps)
+		all = append(all, snaps...)
+	}
+	return all, exitOK
+}
