@@ -101,12 +101,36 @@ type comparer struct {
 	src       *sources
 	// first maps each goroutine ID of the first snapshot to its entry and
 	// wait, to tell new goroutines from persisted ones.
-	first map[int64]firstSeen
+	first *firstIndex
+}
+
+// firstIndex is the goroutines of the first snapshot sorted by ID: a
+// million of them take 24 MB this way, less than half of a map's.
+type firstIndex struct {
+	seen   []firstSeen
+	sorted bool
 }
 
 type firstSeen struct {
+	id   int64
 	e    *entry
 	wait int32
+}
+
+func (f *firstIndex) add(id int64, e *entry, wait int32) {
+	f.seen = append(f.seen, firstSeen{id, e, wait})
+}
+
+func (f *firstIndex) get(id int64) (firstSeen, bool) {
+	if !f.sorted {
+		slices.SortFunc(f.seen, func(a, b firstSeen) int { return cmp.Compare(a.id, b.id) })
+		f.sorted = true
+	}
+	i, ok := slices.BinarySearchFunc(f.seen, id, func(s firstSeen, id int64) int { return cmp.Compare(s.id, id) })
+	if !ok {
+		return firstSeen{}, false
+	}
+	return f.seen[i], true
 }
 
 func (c *comparer) key(g *parse.Group) string {
@@ -135,7 +159,7 @@ func (c *comparer) key(g *parse.Group) string {
 func (c *comparer) add(i int, s *parse.Snapshot) {
 	last := i == c.n-1
 	if i == 0 && c.n > 1 {
-		c.first = map[int64]firstSeen{}
+		c.first = &firstIndex{seen: make([]firstSeen, 0, s.Count())}
 	}
 	for _, pg := range s.Groups {
 		k := c.key(pg)
@@ -154,7 +178,7 @@ func (c *comparer) add(i int, s *parse.Snapshot) {
 		}
 		if c.first != nil && i == 0 {
 			for _, m := range pg.Members {
-				c.first[m.ID] = firstSeen{e, m.WaitMinutes}
+				c.first.add(m.ID, e, m.WaitMinutes)
 			}
 		}
 		if !last {
@@ -168,7 +192,7 @@ func (c *comparer) add(i int, s *parse.Snapshot) {
 		for _, m := range pg.Members {
 			e.g.IDs = append(e.g.IDs, m.ID)
 			if c.first != nil {
-				if f, ok := c.first[m.ID]; ok && m.WaitMinutes > f.wait {
+				if f, ok := c.first.get(m.ID); ok && m.WaitMinutes > f.wait {
 					if e.persisted == 0 || int(f.wait) < e.waitFrom {
 						e.waitFrom = int(f.wait)
 					}
@@ -196,7 +220,7 @@ func (c *comparer) sameProcess() bool {
 	shared, same := 0, 0
 	for _, e := range c.order {
 		for _, id := range e.g.IDs {
-			f, ok := c.first[id]
+			f, ok := c.first.get(id)
 			if !ok {
 				continue
 			}
@@ -237,7 +261,7 @@ func (c *comparer) report(snaps []*parse.Snapshot) *Report {
 		if c.n > 1 {
 			if r.SameProcess {
 				for _, id := range g.IDs {
-					if _, ok := c.first[id]; !ok {
+					if _, ok := c.first.get(id); !ok {
 						g.NewIDs = append(g.NewIDs, id)
 					}
 				}
