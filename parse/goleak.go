@@ -3,7 +3,6 @@ package parse
 import (
 	"bytes"
 	"regexp"
-	"strconv"
 )
 
 // go.uber.org/goleak reports leaked goroutines as a Go-formatted slice of
@@ -47,18 +46,11 @@ func parseGoleakHeader(s []byte) (header, bool) {
 	if !ok || !bytes.HasSuffix(rest, onTopOfStack) {
 		return h, false
 	}
-	i := 0
-	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
-		i++
-	}
-	if i == 0 || i > 19 {
+	id, rest, ok := cutID(rest)
+	if !ok {
 		return h, false
 	}
-	id, err := strconv.ParseInt(string(rest[:i]), 10, 64)
-	if err != nil {
-		return h, false
-	}
-	rest, ok = bytes.CutPrefix(rest[i:], goleakInState)
+	rest, ok = bytes.CutPrefix(rest, goleakInState)
 	if !ok {
 		return h, false
 	}

@@ -34,19 +34,10 @@ func parseHeader(line []byte) (header, bool) {
 	if !ok {
 		return h, false
 	}
-	i := 0
-	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
-		i++
-	}
-	if i == 0 || i > 19 {
+	h.id, rest, ok = cutID(rest)
+	if !ok {
 		return h, false
 	}
-	id, err := strconv.ParseInt(string(rest[:i]), 10, 64)
-	if err != nil {
-		return h, false
-	}
-	h.id = id
-	rest = rest[i:]
 	// Skip " gp=0x... m=N mp=0x..." (system tracebacks) up to " [".
 	open := bytes.IndexByte(rest, '[')
 	if open < 1 || rest[open-1] != ' ' || !isHeaderFill(rest[:open-1]) {
@@ -58,6 +49,22 @@ func parseHeader(line []byte) (header, bool) {
 	}
 	h.parseStatus(string(rest[open+1 : end]))
 	return h, true
+}
+
+// cutID reads the goroutine ID at the start of b.
+func cutID(b []byte) (id int64, rest []byte, ok bool) {
+	i := 0
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	if i == 0 || i > 19 {
+		return 0, b, false
+	}
+	id, err := strconv.ParseInt(string(b[:i]), 10, 64)
+	if err != nil {
+		return 0, b, false
+	}
+	return id, b[i:], true
 }
 
 // isHeaderFill accepts what may stand between the ID and the status:
