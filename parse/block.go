@@ -51,11 +51,22 @@ var (
 // add appends one body line and reports whether it belonged to the block.
 // A line that is no part of a stack ends the block.
 func (g *block) add(line []byte) bool {
+	if g.inAncestors {
+		return true
+	}
 	trimmed := trimIndent(line)
 	indented := len(trimmed) < len(line)
+	// The two lines of every frame come first: they are nearly all lines.
+	if !indented {
+		if i := funcParen(trimmed); i > 0 {
+			g.key = append(g.key, trimmed[:i]...)
+			g.key = append(g.key, "(...)\n"...)
+			g.frames++
+			g.pendingFile = true
+			return true
+		}
+	}
 	switch {
-	case g.inAncestors:
-		return true
 	case bytes.HasPrefix(trimmed, originatingFrom):
 		g.inAncestors = true
 		g.pendingFile = false
@@ -93,8 +104,9 @@ func (g *block) add(line []byte) bool {
 	case bytes.HasPrefix(trimmed, unavailableLine):
 		g.unavailable = true
 		return true
-	case isFuncLine(trimmed):
-		g.key = append(g.key, funcName(trimmed)...)
+	case funcParen(trimmed) > 0:
+		// An indented function line (a dump quoted with its own indent).
+		g.key = append(g.key, trimmed[:funcParen(trimmed)]...)
 		g.key = append(g.key, "(...)\n"...)
 		g.frames++
 		g.pendingFile = true
@@ -103,24 +115,20 @@ func (g *block) add(line []byte) bool {
 	return false
 }
 
-// isFuncLine reports whether line looks like "pkg.fn(args)": a name
-// without spaces, then the argument list.
-func isFuncLine(line []byte) bool {
+// funcParen returns the index of the '(' that opens the arguments when line
+// looks like "pkg.fn(args)" (a name without spaces, then the argument
+// list), and -1 otherwise. Arguments hold no parentheses ("{0x1, 0x2}",
+// "...", "0x0?"), so the last '(' opens them.
+func funcParen(line []byte) int {
 	n := len(line)
 	if n < 3 || line[n-1] != ')' {
-		return false
+		return -1
 	}
 	i := bytes.LastIndexByte(line, '(')
-	return i > 0 && bytes.IndexByte(line[:i], ' ') < 0
-}
-
-// funcName cuts the argument list off a function line. Arguments hold no
-// parentheses ("{0x1, 0x2}", "...", "0x0?"), so the last '(' opens them.
-func funcName(line []byte) []byte {
-	if i := bytes.LastIndexByte(line, '('); i > 0 {
-		return line[:i]
+	if i <= 0 || bytes.IndexByte(line[:i], ' ') >= 0 {
+		return -1
 	}
-	return line
+	return i
 }
 
 // trimIndent drops leading spaces and tabs (bytes.TrimLeft builds a set

@@ -227,10 +227,11 @@ func raceCreator(lines [][]byte) (fn, file []byte, ok bool) {
 		return nil, nil, false
 	}
 	first := bytes.TrimSpace(lines[0])
-	if !isFuncLine(first) {
+	i := funcParen(first)
+	if i <= 0 {
 		return nil, nil, false
 	}
-	fn = funcName(first)
+	fn = first[:i]
 	if len(lines) > 1 && bytes.IndexByte(lines[1], ':') > 0 {
 		file = lines[1]
 	}
