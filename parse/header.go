@@ -29,6 +29,19 @@ var goroutinePrefix = []byte("goroutine ")
 // parseHeader parses line as a goroutine header. The line must start with
 // "goroutine " (any log prefix already removed).
 func parseHeader(line []byte) (header, bool) {
+	return parseHeaderCached(line, nil)
+}
+
+// statusCache remembers the last status parsed: in a big dump most
+// goroutines share their status text with the one before ("[chan send]"),
+// and reusing it saves a string and its parse per goroutine.
+type statusCache struct {
+	raw []byte
+	h   header
+}
+
+// parseHeaderCached is parseHeader with a cache (nil for none).
+func parseHeaderCached(line []byte, cache *statusCache) (header, bool) {
 	var h header
 	rest, ok := bytes.CutPrefix(line, goroutinePrefix)
 	if !ok {
@@ -47,7 +60,18 @@ func parseHeader(line []byte) (header, bool) {
 	if end < open || !isBlank(rest[end+2:]) {
 		return h, false
 	}
-	h.parseStatus(string(rest[open+1 : end]))
+	status := rest[open+1 : end]
+	if cache != nil && cache.raw != nil && bytes.Equal(cache.raw, status) {
+		id := h.id
+		h = cache.h
+		h.id = id
+		return h, true
+	}
+	h.parseStatus(string(status))
+	if cache != nil {
+		cache.raw = append(cache.raw[:0], status...)
+		cache.h = h
+	}
 	return h, true
 }
 
