@@ -90,6 +90,7 @@ type entry struct {
 	// persisted counts goroutines present in the first and last snapshots
 	// whose wait grew in between, with the first and last waits seen.
 	persisted, waitFrom, waitTo int
+	newIDs                      []int64 // IDs of the last snapshot absent from the first, ascending
 }
 
 type comparer struct {
@@ -99,38 +100,59 @@ type comparer struct {
 	order     []*entry
 	stackOnly bool
 	src       *sources
-	// first maps each goroutine ID of the first snapshot to its entry and
-	// wait, to tell new goroutines from persisted ones.
-	first *firstIndex
+	// first and last list the goroutines of the first and last snapshots
+	// (when there are two or more), to tell new goroutines from persisted
+	// ones by ID. They are sorted and joined once: a million goroutines take
+	// 24 MB each, and a merge instead of a lookup per goroutine.
+	first, last []seen
+	// joined is set once join has run; shared and sameCreator count the IDs
+	// found in both snapshots, and those whose creator is the same.
+	joined              bool
+	shared, sameCreator int
+	same                bool // the verdict of sameProcess
 }
 
-// firstIndex is the goroutines of the first snapshot sorted by ID: a
-// million of them take 24 MB this way, less than half of a map's.
-type firstIndex struct {
-	seen   []firstSeen
-	sorted bool
-}
-
-type firstSeen struct {
+// seen is one goroutine of the first or last snapshot.
+type seen struct {
 	id   int64
 	e    *entry
 	wait int32
 }
 
-func (f *firstIndex) add(id int64, e *entry, wait int32) {
-	f.seen = append(f.seen, firstSeen{id, e, wait})
-}
+func byID(a, b seen) int { return cmp.Compare(a.id, b.id) }
 
-func (f *firstIndex) get(id int64) (firstSeen, bool) {
-	if !f.sorted {
-		slices.SortFunc(f.seen, func(a, b firstSeen) int { return cmp.Compare(a.id, b.id) })
-		f.sorted = true
+// join matches the last snapshot's goroutines with the first's by ID: it
+// collects each entry's new IDs and its persisted goroutines whose wait grew.
+func (c *comparer) join() {
+	if c.joined {
+		return
 	}
-	i, ok := slices.BinarySearchFunc(f.seen, id, func(s firstSeen, id int64) int { return cmp.Compare(s.id, id) })
-	if !ok {
-		return firstSeen{}, false
+	c.joined = true
+	slices.SortFunc(c.first, byID)
+	slices.SortFunc(c.last, byID)
+	i := 0
+	for _, l := range c.last {
+		for i < len(c.first) && c.first[i].id < l.id {
+			i++
+		}
+		if i == len(c.first) || c.first[i].id != l.id {
+			l.e.newIDs = append(l.e.newIDs, l.id)
+			continue
+		}
+		f := c.first[i]
+		c.shared++
+		if creator(f.e.rep) == creator(l.e.rep) {
+			c.sameCreator++
+		}
+		if l.wait > f.wait {
+			e := l.e
+			if e.persisted == 0 || int(f.wait) < e.waitFrom {
+				e.waitFrom = int(f.wait)
+			}
+			e.persisted++
+			e.waitTo = max(e.waitTo, int(l.wait))
+		}
 	}
-	return f.seen[i], true
 }
 
 func (c *comparer) key(g *parse.Group) string {
@@ -158,8 +180,12 @@ func (c *comparer) key(g *parse.Group) string {
 
 func (c *comparer) add(i int, s *parse.Snapshot) {
 	last := i == c.n-1
-	if i == 0 && c.n > 1 {
-		c.first = &firstIndex{seen: make([]firstSeen, 0, s.Count())}
+	multi := c.n > 1
+	if multi && i == 0 {
+		c.first = make([]seen, 0, s.Count())
+	}
+	if multi && last {
+		c.last = make([]seen, 0, s.Count())
 	}
 	for _, pg := range s.Groups {
 		k := c.key(pg)
@@ -176,9 +202,9 @@ func (c *comparer) add(i int, s *parse.Snapshot) {
 		if pg.Leaked {
 			e.leaked[i] += pg.Count
 		}
-		if c.first != nil && i == 0 {
+		if multi && i == 0 {
 			for _, m := range pg.Members {
-				c.first.add(m.ID, e, m.WaitMinutes)
+				c.first = append(c.first, seen{m.ID, e, m.WaitMinutes})
 			}
 		}
 		if !last {
@@ -191,14 +217,8 @@ func (c *comparer) add(i int, s *parse.Snapshot) {
 		e.wait[1] = max(e.wait[1], hi)
 		for _, m := range pg.Members {
 			e.g.IDs = append(e.g.IDs, m.ID)
-			if c.first != nil {
-				if f, ok := c.first.get(m.ID); ok && m.WaitMinutes > f.wait {
-					if e.persisted == 0 || int(f.wait) < e.waitFrom {
-						e.waitFrom = int(f.wait)
-					}
-					e.persisted++
-					e.waitTo = max(e.waitTo, int(m.WaitMinutes))
-				}
+			if multi {
+				c.last = append(c.last, seen{m.ID, e, m.WaitMinutes})
 			}
 		}
 	}
@@ -208,29 +228,20 @@ func (c *comparer) add(i int, s *parse.Snapshot) {
 // process: goroutine IDs are never reused within a process, so shared IDs
 // whose goroutines kept their creator are the same goroutines.
 func (c *comparer) sameProcess() bool {
+	if c.n < 2 {
+		return false
+	}
+	c.join()
 	switch c.opts.Match {
 	case MatchID:
-		return c.first != nil
+		return true
 	case MatchStack:
 		return false
 	}
-	if c.first == nil || c.stackOnly {
+	if c.stackOnly {
 		return false
 	}
-	shared, same := 0, 0
-	for _, e := range c.order {
-		for _, id := range e.g.IDs {
-			f, ok := c.first.get(id)
-			if !ok {
-				continue
-			}
-			shared++
-			if creator(f.e.rep) == creator(e.rep) {
-				same++
-			}
-		}
-	}
-	return shared > 0 && same*10 >= shared*9
+	return c.shared > 0 && c.sameCreator*10 >= c.shared*9
 }
 
 func creator(g *parse.Group) string {
@@ -242,6 +253,7 @@ func creator(g *parse.Group) string {
 
 func (c *comparer) report(snaps []*parse.Snapshot) *Report {
 	r := &Report{SameProcess: c.sameProcess()}
+	c.same = r.SameProcess
 	for _, s := range snaps {
 		r.Inputs = append(r.Inputs, Input{Name: s.Name, Format: s.Format, Goroutines: s.Count(), Groups: len(s.Groups), Warnings: nonNil(s.Warnings)})
 		r.Summary.Goroutines = append(r.Summary.Goroutines, s.Count())
@@ -260,10 +272,8 @@ func (c *comparer) report(snaps []*parse.Snapshot) *Report {
 		g.NewIDs = []int64{}
 		if c.n > 1 {
 			if r.SameProcess {
-				for _, id := range g.IDs {
-					if _, ok := c.first.get(id); !ok {
-						g.NewIDs = append(g.NewIDs, id)
-					}
+				if e.newIDs != nil {
+					g.NewIDs = e.newIDs
 				}
 				g.New = len(g.NewIDs)
 			} else {
@@ -354,7 +364,7 @@ func (c *comparer) judge(e *entry, firstName string) {
 			raise(Leak, why)
 		}
 	}
-	if e.persisted > 0 && class != Benign {
+	if c.same && e.persisted > 0 && class != Benign {
 		raise(Suspect, fmt.Sprintf("%d goroutines blocked since the first snapshot (wait %d → %d minutes)", e.persisted, e.waitFrom, e.waitTo))
 	}
 	last := g.Counts[c.n-1]
