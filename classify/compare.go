@@ -2,6 +2,8 @@ package classify
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
@@ -265,6 +267,7 @@ func (c *comparer) report(snaps []*parse.Snapshot) *Report {
 	for _, e := range c.order {
 		g := e.g
 		c.describe(e)
+		g.ID = groupID(g.Key)
 		slices.Sort(g.IDs)
 		g.Delta = g.Counts[c.n-1] - g.Counts[0]
 		g.Leaked = e.leaked[c.n-1]
@@ -430,4 +433,11 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// groupID is a short, stable name for a group key: the same stack gives the
+// same ID in every report, so scripts can follow a group across runs.
+func groupID(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:6])
 }

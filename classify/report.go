@@ -48,7 +48,10 @@ type Input struct {
 // Group is a set of goroutines with one signature, followed across the
 // snapshots.
 type Group struct {
-	Key      string   `json:"key"`
+	// Key is the matching key (state, frames, creator). It repeats the
+	// frames, so JSON carries its short hash, ID, instead.
+	Key      string   `json:"-"`
+	ID       string   `json:"id"`
 	Label    Label    `json:"label"`
 	Verdict  Verdict  `json:"verdict"`
 	Evidence []string `json:"evidence"`

@@ -13,6 +13,8 @@ type builder struct {
 	// raw maps a block's normalized text to its group: the fast path, one
 	// map lookup per goroutine after the first of each stack.
 	raw map[string]*Group
+	// byShape maps the shapes interned by parallel lexing to their groups.
+	byShape map[*shape]*Group
 	// groups maps the parsed signature to its group. Different raw texts
 	// can parse to one signature (a stack printed with and without frame
 	// pointers), and then share the group.
@@ -27,10 +29,11 @@ type builder struct {
 
 func newBuilder(name string, f Format) *builder {
 	return &builder{
-		snap:   &Snapshot{Name: name, Format: f},
-		raw:    map[string]*Group{},
-		groups: map[string]*Group{},
-		labels: map[string]map[string]string{},
+		snap:    &Snapshot{Name: name, Format: f},
+		raw:     map[string]*Group{},
+		byShape: map[*shape]*Group{},
+		groups:  map[string]*Group{},
+		labels:  map[string]map[string]string{},
 	}
 }
 
@@ -46,9 +49,20 @@ func (b *builder) add(g *block) {
 // groupOf returns the group of a block from its normalized key, parsing the
 // stack only the first time the key is seen.
 func (b *builder) groupOf(g *block) *Group {
+	return b.groupOfParsed(g, nil)
+}
+
+// groupOfParsed is groupOf for a block whose stack a worker may already
+// have parsed (st, or nil).
+func (b *builder) groupOfParsed(g *block, parsed *stack) *Group {
 	gr := b.raw[string(g.key)]
 	if gr == nil {
-		st := parseStack(g.key[g.bodyStart:])
+		var st stack
+		if parsed != nil {
+			st = *parsed
+		} else {
+			st = parseStack(g.key[g.bodyStart:])
+		}
 		st.elided = g.elided
 		gr = b.group(g.h.state, g.h.leaked, g.unavailable, st)
 		b.raw[string(g.key)] = gr

@@ -37,12 +37,11 @@ type chunk struct {
 
 	// Filled by the worker:
 	blocks []block // complete goroutine blocks, in order, from the start of data
-	// keys are the distinct blocks of the chunk (their keys copied once);
-	// keyOf[i] is the index in keys of blocks[i]. A chunk of thousands of
-	// goroutines usually has a handful of distinct stacks, so keys are
-	// neither copied nor looked up per goroutine by the sequencer.
-	keys   []block
-	keyOf  []int32
+	// keys are the distinct shapes of the chunk's blocks; keyOf[i] is the
+	// index in keys of blocks[i]. Shapes are interned across chunks, so the
+	// sequencer finds a block's group with a pointer lookup.
+	keys  []*shape
+	keyOf []int32
 	slowAt int // offset of the first line the worker left to the sequencer
 	done   chan struct{}
 }
@@ -67,13 +66,14 @@ func readText(r io.Reader, name string) ([]*Snapshot, error) {
 	// Every goroutine started here has ended when readText returns: a
 	// library that leaves goroutines behind, even briefly, would show up in
 	// the very leak reports it is used to make.
+	stacks := &shapes{m: map[string]*shape{}}
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	wg.Go(func() { cutChunks(r, order, work, free) })
 	for range workers {
 		wg.Go(func() {
 			for c := range work {
-				c.lex()
+				c.lex(stacks)
 				close(c.done)
 			}
 		})
@@ -199,7 +199,7 @@ func lastHeaderStart(data []byte) int {
 
 // lex splits the chunk into goroutine blocks, as far as it can without
 // the sequencer's state.
-func (c *chunk) lex() {
+func (c *chunk) lex(stacks *shapes) {
 	c.slowAt = len(c.data)
 	if c.rest != nil || c.err != nil {
 		c.slowAt = 0
@@ -217,12 +217,10 @@ func (c *chunk) lex() {
 		h := maphash.Bytes(seed, g.key)
 		k, ok := index[h]
 		if !ok || !bytes.Equal(c.keys[k].key, g.key) {
-			// New key (or, vanishingly rare, a hash collision: then the
-			// later key is simply not indexed).
+			// New in this chunk (or, vanishingly rare, a hash collision:
+			// then the later key is simply not indexed).
 			k = int32(len(c.keys))
-			u := g
-			u.key = bytes.Clone(g.key)
-			c.keys = append(c.keys, u)
+			c.keys = append(c.keys, stacks.intern(&g))
 			if !ok {
 				index[h] = k
 			}
@@ -299,20 +297,20 @@ func (c *chunk) lex() {
 func (t *textReader) takeChunk(c *chunk) {
 	from := 0
 	if t.plain() {
-		// The group of each distinct key, for the builder it was found in
-		// (a chunk may hold the end of one dump and the start of another).
-		groups := make([]*Group, len(c.keys))
-		owners := make([]*builder, len(c.keys))
 		for i := range c.blocks {
 			g := &c.blocks[i]
 			if t.admit(g.h.id) {
 				continue
 			}
-			k := c.keyOf[i]
-			if owners[k] != t.cur {
-				groups[k], owners[k] = t.cur.groupOf(&c.keys[k]), t.cur
+			// t.cur, not a builder kept from before: a chunk may hold the
+			// end of one dump and the start of another.
+			sh := c.keys[c.keyOf[i]]
+			gr := t.cur.byShape[sh]
+			if gr == nil {
+				gr = t.cur.groupOfParsed(&sh.first, &sh.st)
+				t.cur.byShape[sh] = gr
 			}
-			t.cur.addTo(groups[k], g)
+			t.cur.addTo(gr, g)
 		}
 		from = c.slowAt
 	}
@@ -338,4 +336,39 @@ func (t *textReader) feed(data []byte) {
 		}
 		t.line(bytes.TrimSuffix(line, []byte("\r")))
 	}
+}
+
+// shape is one distinct goroutine block, normalized (state, flags, stack):
+// interned across chunks and parsed once.
+type shape struct {
+	key   []byte
+	first block // the first block seen of this shape, with key as its key
+	st    stack
+}
+
+// shapes interns shapes for all workers. Stacks are parsed on the workers
+// rather than by the sequencer, so a dump with thousands of distinct stacks
+// keeps both cores busy.
+type shapes struct {
+	mu sync.Mutex
+	m  map[string]*shape
+}
+
+func (s *shapes) intern(g *block) *shape {
+	s.mu.Lock()
+	sh := s.m[string(g.key)]
+	s.mu.Unlock()
+	if sh != nil {
+		return sh
+	}
+	sh = &shape{key: bytes.Clone(g.key), first: *g}
+	sh.first.key = sh.key
+	sh.st = parseStack(sh.key[g.bodyStart:])
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old := s.m[string(sh.key)]; old != nil {
+		return old // another worker was quicker
+	}
+	s.m[string(sh.key)] = sh
+	return sh
 }
