@@ -145,6 +145,9 @@ for c in ${CASES//,/ }; do
 	big)
 		d1m=$(dump 1000000 50 1)
 		run_case 1M-50s 50 "${PANICPARSE_BIG:-0}" "$d1m"
+		# The same dump as before and after: every one of the million IDs
+		# is matched, the most work a diff does per goroutine.
+		run_case diff-1M 50 0 "$d1m" "$d1m"
 		;;
 	esac
 done
