@@ -40,8 +40,8 @@ type chunk struct {
 	// keys are the distinct shapes of the chunk's blocks; keyOf[i] is the
 	// index in keys of blocks[i]. Shapes are interned across chunks, so the
 	// sequencer finds a block's group with a pointer lookup.
-	keys  []*shape
-	keyOf []int32
+	keys   []*shape
+	keyOf  []int32
 	slowAt int // offset of the first line the worker left to the sequencer
 	done   chan struct{}
 }
