@@ -89,7 +89,7 @@ func TestLongLine(t *testing.T) {
 	if len(snaps) != 1 || snaps[0].Count() != 26 {
 		t.Fatalf("got %d snapshots, %d goroutines; want the dump after the line", len(snaps), total(snaps))
 	}
-	if w := strings.Join(snaps[0].Warnings, "\n"); !strings.Contains(w, "skipped 1 lines longer than") {
+	if w := strings.Join(snaps[0].Warnings, "\n"); !strings.Contains(w, "skipped 1 line longer than 1 MiB") {
 		t.Errorf("warnings %q, want one about the long line", w)
 	}
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > longLine/4 {

@@ -78,7 +78,11 @@ func (t *textReader) done() []*Snapshot {
 	t.closeSnapshot()
 	if t.lr.long > 0 && len(t.snaps) > 0 {
 		s := t.snaps[len(t.snaps)-1]
-		s.Warnings = append(s.Warnings, fmt.Sprintf("skipped %d lines longer than %d bytes", t.lr.long, maxLine))
+		lines := "lines"
+		if t.lr.long == 1 {
+			lines = "line"
+		}
+		s.Warnings = append(s.Warnings, fmt.Sprintf("skipped %d %s longer than %d MiB", t.lr.long, lines, maxLine>>20))
 	}
 	return t.snaps
 }
