@@ -83,6 +83,24 @@ func TestLabelsOnRealDumps(t *testing.T) {
 			reason: "one goroutine in every common wait state (Go 1.26 spellings)",
 		},
 		{
+			file: "sigquit_gotraceback_all.txt",
+			want: map[string]classify.Label{
+				"runtime.forcegchelper": classify.System,
+				"runtime.runFinalizers": classify.System,
+				"github.com/acme/ordersvc/internal/states.(*Broker).Submit": classify.ChanSend,
+				"github.com/acme/ordersvc/internal/states.handleConn":       classify.IOWaitNet,
+			},
+			reason: "a SIGQUIT dump shows the runtime's own goroutines, and runtime frames above the user's",
+		},
+		{
+			file: "go_test_timeout_panic.txt",
+			want: map[string]classify.Label{
+				"main.main": classify.TestRunner,
+				"github.com/acme/ordersvc/internal/store.(*Store).Put": classify.ChanReceive,
+			},
+			reason: "go test's own goroutines are not the code under test",
+		},
+		{
 			file: "pprof_goroutine_debug1.txt",
 			want: map[string]classify.Label{
 				"github.com/acme/ordersvc/internal/states.(*Broker).Submit": classify.Other,

@@ -59,6 +59,12 @@ func Site(frames []parse.Frame) *parse.Frame {
 			return &frames[i]
 		}
 	}
+	// The runtime's own goroutines: the function they run.
+	for i := len(frames) - 1; i >= 0; i-- {
+		if !strings.HasSuffix(frames[i].Func, "goexit") {
+			return &frames[i]
+		}
+	}
 	return nil
 }
 

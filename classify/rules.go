@@ -188,7 +188,9 @@ var Rules = []Rule{
 		All(StateIs("semacquire", ""), HasFunc("sync.(*Mutex).Lock", "sync.(*RWMutex).Lock", "sync.(*RWMutex).RLock")))},
 	{WaitGroup, Any(StateIs("sync.WaitGroup.Wait"), All(StateIs("semacquire", ""), HasFunc("sync.(*WaitGroup).Wait")))},
 	{CondWait, Any(StateIs("sync.Cond.Wait"), All(StateIs("semacquire", ""), HasFunc("sync.(*Cond).Wait")))},
-	{IOWaitNet, StateIs("IO wait")},
+	// A second reader (or writer) of one connection queues on the fd's
+	// lock: it waits for the network as much as the first.
+	{IOWaitNet, Any(StateIs("IO wait"), All(StateIs("semacquire"), HasFunc("internal/poll.(*fdMutex).rwlock")))},
 	{Syscall, StatePrefix("syscall")},
 }
 

@@ -600,8 +600,15 @@ func TestBrowser(t *testing.T) {
 	// A chart row is a link: clicking a closed ok group's row opens it.
 	okID := fmt.Sprintf("g%d", len(r.Groups))
 	p.click(`svg.chart a.row[data-group="` + okID + `"]`)
+	// The section opens on "hashchange", which the browser fires after the
+	// click returns: wait for it (in the page, bounded).
 	var opened bool
-	p.eval(`document.getElementById("`+okID+`").open && location.hash === "#`+okID+`"`, &opened)
+	p.eval(`new Promise(done => {
+		const ok = () => document.getElementById("`+okID+`").open && location.hash === "#`+okID+`";
+		let tries = 0;
+		const poll = () => { if (ok() || ++tries > 100) { done(ok()); } else { setTimeout(poll, 20); } };
+		poll();
+	})`, &opened)
 	if !opened {
 		t.Errorf("clicking chart row %s did not open its section", okID)
 	}
