@@ -71,7 +71,7 @@ func (g *block) add(line []byte) bool {
 		g.inAncestors = true
 		g.pendingFile = false
 		return true
-	case indented && g.pendingFile && bytes.IndexByte(trimmed, ':') > 0:
+	case indented && g.pendingFile && bytes.LastIndexByte(trimmed, ':') > 0:
 		file := fileLine(trimmed)
 		g.key = append(g.key, '\t')
 		g.key = append(g.key, file...)

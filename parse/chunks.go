@@ -244,7 +244,9 @@ func (c *chunk) lex(stacks *shapes) {
 		if end >= 0 {
 			line, next = data[pos:pos+end], pos+end+1
 		}
-		line = bytes.TrimSuffix(line, []byte("\r"))
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
 		if len(line) > maxLine {
 			c.slowAt = pos
 			break

@@ -32,13 +32,16 @@ func parseHeader(line []byte) (header, bool) {
 	return parseHeaderCached(line, nil)
 }
 
-// statusCache remembers the last status parsed: in a big dump most
-// goroutines share their status text with the one before ("[chan send]"),
-// and reusing it saves a string and its parse per goroutine.
+// statusCache remembers the statuses parsed: a big dump has a million
+// headers and a few dozen distinct status texts ("[chan send]",
+// "[select, 5 minutes]"), so reusing them saves a string and a parse per
+// goroutine. Labels can make every status distinct: the cache stops
+// growing at maxStatuses.
 type statusCache struct {
-	raw []byte
-	h   header
+	m map[string]header
 }
+
+const maxStatuses = 1024
 
 // parseHeaderCached is parseHeader with a cache (nil for none).
 func parseHeaderCached(line []byte, cache *statusCache) (header, bool) {
@@ -61,16 +64,18 @@ func parseHeaderCached(line []byte, cache *statusCache) (header, bool) {
 		return h, false
 	}
 	status := rest[open+1 : end]
-	if cache != nil && cache.raw != nil && bytes.Equal(cache.raw, status) {
-		id := h.id
-		h = cache.h
-		h.id = id
-		return h, true
+	if cache != nil {
+		if c, ok := cache.m[string(status)]; ok {
+			c.id = h.id
+			return c, true
+		}
 	}
 	h.parseStatus(string(status))
-	if cache != nil {
-		cache.raw = append(cache.raw[:0], status...)
-		cache.h = h
+	if cache != nil && len(cache.m) < maxStatuses {
+		if cache.m == nil {
+			cache.m = map[string]header{}
+		}
+		cache.m[string(status)] = h
 	}
 	return h, true
 }
