@@ -121,8 +121,6 @@ type seen struct {
 	wait int32
 }
 
-func byID(a, b seen) int { return cmp.Compare(a.id, b.id) }
-
 // join matches the last snapshot's goroutines with the first's by ID: it
 // collects each entry's new IDs and its persisted goroutines whose wait grew.
 func (c *comparer) join() {
@@ -130,8 +128,9 @@ func (c *comparer) join() {
 		return
 	}
 	c.joined = true
-	slices.SortFunc(c.first, byID)
-	slices.SortFunc(c.last, byID)
+	buf := make([]seen, max(len(c.first), len(c.last)))
+	sortByID(c.first, buf)
+	sortByID(c.last, buf)
 	i := 0
 	for _, l := range c.last {
 		for i < len(c.first) && c.first[i].id < l.id {
