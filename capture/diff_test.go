@@ -156,7 +156,7 @@ func TestDiffMaxWait(t *testing.T) {
 	rep, err := capture.Diff(t.Context(), func() {
 		go func() {
 			defer close(done)
-			for {
+			for { // spins on purpose: a goroutine that never settles
 				select {
 				case <-stop:
 					return

@@ -88,7 +88,6 @@ type entry struct {
 	rep    *parse.Group // representative: from the latest snapshot holding it
 	leaked []int
 	wait   [2]int
-	hasIDs bool
 	// persisted counts goroutines present in the first and last snapshots
 	// whose wait grew in between, with the first and last waits seen.
 	persisted, waitFrom, waitTo int

@@ -15,10 +15,9 @@ const maxLine = 1 << 20
 // lineReader yields the lines of r without their "\n" or "\r\n". A line is
 // valid until the next call to next.
 type lineReader struct {
-	r        *bufio.Reader
-	long     int // lines longer than maxLine, skipped
-	n        int // lines read
-	lastByte byte
+	r    *bufio.Reader
+	long int // lines longer than maxLine, skipped
+	n    int // lines read
 }
 
 func newLineReader(r io.Reader) *lineReader {

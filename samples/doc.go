@@ -10,5 +10,5 @@
 //     "go generate ./samples" after changing a scenario or the Go version.
 //
 // The package itself is empty; it exists for this comment and for the
-// go:generate directive in gen.go.
+// generate directive in gen.go.
 package samples
