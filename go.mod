@@ -12,3 +12,5 @@ require (
 )
 
 require go.uber.org/goleak v1.3.0
+
+require github.com/DataDog/gostackparse v0.7.0

@@ -36,7 +36,7 @@ HAVE_GNU_TIME=0
 
 # -trimpath: the dumps (and so the benchmark) must not depend on where the
 # repository is checked out.
-for t in bigdump ppaggregate floor; do
+for t in bigdump ppaggregate gsparse floor; do
 	go build -trimpath -o "$BIN/$t" "./samples/cmd/$t"
 done
 HAVE_STACKDIFF=0
@@ -120,6 +120,8 @@ run_case() {
 			row "$name" "$n" "$stacks" panicparse "$floor_wall" "needs >14 GB; PANICPARSE_BIG=1 to run"
 		fi
 	fi
+	measure timeout "$TIMEOUT" "$BIN/gsparse" "${files[@]}"
+	row "$name" "$n" "$stacks" gostackparse "$floor_wall" "$OUT"
 	if ((HAVE_STACKDIFF)); then
 		# stackdiff exits 1 when it finds a leak: that is a result, not a failure.
 		OK_RCS="0 1" measure timeout "$TIMEOUT" "$BIN/stackdiff" --json "${files[@]}"
