@@ -1,15 +1,14 @@
 package classify_test
 
 import (
-	"bytes"
 	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"testing"
 
 	"go.uber.org/goleak"
 
+	"github.com/stackdiff/stackdiff/capture"
 	"github.com/stackdiff/stackdiff/classify"
 	"github.com/stackdiff/stackdiff/parse"
 	"github.com/stackdiff/stackdiff/samples/scenarios"
@@ -72,22 +71,14 @@ func TestScenariosAgainstGoleak(t *testing.T) {
 	}
 }
 
-// snapshot dumps every goroutine of the test process.
+// snapshot dumps every goroutine of the test process but the caller.
 func snapshot(t *testing.T, name string) *parse.Snapshot {
 	t.Helper()
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-	s, err := parse.Read(bytes.NewReader(buf), name)
+	s, err := capture.Take()
 	if err != nil {
-		t.Fatalf("parse.Read(own stacks): %v", err)
+		t.Fatal(err)
 	}
+	s.Name = name
 	return s
 }
 

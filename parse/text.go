@@ -29,7 +29,6 @@ type textReader struct {
 	// one section per thread and repeats the goroutines they run. Repeated
 	// IDs are then the same goroutine, not a new dump.
 	continuation bool
-	junk         int // lines that were not part of any dump
 }
 
 func newTextReader(r io.Reader, name string) *textReader {
@@ -164,9 +163,7 @@ func (t *textReader) outside(line []byte) {
 			}
 		}
 	}
-	if len(line) > 0 {
-		t.junk++
-	}
+	// Anything else is text around the dumps: skipped.
 }
 
 func (t *textReader) startGoroutine(h header) {
