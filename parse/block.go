@@ -37,6 +37,12 @@ func (g *block) reset(h header) {
 
 func (g *block) truncated() bool { return g.pendingFile }
 
+// totalElided is the runtime's count of elided frames plus the frames cut
+// beyond MaxFrames when the stack is parsed.
+func (g *block) totalElided() int {
+	return addElided(g.elided, max(0, g.frames-MaxFrames))
+}
+
 var (
 	createdByPrefix  = []byte("created by ")
 	inGoroutine      = []byte(" in goroutine ")

@@ -63,7 +63,7 @@ func (b *builder) groupOfParsed(g *block, parsed *stack) *Group {
 		} else {
 			st = parseStack(g.key[g.bodyStart:])
 		}
-		st.elided = g.elided
+		st.elided = g.totalElided()
 		gr = b.group(g.h.state, g.h.leaked, g.unavailable, st)
 		b.raw[string(g.key)] = gr
 	}
@@ -72,10 +72,10 @@ func (b *builder) groupOfParsed(g *block, parsed *stack) *Group {
 
 // addTo adds the goroutine of block g to group gr.
 func (b *builder) addTo(gr *Group, g *block) {
-	if g.elided > gr.Elided {
+	if e := g.totalElided(); e > gr.Elided {
 		// "...N frames elided..." is normalized out of the key, so one
 		// group may see several N: keep the largest, whatever the order.
-		gr.Elided = g.elided
+		gr.Elided = e
 	}
 	m := Member{
 		ID:          g.h.id,
@@ -115,6 +115,9 @@ func (b *builder) group(state string, leaked, unavailable bool, st stack) *Group
 		// started from two lines of it share the group. Keep the first
 		// line, not the first goroutine's, so dump order does not matter.
 		gr.CreatedBy = c
+	}
+	if st.elided > gr.Elided {
+		gr.Elided = st.elided
 	}
 	return gr
 }

@@ -19,7 +19,7 @@ import (
 type debug1Block struct {
 	count  int
 	labels string
-	frames []Frame
+	frames frameCap
 }
 
 var (
@@ -56,7 +56,7 @@ func (t *textReader) debug1Line(line []byte) bool {
 		return true
 	case bytes.HasPrefix(line, []byte("#\t")):
 		if t.d1 != nil {
-			t.d1.frames = append(t.d1.frames, debug1Frame(line[2:]))
+			t.d1.frames.add(debug1Frame(line[2:]))
 		}
 		return true
 	}
@@ -97,7 +97,8 @@ func (t *textReader) endDebug1() {
 		return
 	}
 	b := t.cur
-	gr := b.group("", b.leakProfile, false, stack{frames: d.frames})
+	frames, cut := d.frames.result()
+	gr := b.group("", b.leakProfile, false, stack{frames: frames, elided: cut})
 	gr.Count += d.count
 	b.count += d.count
 	if labels := b.internLabels(d.labels); labels != nil {
