@@ -1,5 +1,7 @@
 package parse
 
+import "fmt"
+
 // Bounds on what one input may cost. Every one of them is far beyond what a
 // real dump holds; they are there so that a hostile or broken input (a
 // generated profile, `yes 'goroutine 1 [running]:'`) gives a warning and a
@@ -81,4 +83,82 @@ func addElided(elided, cut int) int {
 		return elided
 	}
 	return elided + cut
+}
+
+// snapshotSample keeps at most MaxSnapshots of the snapshots of one input,
+// as they are read: the first, the last, and every stride-th between, the
+// stride doubling each time the kept ones fill up. Memory stays bounded
+// however many dumps a stream holds.
+type snapshotSample struct {
+	n      int   // snapshots read
+	idx    []int // the index of each kept snapshot
+	stride int
+	last   *Snapshot // the latest snapshot, when not among the kept ones
+}
+
+// add records snapshot s and returns the kept ones.
+func (k *snapshotSample) add(kept []*Snapshot, s *Snapshot) []*Snapshot {
+	i := k.n
+	k.n++
+	if k.stride == 0 {
+		k.stride = 1
+	}
+	if len(kept) == MaxSnapshots {
+		kept = k.thin(kept)
+	}
+	if i%k.stride != 0 {
+		k.last = s
+		return kept
+	}
+	k.last = nil
+	k.idx = append(k.idx, i)
+	return append(kept, s)
+}
+
+// thin doubles the stride and drops the kept snapshots off it.
+func (k *snapshotSample) thin(kept []*Snapshot) []*Snapshot {
+	k.stride *= 2
+	j := 0
+	for x, s := range kept {
+		if k.idx[x]%k.stride == 0 {
+			kept[j], k.idx[j] = s, k.idx[x]
+			j++
+		}
+	}
+	clear(kept[j:])
+	k.idx = k.idx[:j]
+	return kept[:j]
+}
+
+// finish returns the kept snapshots with the last one read, and a warning
+// on it when some were dropped.
+func (k *snapshotSample) finish(kept []*Snapshot) []*Snapshot {
+	if k.last != nil {
+		if len(kept) == MaxSnapshots {
+			kept = k.thin(kept)
+		}
+		kept = append(kept, k.last)
+		k.last = nil
+	}
+	if dropped := k.n - len(kept); dropped > 0 {
+		s := kept[len(kept)-1]
+		s.Warnings = append(s.Warnings, fmt.Sprintf(
+			"%d dumps in this input: kept the first, the last and every %d%s between; %d dropped (at most %d are kept)",
+			k.n, k.stride, ordinalSuffix(k.stride), dropped, MaxSnapshots))
+	}
+	return kept
+}
+
+func ordinalSuffix(n int) string {
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+		return "th"
+	case n%10 == 1:
+		return "st"
+	case n%10 == 2:
+		return "nd"
+	case n%10 == 3:
+		return "rd"
+	}
+	return "th"
 }

@@ -2,6 +2,8 @@ package parse_test
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"runtime"
 	"strings"
 	"testing"
@@ -139,5 +141,93 @@ func TestFrameCapProto(t *testing.T) {
 	}
 	if got := deep.Frames[len(deep.Frames)-1].Func; got == deep.Frames[0].Func {
 		t.Errorf("root frame %s: want the sample's own root", got)
+	}
+}
+
+// linesReader yields line n times without holding them: a stream such as
+// `yes 'goroutine 1 [running]:'`.
+type linesReader struct {
+	line string
+	n    int
+	buf  []byte
+}
+
+func (r *linesReader) Read(p []byte) (int, error) {
+	if len(r.buf) == 0 {
+		if r.n == 0 {
+			return 0, io.EOF
+		}
+		k := min(r.n, 1024)
+		r.n -= k
+		r.buf = []byte(strings.Repeat(r.line, k))
+	}
+	n := copy(p, r.buf)
+	r.buf = r.buf[n:]
+	return n, nil
+}
+
+// TestSnapshotCap: every repeated ID starts a snapshot, so a stream of
+// one header repeated, or thousands of dumps in one file, would keep
+// thousands of snapshots. At most MaxSnapshots are kept: the first, the
+// last and evenly spaced ones, with a warning.
+func TestSnapshotCap(t *testing.T) {
+	one := string(readTestdata(t, "generated/panic_send_on_closed_channel.txt"))
+	for name, tc := range map[string]struct {
+		r     io.Reader
+		n     int
+		count int // goroutines per snapshot
+	}{
+		"yes":       {&linesReader{line: "goroutine 1 [running]:\n", n: 100_000}, 100_000, 1},
+		"10k dumps": {&linesReader{line: one, n: 10_000}, 10_000, 1},
+		"101 dumps": {&linesReader{line: one, n: parse.MaxSnapshots + 1}, parse.MaxSnapshots + 1, 1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			snaps, err := parse.ReadAll(tc.r, "in")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(snaps) > parse.MaxSnapshots || len(snaps) < parse.MaxSnapshots/2 {
+				t.Fatalf("%d snapshots kept of %d, want at most %d and at least half", len(snaps), tc.n, parse.MaxSnapshots)
+			}
+			// Names say which dump of the input each one is.
+			var idx []int
+			for i, s := range snaps {
+				k := 1
+				if i > 0 {
+					if _, err := fmt.Sscanf(s.Name, "in#%d", &k); err != nil {
+						t.Fatalf("name %q: %v", s.Name, err)
+					}
+				}
+				idx = append(idx, k)
+				if s.Count() != tc.count {
+					t.Errorf("%s: %d goroutines, want %d", s.Name, s.Count(), tc.count)
+				}
+			}
+			if idx[0] != 1 || idx[len(idx)-1] != tc.n {
+				t.Errorf("kept %v, want the first and the last (%d)", idx, tc.n)
+			}
+			// Evenly spaced: one stride between all but the last.
+			stride := idx[1] - idx[0]
+			for i := 1; i < len(idx)-1; i++ {
+				if idx[i]-idx[i-1] != stride {
+					t.Fatalf("kept %v: not evenly spaced", idx)
+				}
+			}
+			warn := strings.Join(snaps[len(snaps)-1].Warnings, "\n")
+			want := fmt.Sprintf("%d dumps in this input: kept the first, the last and every %d", tc.n, stride)
+			if !strings.Contains(warn, want) || !strings.Contains(warn, fmt.Sprintf("%d dropped", tc.n-len(snaps))) {
+				t.Errorf("warnings %q, want %q and the number dropped", warn, want)
+			}
+		})
+	}
+	// Up to the bound nothing is dropped.
+	snaps, err := parse.ReadAll(strings.NewReader(strings.Repeat(one, parse.MaxSnapshots)), "in")
+	if err != nil || len(snaps) != parse.MaxSnapshots {
+		t.Errorf("%d dumps: %d snapshots, err %v", parse.MaxSnapshots, len(snaps), err)
+	}
+	for _, s := range snaps {
+		if strings.Contains(strings.Join(s.Warnings, "\n"), "dropped") {
+			t.Errorf("%s: warning %q", s.Name, s.Warnings)
+		}
 	}
 }

@@ -16,6 +16,7 @@ type textReader struct {
 	prefix *linePrefix
 
 	snaps []*Snapshot
+	kept  snapshotSample // which of the snapshots read are kept in snaps
 	cur   *builder
 	g     *block       // goroutine in progress, or nil
 	spare *block       // a finished block, reused to avoid garbage
@@ -75,6 +76,7 @@ func (t *textReader) finishInput() []*Snapshot {
 
 func (t *textReader) done() []*Snapshot {
 	t.closeSnapshot()
+	t.snaps = t.kept.finish(t.snaps)
 	if t.lr.long > 0 && len(t.snaps) > 0 {
 		s := t.snaps[len(t.snaps)-1]
 		lines := "lines"
@@ -212,7 +214,7 @@ func (t *textReader) endGoroutine() {
 func (t *textReader) builder(f Format) *builder {
 	if t.cur == nil {
 		name := t.name
-		if n := len(t.snaps); n > 0 {
+		if n := t.kept.n; n > 0 {
 			name = t.name + "#" + strconv.Itoa(n+1)
 		}
 		t.cur = newBuilder(name, f)
@@ -240,7 +242,7 @@ func (t *textReader) closeSnapshot() {
 		return
 	}
 	if t.cur.count > 0 || len(t.cur.snap.Groups) > 0 {
-		t.snaps = append(t.snaps, t.cur.finish())
+		t.snaps = t.kept.add(t.snaps, t.cur.finish())
 	}
 	t.cur = nil
 }
