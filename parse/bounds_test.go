@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"strings"
 	"testing"
@@ -228,6 +229,92 @@ func TestSnapshotCap(t *testing.T) {
 	for _, s := range snaps {
 		if strings.Contains(strings.Join(s.Warnings, "\n"), "dropped") {
 			t.Errorf("%s: warning %q", s.Name, s.Warnings)
+		}
+	}
+}
+
+// TestDebug1Counts: counts ≤ 0 or out of range are skipped with a
+// warning, and sums never wrap.
+func TestDebug1Counts(t *testing.T) {
+	const name = "generated/pprof_goroutine_debug1.txt"
+	dump := string(readTestdata(t, name))
+	const first = "2 @ 0x44f5f4 0x48cacb 0x524954 0x48b9a1\n"
+	if !strings.Contains(dump, first) {
+		t.Fatal("first record not found")
+	}
+	const maxInt = "9223372036854775807"
+	tests := []struct {
+		name, count string
+		want        int
+		bad         string
+	}{
+		{"negative", "-7", 23, "-7"},
+		{"zero", "0", 23, "0"},
+		{"max int64", maxInt, 23, maxInt},
+		{"beyond int64", "99999999999999999999", 23, "99999999999999999999"},
+		{"at the bound", fmt.Sprint(parse.MaxCount), 0, fmt.Sprint(parse.MaxCount)}, // the others no longer fit
+		{"just in", fmt.Sprint(parse.MaxCount - 23), parse.MaxCount, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := strings.Replace(dump, first, tc.count+first[1:], 1)
+			s, err := parse.Read(strings.NewReader(in), "counts")
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tc.want
+			if tc.name == "at the bound" {
+				want = parse.MaxCount // the first record fills it: the other 23 are skipped
+			}
+			if s.Count() != want {
+				t.Errorf("%d goroutines, want %d", s.Count(), want)
+			}
+			warn := strings.Join(s.Warnings, "\n")
+			if tc.bad == "" {
+				if warn != "" {
+					t.Errorf("warnings %q, want none", warn)
+				}
+				return
+			}
+			if tc.name == "at the bound" {
+				tc.bad = "1" // the first record skipped is the next one
+			}
+			if !strings.Contains(warn, "goroutine count ≤ 0 or beyond") || !strings.Contains(warn, "(the first: "+tc.bad+")") {
+				t.Errorf("warnings %q, want one naming %s", warn, tc.bad)
+			}
+		})
+	}
+	// Two maximal counts do not wrap to a small one.
+	in := strings.Replace(dump, first, maxInt+first[1:]+"\n"+maxInt+first[1:], 1)
+	s, err := parse.Read(strings.NewReader(in), "counts")
+	if err != nil || s.Count() != 23 || len(s.Warnings) != 1 {
+		t.Errorf("two maximal counts: %d goroutines, warnings %q, err %v; want 23 and a warning", s.Count(), s.Warnings, err)
+	}
+}
+
+func TestProtoCounts(t *testing.T) {
+	const name = "generated/pprof_goroutine_debug0.pb.gz"
+	for _, v := range []int64{-7, 0, math.MaxInt64} {
+		p, err := profile.Parse(bytes.NewReader(readTestdata(t, name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		old := p.Sample[0].Value[0]
+		p.Sample[0].Value[0] = v
+		p.Sample = append(p.Sample, p.Sample[0]) // twice: a sum would wrap
+		var buf bytes.Buffer
+		if err := p.Write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		s, err := parse.Read(&buf, "counts")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := 25 - int(old); s.Count() != want {
+			t.Errorf("value %d: %d goroutines, want %d", v, s.Count(), want)
+		}
+		if warn := strings.Join(s.Warnings, "\n"); !strings.Contains(warn, fmt.Sprintf("skipped 2 samples with a goroutine count ≤ 0 or beyond %d in all (the first: %d)", parse.MaxCount, v)) {
+			t.Errorf("value %d: warnings %q", v, warn)
 		}
 	}
 }

@@ -20,6 +20,7 @@ type debug1Block struct {
 	count  int
 	labels string
 	frames frameCap
+	skip   bool // a count out of range: read, and not counted
 }
 
 var (
@@ -60,17 +61,36 @@ func (t *textReader) debug1Line(line []byte) bool {
 		}
 		return true
 	}
-	if n, rest, ok := bytes.Cut(line, []byte(" @ ")); ok && len(rest) > 0 {
-		if c, err := strconv.Atoi(string(n)); err == nil {
-			t.endDebug1()
-			t.d1 = &debug1Block{count: c}
-			return true
+	if n, rest, ok := bytes.Cut(line, []byte(" @ ")); ok && len(rest) > 0 && isCount(n) {
+		t.endDebug1()
+		c, err := strconv.ParseInt(string(n), 10, 64)
+		t.d1 = &debug1Block{count: int(c)}
+		if err != nil || !t.cur.admitCount(c) {
+			t.cur.badCount(string(n))
+			t.d1.skip = true
 		}
+		return true
 	}
 	// Anything else ends the profile.
 	t.endDebug1()
 	t.closeSnapshot()
 	return false
+}
+
+// isCount reports whether b is a decimal integer, with an optional sign.
+func isCount(b []byte) bool {
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		b = b[1:]
+	}
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // debug1Frame reads "0x524953\tmain.spin+0x13\t/app/main.go:232".
@@ -93,7 +113,7 @@ func debug1Frame(b []byte) Frame {
 func (t *textReader) endDebug1() {
 	d := t.d1
 	t.d1 = nil
-	if d == nil || t.cur == nil {
+	if d == nil || t.cur == nil || d.skip {
 		return
 	}
 	b := t.cur

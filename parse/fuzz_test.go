@@ -52,7 +52,7 @@ func checkSnapshot(t *testing.T, s *parse.Snapshot) {
 		if g == nil {
 			t.Fatalf("%s: nil group", s.Name)
 		}
-		if g.Count <= 0 {
+		if g.Count <= 0 || g.Count > parse.MaxCount {
 			t.Errorf("%s: group %q has count %d", s.Name, g.Key, g.Count)
 		}
 		sum += g.Count
@@ -76,6 +76,9 @@ func checkSnapshot(t *testing.T, s *parse.Snapshot) {
 				t.Errorf("%s: groups %d and %d out of order", s.Name, i-1, i)
 			}
 		}
+	}
+	if sum > parse.MaxCount {
+		t.Errorf("%s: %d goroutines, more than MaxCount", s.Name, sum)
 	}
 	if s.Count() != sum {
 		t.Errorf("%s: Count() = %d, groups sum to %d", s.Name, s.Count(), sum)

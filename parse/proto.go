@@ -149,13 +149,14 @@ func profileSnapshot(p *profile.Profile, name string, cuts map[int]int) (*Snapsh
 	}
 	sets := map[groupLabels]int{}
 	for i, s := range p.Sample {
-		if vi >= len(s.Value) || s.Value[vi] <= 0 {
+		if vi >= len(s.Value) {
 			continue
 		}
-		// Clamped so that hostile values cannot overflow the sums: a
-		// sample takes at least 2 bytes, so at most 2^29 of them fit in
-		// maxProto, and 2^29 × 2^31 < 2^63.
-		n := int(min(s.Value[vi], 1<<31))
+		if v := s.Value[vi]; !b.admitCount(v) {
+			b.badCount(strconv.FormatInt(v, 10))
+			continue
+		}
+		n := int(s.Value[vi])
 		frames, cut := sampleFrames(s)
 		gr := b.group("", leak, false, stack{frames: frames, elided: cut + cuts[i]})
 		gr.Count += n
@@ -171,9 +172,6 @@ func profileSnapshot(p *profile.Profile, name string, cuts map[int]int) (*Snapsh
 		}
 	}
 	snap := b.finish()
-	for _, g := range snap.Groups {
-		sortLabelSets(g.LabelSets)
-	}
 	if len(p.Sample) == 0 {
 		snap.Warnings = append(snap.Warnings, "the profile has no samples")
 	}

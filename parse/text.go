@@ -241,7 +241,7 @@ func (t *textReader) closeSnapshot() {
 	if t.cur == nil {
 		return
 	}
-	if t.cur.count > 0 || len(t.cur.snap.Groups) > 0 {
+	if t.cur.count > 0 || len(t.cur.snap.Groups) > 0 || t.cur.badCounts > 0 {
 		t.snaps = t.kept.add(t.snaps, t.cur.finish())
 	}
 	t.cur = nil
