@@ -18,6 +18,11 @@ import (
 
 var errMalformedProto = errors.New("malformed profile")
 
+// maxProtoField bounds one top-level field other than a sample: strings,
+// functions, locations and mappings take a few hundred bytes each, so a
+// longer one is junk, refused before it is read.
+const maxProtoField = 16 << 20
+
 // protoFieldOK reports whether a top-level field number and wire type fit
 // the Profile message (see isProto).
 func protoFieldOK(field, wire uint64) bool {
@@ -74,6 +79,9 @@ func scanProfile(r io.Reader, limit int) (data []byte, cuts map[int]int, err err
 		read += m
 		if read > limit || l > uint64(limit-read) {
 			return nil, nil, errProtoTooLarge
+		}
+		if num != 2 && l > maxProtoField {
+			return nil, nil, fmt.Errorf("%w: field %d of %d bytes", errMalformedProto, num, l)
 		}
 		read += int(l)
 		field.Reset()

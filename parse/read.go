@@ -3,7 +3,6 @@ package parse
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -25,14 +24,15 @@ func ReadAll(r io.Reader, name string) ([]*Snapshot, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(512)
 	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
+		// Limits apply to the decompressed bytes: the text reader streams
+		// them, the protobuf reader stops at maxProto.
+		zr, err := newGunzip(br)
 		if err != nil {
-			return nil, fmt.Errorf("gzip: %w", err)
+			return nil, err
 		}
-		defer zr.Close()
 		snaps, err := ReadAll(zr, name)
-		if err != nil && !errors.Is(err, ErrNoDump) {
-			err = fmt.Errorf("gzip: %w", err)
+		if n := len(snaps); n > 0 {
+			snaps[n-1].Warnings = append(snaps[n-1].Warnings, zr.warnings()...)
 		}
 		return snaps, err
 	}
