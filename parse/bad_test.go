@@ -38,16 +38,42 @@ func TestBinaryJunk(t *testing.T) {
 	cases := map[string][]byte{
 		"random": junk,
 		// Junk behind the magic bytes of the formats read by content.
-		"gzip magic":    append([]byte{0x1f, 0x8b}, junk[:4096]...),
-		"gzip header":   gzipBytes(t, nil)[:10],
-		"proto tag":     append([]byte{0x0a, 0x04, 0x08, 0x01, 0x10, 0x02, 0x12, 0xff, 0x01, 0x00}, junk[:4096]...),
-		"gzipped junk":  gzipBytes(t, junk),
-		"NUL then dump": append([]byte{0}, readTestdata(t, "generated/panic_nil_deref_default.txt")...),
+		"gzip magic":     append([]byte{0x1f, 0x8b}, junk[:4096]...),
+		"gzip header":    gzipBytes(t, nil)[:10],
+		"proto tag":      append([]byte{0x0a, 0x04, 0x08, 0x01, 0x10, 0x02, 0x12, 0xff, 0x01, 0x00}, junk[:4096]...),
+		"gzipped junk":   gzipBytes(t, junk),
+		"junk then dump": append(junk[:512:512], readTestdata(t, "generated/panic_nil_deref_default.txt")...),
+		"NULs":           make([]byte, 100<<10),
 	}
 	for name, in := range cases {
 		snaps, err := parse.ReadAll(bytes.NewReader(in), name)
 		if err == nil || len(snaps) != 0 {
 			t.Errorf("%s: %d snapshots, err %v; want an error and nothing", name, len(snaps), err)
+		}
+	}
+}
+
+// TestNotBinary: a dump with a Latin-1 byte, or NULs from a hole in a log
+// file, near its start is text.
+func TestNotBinary(t *testing.T) {
+	const name = "generated/panic_gotraceback_all_go_run.txt"
+	dump := string(readTestdata(t, name))
+	want := readOne(t, name)
+	for what, in := range map[string]string{
+		"latin-1 byte":          "caf\xe9 ouvert\n" + dump,
+		"latin-1 in a log line": strings.Replace(dump, "\n", " r\xe9sum\xe9\n", 1),
+		"a few NULs":            "\x00\x00\x00\x00\x00" + dump,
+		"NULs in a line":        strings.Replace(dump, "\n", "\n\x00\x00\x00junk\x00\n", 1),
+		"log hole":              strings.Repeat("\x00", 70<<10) + dump,
+		"hole then header":      "x\n" + strings.Replace(dump, "\ngoroutine ", "\n\x00\x00goroutine ", 1),
+	} {
+		s, err := parse.Read(strings.NewReader(in), want.Name)
+		if err != nil {
+			t.Errorf("%s: %v", what, err)
+			continue
+		}
+		if diff := cmp.Diff(want, s); diff != "" {
+			t.Errorf("%s: differs (-plain +with):\n%s", what, diff)
 		}
 	}
 }

@@ -95,6 +95,10 @@ func (t *textReader) warnf(format string, args ...any) {
 
 // line handles one input line.
 func (t *textReader) line(line []byte) {
+	if len(line) > 0 && line[0] == 0 {
+		// The end of a hole in a log file: a run of NULs.
+		line = bytes.TrimLeft(line, "\x00")
+	}
 	if t.prefix != nil {
 		line = t.prefix.strip(line)
 	}
