@@ -318,3 +318,47 @@ func TestProtoCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestBigIDs: the runtime's goroutine IDs are uint64; one beyond 2^63-1
+// keeps its goroutine, with ID 0 and a warning.
+func TestBigIDs(t *testing.T) {
+	for _, tc := range []struct {
+		name, old string
+		first     int // the first of two IDs replaced
+		count     int
+	}{
+		{"generated/stack_mixed_states.txt", "goroutine %d [", 21, 26},
+		{"generated/goleak_verifynone_test_failure.txt", "Goroutine %d in state", 20, 2},
+	} {
+		in := string(readTestdata(t, tc.name))
+		bigs := []string{"18446744073709551615", "9223372036854775808"}
+		for i, big := range bigs {
+			old := fmt.Sprintf(tc.old, tc.first+i)
+			if !strings.Contains(in, old) {
+				t.Fatalf("%s: no %q", tc.name, old)
+			}
+			in = strings.Replace(in, old, fmt.Sprintf(strings.Replace(tc.old, "%d", "%s", 1), big), 1)
+		}
+		snaps, err := parse.ReadAll(strings.NewReader(in), "big")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(snaps) != 1 || snaps[0].Count() != tc.count {
+			t.Fatalf("%s: %d snapshots, %d goroutines; want 1, %d", tc.name, len(snaps), total(snaps), tc.count)
+		}
+		zero := 0
+		for _, g := range snaps[0].Goroutines() {
+			if g.ID == 0 {
+				zero++
+			}
+		}
+		if zero != len(bigs) {
+			t.Errorf("%s: %d goroutines with ID 0, want %d", tc.name, zero, len(bigs))
+		}
+		for _, big := range bigs {
+			if w := strings.Join(snaps[0].Warnings, "\n"); !strings.Contains(w, "goroutine "+big+": the ID does not fit in 63 bits") {
+				t.Errorf("%s: warnings %q, want one for %s", tc.name, w, big)
+			}
+		}
+	}
+}

@@ -30,7 +30,9 @@ func TestParseGoleakHeader(t *testing.T) {
 		{"Goroutine x in state running, with f on top of the stack:", header{}, false},
 		{"Goroutine 4 in state running on top of the stack:", header{}, false},
 		{"Goroutine 4 running, with f on top of the stack:", header{}, false},
-		{"Goroutine 99999999999999999999 in state running, with f on top of the stack:", header{}, false},
+		{"Goroutine 99999999999999999999 in state running, with f on top of the stack:",
+			header{bigID: "99999999999999999999", state: "running"}, true},
+		{"Goroutine 999999999999999999999 in state running, with f on top of the stack:", header{}, false},
 		{"goroutine 4 [running]:", header{}, false},
 	}
 	for _, tc := range tests {

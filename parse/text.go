@@ -173,7 +173,7 @@ func (t *textReader) outside(line []byte) {
 }
 
 func (t *textReader) startGoroutine(h header) {
-	skip := t.admit(h.id)
+	skip := t.admit(&h)
 	g := t.newBlock(h)
 	g.skip = skip
 	t.g = g
@@ -182,7 +182,13 @@ func (t *textReader) startGoroutine(h header) {
 // admit records goroutine id in the snapshot being built, starting a new
 // snapshot if the ID was seen already, and reports whether the goroutine is
 // a repeat to skip (the per-thread sections of a GOTRACEBACK=crash dump).
-func (t *textReader) admit(id int64) (skip bool) {
+func (t *textReader) admit(h *header) (skip bool) {
+	id := h.id
+	if h.bigID != "" {
+		t.builderFor(FormatStack)
+		t.warnBigID(*h)
+		return false // not a repeat: the ID says nothing
+	}
 	if !t.builderFor(FormatStack).ids.add(id) {
 		return false // the first time this snapshot sees it
 	}
@@ -192,6 +198,11 @@ func (t *textReader) admit(id int64) (skip bool) {
 	t.closeSnapshot()
 	t.builder(FormatStack).ids.add(id)
 	return false
+}
+
+// warnBigID says that a goroutine is kept without its ID.
+func (t *textReader) warnBigID(h header) {
+	t.warnf("goroutine %s: the ID does not fit in 63 bits; kept with ID 0", h.bigID)
 }
 
 // newBlock returns an empty block for a goroutine, reusing the spare one.
