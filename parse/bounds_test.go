@@ -362,3 +362,42 @@ func TestBigIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestPrefixNotLearnt: one indented header line before a dump is no log
+// prefix of every line; and a prefix that cuts stack lines is given up.
+func TestPrefixNotLearnt(t *testing.T) {
+	const name = "generated/stack_mixed_states.txt"
+	dump := string(readTestdata(t, name))
+	want := readOne(t, name)
+	for _, lead := range []string{"\tgoroutine 99 [running]:\n", "    goroutine 99 [running]:\n"} {
+		s, err := parse.Read(strings.NewReader(lead+dump), want.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := s.Warnings
+		if len(w) != 1 || w[0] != "skipped an indented goroutine 99 header with no stack" {
+			t.Errorf("%q: warnings %q", lead, w)
+		}
+		s.Warnings = nil
+		if diff := cmp.Diff(want, s); diff != "" {
+			t.Errorf("%q before the dump: differs (-plain +with):\n%s", lead, diff)
+		}
+	}
+	// A header behind a prefix that also starts a file line of the dump.
+	i := strings.Index(dump, "\n\t/")
+	fileLine := dump[i+1 : i+1+strings.IndexByte(dump[i+1:], '\n')]
+	prefix := fileLine[:strings.IndexByte(fileLine, ' ')+1]
+	s, err := parse.Read(strings.NewReader(prefix+"goroutine 99 [running]:\n\n"+dump), want.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[int64]parse.Goroutine{}
+	for _, g := range s.Goroutines() {
+		got[g.ID] = g
+	}
+	for _, g := range want.Goroutines() {
+		if diff := cmp.Diff(g, got[g.ID]); diff != "" {
+			t.Errorf("prefix %q: goroutine %d differs (-plain +with):\n%s", prefix, g.ID, diff)
+		}
+	}
+}

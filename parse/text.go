@@ -99,6 +99,7 @@ func (t *textReader) line(line []byte) {
 		// The end of a hole in a log file: a run of NULs.
 		line = bytes.TrimLeft(line, "\x00")
 	}
+	orig := line
 	if t.prefix != nil {
 		line = t.prefix.strip(line)
 	}
@@ -126,7 +127,13 @@ func (t *textReader) line(line []byte) {
 		if !bytes.HasPrefix(line, goroutinePrefix) && t.g.add(line) {
 			return
 		}
-		if g := t.g; g.pendingFile || g.frames == 0 && !g.unavailable && !g.inAncestors {
+		if t.prefix != nil && len(line) < len(orig) && t.g.add(orig) {
+			// The prefix cut a line of the stack: it is no prefix of
+			// this dump.
+			t.prefix = nil
+			return
+		}
+		if g := t.g; g.pendingFile || g.frames == 0 && !g.unavailable && !g.inAncestors && !g.indented {
 			// Off the hot path: a block that ends on a line it cannot
 			// read, in the middle of its stack.
 			t.warnf("goroutine %d: stack cut short by an unreadable line", g.h.id)
@@ -157,6 +164,14 @@ func (t *textReader) outside(line []byte) {
 	}
 	if t.startDebug1(line) || t.startGoleak(line) || t.startRace(line) {
 		return
+	}
+	if k := bytes.Index(line, goroutinePrefix); k > 0 && isBlank(line[:k]) {
+		// An indented header.
+		if h, ok := parseHeader(line[k:]); ok {
+			t.g = t.newBlock(h)
+			t.g.indented = true
+			return
+		}
 	}
 	if t.prefix == nil {
 		if k := bytes.Index(line, goroutinePrefix); k > 0 {
@@ -219,10 +234,17 @@ func (t *textReader) newBlock(h header) *block {
 func (t *textReader) endGoroutine() {
 	g := t.g
 	t.g = nil
+	t.spare = g
+	if g.indented {
+		if g.frames == 0 && !g.unavailable {
+			t.warnf("skipped an indented goroutine %s header with no stack", g.idText())
+			return
+		}
+		g.skip = t.admit(&g.h)
+	}
 	if !g.skip {
 		t.cur.add(g)
 	}
-	t.spare = g
 }
 
 // builder returns the snapshot being built, starting one if needed.
