@@ -30,6 +30,10 @@ type builder struct {
 	// for a count out of range; firstBad is the first such count.
 	badCounts int
 	firstBad  string
+	// total is N from a debug=1 profile's "total N" line (0 if none), and
+	// strayFrames counts its frame lines outside any record.
+	total       int
+	strayFrames int
 }
 
 // admitCount reports whether an aggregated record of n goroutines may be
@@ -174,6 +178,13 @@ func (b *builder) finish() *Snapshot {
 		s.Warnings = append(s.Warnings, fmt.Sprintf(
 			"skipped %d %s with a goroutine count ≤ 0 or beyond %d in all (the first: %s)",
 			b.badCounts, plural(b.badCounts, what), MaxCount, b.firstBad))
+	}
+	if b.strayFrames > 0 {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("skipped %d frame %s outside any record",
+			b.strayFrames, plural(b.strayFrames, "line")))
+	}
+	if b.total > 0 && b.total != b.count {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("the profile says total %d; its records hold %d", b.total, b.count))
 	}
 	s.Groups = s.Groups[:0]
 	for _, g := range b.groups {

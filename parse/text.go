@@ -162,7 +162,7 @@ func (t *textReader) outside(line []byte) {
 		}
 		return
 	}
-	if t.startDebug1(line) || t.startGoleak(line) || t.startRace(line) {
+	if t.startDebug1(line) || t.startBareRecord(line) || t.startGoleak(line) || t.startRace(line) {
 		return
 	}
 	if k := bytes.Index(line, goroutinePrefix); k > 0 && isBlank(line[:k]) {
