@@ -87,3 +87,66 @@ func TestDebug1Lost(t *testing.T) {
 		t.Errorf("warnings %q, want the total", w)
 	}
 }
+
+// wrapArgs moves the arguments after the first ", " of every function line
+// onto a line of their own, indented by indent, as a paste that wraps long
+// lines does.
+func wrapArgs(dump, indent string) (string, int) {
+	lines := strings.Split(dump, "\n")
+	n := 0
+	for i, l := range lines {
+		if strings.HasPrefix(l, "\t") || !strings.HasSuffix(l, ")") || strings.HasPrefix(l, "created by") {
+			continue
+		}
+		if j := strings.Index(l, ", "); j > 0 && strings.Contains(l[:j], "(") {
+			lines[i] = l[:j+1] + "\n" + indent + l[j+2:]
+			n++
+		}
+	}
+	return strings.Join(lines, "\n"), n
+}
+
+func TestWrappedArgs(t *testing.T) {
+	for _, name := range []string{
+		"generated/stack_mixed_states.txt",
+		"generated/sigquit_gotraceback_all.txt",
+		"public/panicparse_static_panicweb_pprof_debug2.txt",
+	} {
+		want := readOne(t, name)
+		for _, indent := range []string{"", "    "} {
+			in, n := wrapArgs(string(readTestdata(t, name)), indent)
+			if n < 3 {
+				t.Fatalf("%s: only %d lines wrapped", name, n)
+			}
+			s := readPaste(t, in)
+			sameGroups(t, want, s)
+			if diff := cmp.Diff(want.Warnings, s.Warnings); diff != "" {
+				t.Errorf("%s wrapped with %q: warnings differ:\n%s", name, indent, diff)
+			}
+		}
+	}
+}
+
+// TestCutOff: a dump cut anywhere in its last goroutine keeps what was
+// read, and says the goroutine was cut, but where nothing tells: at the end
+// of a line, after a whole frame.
+func TestCutOff(t *testing.T) {
+	const name = "generated/stack_mixed_states.txt"
+	dump := string(readTestdata(t, name))
+	last := strings.LastIndex(dump, "\ngoroutine ") + 1
+	id := dump[last+len("goroutine ") : last+strings.Index(dump[last:], " [")]
+	firstFrame := last + strings.Index(dump[last:], " +0x")
+	for cut := last + 1; cut < len(dump)-1; cut++ {
+		if cut > firstFrame && dump[cut-1] == '\n' {
+			continue
+		}
+		s := readPaste(t, dump[:cut])
+		if s.Count() < 25 {
+			t.Fatalf("cut at %d: %d goroutines", cut, s.Count())
+		}
+		w := strings.Join(s.Warnings, "\n")
+		if !strings.Contains(w, "goroutine "+id) && !strings.Contains(w, "the dump may be cut off") {
+			t.Errorf("cut at %d (%q): warnings %q, none about goroutine %s", cut, dump[cut-10:cut], w, id)
+		}
+	}
+}
