@@ -65,8 +65,9 @@ type Goroutine struct {
 	CreatedBy *Frame
 	// ParentID is N from "created by F in goroutine N" (Go 1.21+); 0 if unknown.
 	ParentID int64
-	// Elided counts the frames the runtime left out ("...N frames elided...");
-	// -1 when it did not say how many ("...additional frames elided...").
+	// Elided counts the frames the runtime left out ("...N frames elided...")
+	// and those cut beyond MaxFrames; -1 when the runtime did not say how
+	// many ("...additional frames elided...").
 	Elided int
 	// Unavailable is set for "goroutine running on other thread; stack
 	// unavailable": the dump has no frames for it.
