@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -86,13 +85,22 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(paths) == 0 {
 		paths = []string{"-"}
 	}
+	htmlPath := ""
+	if c.html != "" {
+		var err error
+		if htmlPath, err = checkOutput(c.html, paths); err != nil {
+			fmt.Fprintf(stderr, "stackdiff: --html %s: %v\n", c.html, err)
+			return exitTrouble
+		}
+	}
 	snaps, code := c.load(paths, stdin, stderr)
 	if code != exitOK {
 		return code
 	}
 	rep := classify.Compare(snaps, c.options())
-	if c.html != "" {
-		if err := writeHTML(c.html, rep); err != nil {
+	if htmlPath != "" {
+		err := writeFileAtomic(htmlPath, "--html "+c.html, func(w io.Writer) error { return report.HTML(w, rep) })
+		if err != nil {
 			fmt.Fprintf(stderr, "stackdiff: %v\n", err)
 			return exitTrouble
 		}
@@ -164,25 +172,4 @@ func (c *config) exitCode(r *classify.Report) int {
 		}
 	}
 	return exitOK
-}
-
-// writeHTML writes the HTML report to a file, through a temporary file so
-// that a failed run leaves no half-written report.
-func writeHTML(path string, rep *classify.Report) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".stackdiff-*.html")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if err := report.HTML(f, rep); err != nil {
-		f.Close()
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
