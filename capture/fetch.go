@@ -52,10 +52,16 @@ var errTooLarge = errors.New("response too large")
 func Fetch(ctx context.Context, rawURL string, opts FetchOptions) ([]*parse.Snapshot, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("capture: bad URL %q: %w", rawURL, err)
+		// url.Error quotes the whole URL, password included: keep only
+		// what is wrong with it.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("capture: bad URL: %w", err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("capture: bad URL %q: want http:// or https://", rawURL)
+		return nil, fmt.Errorf("capture: bad URL %q: want http:// or https://", u.Redacted())
 	}
 	if u.Path == "" || u.Path == "/" {
 		u.Path = "/debug/pprof/goroutine"
@@ -107,7 +113,7 @@ func Fetch(ctx context.Context, rawURL string, opts FetchOptions) ([]*parse.Snap
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("capture: bad URL %q: %w", rawURL, err)
+		return nil, fmt.Errorf("capture: bad URL %q", u.Redacted())
 	}
 	resp, err := client.Do(req)
 	if err != nil {

@@ -22,6 +22,7 @@ const (
 
 type config struct {
 	json, all, quiet bool
+	version          bool
 	html             string
 	frames, minDelta int
 	failOn, match    string
@@ -70,26 +71,40 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "give up on a URL that has not answered in full after `D`")
 	fs.StringVar(&c.color, "color", "auto", "colour the text report: `auto|always|never`")
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "print nothing; only set the exit status")
+	fs.BoolVar(&c.version, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
 		}
-		fmt.Fprintf(stderr, "stackdiff: %v\nRun 'stackdiff --help' for usage.\n", err)
+		complain(stderr, "%v", err)
+		fmt.Fprintln(stderr, "Run 'stackdiff --help' for usage.")
 		return exitTrouble
 	}
 	if err := c.check(); err != nil {
-		fmt.Fprintf(stderr, "stackdiff: %v\n", err)
+		complain(stderr, "%v", err)
 		return exitTrouble
+	}
+	if c.version {
+		fmt.Fprintln(stdout, "stackdiff", version())
+		return exitOK
 	}
 	paths := fs.Args()
 	if len(paths) == 0 {
+		if isTTY(stdin) {
+			// Nothing to read and nobody piping: waiting on the terminal
+			// would look like a hang. Say how to use it instead, as jq does.
+			fs.SetOutput(stderr)
+			fmt.Fprint(stderr, usage)
+			fs.PrintDefaults()
+			return exitTrouble
+		}
 		paths = []string{"-"}
 	}
 	htmlPath := ""
 	if c.html != "" {
 		var err error
 		if htmlPath, err = checkOutput(c.html, paths); err != nil {
-			fmt.Fprintf(stderr, "stackdiff: --html %s: %v\n", c.html, err)
+			complain(stderr, "--html %s: %v", c.html, err)
 			return exitTrouble
 		}
 	}
@@ -98,10 +113,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	rep := classify.Compare(snaps, c.options())
+	if !c.quiet {
+		for _, h := range hints(paths, snaps, rep) {
+			complain(stderr, "hint: %s", h)
+		}
+	}
 	if htmlPath != "" {
 		err := writeFileAtomic(htmlPath, "--html "+c.html, func(w io.Writer) error { return report.HTML(w, rep) })
 		if err != nil {
-			fmt.Fprintf(stderr, "stackdiff: %v\n", err)
+			complain(stderr, "%v", err)
 			return exitTrouble
 		}
 	}
@@ -117,7 +137,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			err = report.Text(stdout, rep, opts)
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "stackdiff: %v\n", err)
+			complain(stderr, "%v", err)
 			return exitTrouble
 		}
 	}
