@@ -120,6 +120,10 @@ func Fetch(ctx context.Context, rawURL string, opts FetchOptions) ([]*parse.Snap
 		return nil, timedOut(fail("%w", connectError(err)))
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		// Name the path: the user may have given only host:port.
+		return nil, fail("HTTP %s for %s; is net/http/pprof registered on this server?", resp.Status, u.RequestURI())
+	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, fail("HTTP %s%s", resp.Status, firstLine(resp))
 	}
