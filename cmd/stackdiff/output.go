@@ -7,6 +7,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+
+	"github.com/google/pprof/profile"
+	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/report"
 )
 
 // An output file (--html) is checked before any input is read, because the
@@ -18,13 +23,14 @@ import (
 //   - a path that exists and is not a regular file (a device, a FIFO, a
 //     directory) is refused: renaming over it would replace the node;
 //   - an existing regular file is replaced only if it is empty or already
-//     holds an HTML document, so a dump is never overwritten;
+//     holds a report of the same kind (an HTML document, a profile stackdiff
+//     wrote), so a dump is never overwritten;
 //   - a symbolic link is followed: the report replaces the file it points
 //     to, and the link stays a link.
 
 // checkOutput returns the path the report will really be written to (links
 // resolved), or an error that says why the output is refused.
-func checkOutput(out string, inputs []string) (string, error) {
+func checkOutput(out string, inputs []string, kind outputKind) (string, error) {
 	target := out
 	if fi, err := os.Lstat(out); err == nil && fi.Mode()&os.ModeSymlink != 0 {
 		resolved, err := filepath.EvalSymlinks(out)
@@ -51,29 +57,57 @@ func checkOutput(out string, inputs []string) (string, error) {
 	if !fi.Mode().IsRegular() {
 		return "", errors.New("not a regular file; refusing to replace it")
 	}
-	if ok, err := replaceable(target); err != nil {
+	if ok, err := replaceable(target, kind); err != nil {
 		return "", err
 	} else if !ok {
-		return "", errors.New("exists and is not an HTML report; refusing to overwrite it (--html takes a file name)")
+		return "", fmt.Errorf("exists and is not %s; refusing to overwrite it (the flag takes a file name)", kind.what)
 	}
 	return target, nil
 }
 
-// replaceable reports whether an existing file may be replaced by a
-// report: it is empty, or it starts like an HTML document.
-func replaceable(path string) (bool, error) {
+// outputKind says what an output file holds, to recognise an old one.
+type outputKind struct {
+	what string // "an HTML report"
+	// ours reports whether data, the start of an existing non-empty file
+	// (at most maxOursRead bytes; whole if shorter), is an earlier output.
+	ours func(data []byte, whole bool) bool
+}
+
+const maxOursRead = 4 << 20
+
+var (
+	htmlOutput = outputKind{"an HTML report", func(data []byte, _ bool) bool {
+		head := bytes.ToLower(bytes.TrimLeft(data[:min(len(data), 512)], " \t\r\n\ufeff"))
+		return bytes.HasPrefix(head, []byte("<!doctype html")) || bytes.HasPrefix(head, []byte("<html"))
+	}}
+	// A goroutine profile fetched from /debug/pprof/goroutine is a pprof
+	// file too, and may be an input: only stackdiff's own are replaced.
+	pprofOutput = outputKind{"a profile written by stackdiff", func(data []byte, whole bool) bool {
+		if !whole {
+			return false
+		}
+		p, err := profile.ParseData(data)
+		return err == nil && slices.Contains(p.Comments, report.ProfileComment)
+	}}
+)
+
+// replaceable reports whether an existing file may be replaced by a new
+// output of kind: it is empty, or an earlier output of that kind.
+func replaceable(path string, kind outputKind) (bool, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return false, unwrapPath(err)
 	}
 	defer f.Close()
-	head := make([]byte, 512)
-	n, err := io.ReadFull(f, head)
-	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+	data, err := io.ReadAll(io.LimitReader(f, maxOursRead+1))
+	if err != nil {
 		return false, unwrapPath(err)
 	}
-	head = bytes.ToLower(bytes.TrimLeft(head[:n], " \t\r\n\ufeff"))
-	return n == 0 || bytes.HasPrefix(head, []byte("<!doctype html")) || bytes.HasPrefix(head, []byte("<html")), nil
+	if len(data) == 0 {
+		return true, nil
+	}
+	whole := len(data) <= maxOursRead
+	return kind.ours(data[:min(len(data), maxOursRead)], whole), nil
 }
 
 // writeFileAtomic writes a file through a temporary file in the same
@@ -113,4 +147,24 @@ func unwrapPath(err error) error {
 		return le.Err
 	}
 	return err
+}
+
+// output is one report file a flag asks for.
+type output struct {
+	flag, path string // as the user gave them
+	kind       outputKind
+	write      func(io.Writer, *classify.Report) error
+	target     string // path with links resolved, once checked
+}
+
+// pathRoots are the directories --lines makes paths relative to: each
+// --source-root, then the current directory.
+func (c *config) pathRoots() []string {
+	var roots []string
+	for _, r := range append(append([]string{}, c.sourceRoots...), ".") {
+		if abs, err := filepath.Abs(r); err == nil {
+			roots = append(roots, abs)
+		}
+	}
+	return roots
 }

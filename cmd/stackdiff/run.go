@@ -23,7 +23,8 @@ const (
 type config struct {
 	json, all, quiet bool
 	version          bool
-	html             string
+	html, pprof      string
+	lines            bool
 	frames, minDelta int
 	failOn, match    string
 	color            string
@@ -58,6 +59,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fs.BoolVar(&c.json, "json", false, "print the report as JSON (schema version 1)")
 	fs.StringVar(&c.html, "html", "", "also write a self-contained HTML report to `FILE`")
+	fs.StringVar(&c.pprof, "pprof", "", "also write the groups as a gzipped pprof profile to `FILE` (go tool pprof -tagfocus verdict=leak FILE)")
+	fs.BoolVar(&c.lines, "lines", false, "print one file:line: line per leak and suspect group, for editors and CI")
 	fs.BoolVar(&c.all, "all", false, "show every group, not only those that changed or look wrong")
 	fs.IntVar(&c.frames, "frames", 6, "show at most `N` frames of each leak group's stack (0: none)")
 	fs.IntVar(&c.minDelta, "min-delta", 0, "hide unchanged-verdict groups whose count changed by less than `N`")
@@ -100,11 +103,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		paths = []string{"-"}
 	}
-	htmlPath := ""
-	if c.html != "" {
+	outs := []*output{
+		{flag: "--html", path: c.html, kind: htmlOutput, write: report.HTML},
+		{flag: "--pprof", path: c.pprof, kind: pprofOutput, write: report.WriteProfile},
+	}
+	for _, o := range outs {
+		if o.path == "" {
+			continue
+		}
 		var err error
-		if htmlPath, err = checkOutput(c.html, paths); err != nil {
-			complain(stderr, "--html %s: %v", c.html, err)
+		if o.target, err = checkOutput(o.path, paths, o.kind); err != nil {
+			complain(stderr, "%s %s: %v", o.flag, o.path, err)
 			return exitTrouble
 		}
 	}
@@ -118,8 +127,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			complain(stderr, "hint: %s", h)
 		}
 	}
-	if htmlPath != "" {
-		err := writeFileAtomic(htmlPath, "--html "+c.html, func(w io.Writer) error { return report.HTML(w, rep) })
+	for _, o := range outs {
+		if o.target == "" {
+			continue
+		}
+		err := writeFileAtomic(o.target, o.flag+" "+o.path, func(w io.Writer) error { return o.write(w, rep) })
 		if err != nil {
 			complain(stderr, "%v", err)
 			return exitTrouble
@@ -127,9 +139,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if !c.quiet {
 		var err error
-		if c.json {
+		switch {
+		case c.json:
 			err = report.JSON(stdout, rep)
-		} else {
+		case c.lines:
+			err = report.Lines(stdout, rep, c.pathRoots())
+		default:
 			opts := report.Options{All: c.all, Frames: c.frames, MinDelta: c.minDelta, Color: report.UseColor(c.color, stdout)}
 			if f, ok := stdout.(*os.File); ok && report.IsTerminal(f) {
 				opts.Width = termWidth(f)
@@ -160,6 +175,8 @@ func (c *config) check() error {
 		return errors.New("--wait-threshold must be >= 1")
 	case c.interval < 0 || c.count < 0 || c.timeout <= 0:
 		return errors.New("--interval and --count must be >= 0, --timeout > 0")
+	case c.json && c.lines:
+		return errors.New("--json and --lines are two forms of one report: pick one")
 	case c.count == 1:
 		return errors.New("--count must be at least 2: one fetch is just the URL")
 	}
