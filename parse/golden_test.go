@@ -27,13 +27,23 @@ var goldenFiles = []string{
 	"generated/pprof_goroutine_debug0.pb.gz",
 	"generated/goleak_verifynone_test_failure.txt",
 	"generated/race_report.txt",
+	"generated/go_test_timeout_panic.txt",
+	"generated/derived_kubectl_timestamps_panic.txt",
 }
 
 type goldenSnapshot struct {
 	Name     string        `json:"name"`
 	Format   parse.Format  `json:"format"`
 	Warnings []string      `json:"warnings"`
+	Event    *goldenEvent  `json:"event,omitempty"`
 	Groups   []goldenGroup `json:"groups"`
+}
+
+type goldenEvent struct {
+	Kind      parse.EventKind `json:"kind"`
+	Message   string          `json:"message"`
+	Goroutine int64           `json:"goroutine"`
+	Tests     []string        `json:"tests,omitempty"`
 }
 
 type goldenGroup struct {
@@ -55,6 +65,9 @@ func render(snaps []*parse.Snapshot) []byte {
 		gs := goldenSnapshot{Name: s.Name, Format: s.Format, Warnings: s.Warnings}
 		if gs.Warnings == nil {
 			gs.Warnings = []string{}
+		}
+		if e := s.Event; e != nil {
+			gs.Event = &goldenEvent{Kind: e.Kind, Message: e.Message, Goroutine: e.Goroutine, Tests: e.Tests}
 		}
 		for _, g := range s.Groups {
 			gs.Groups = append(gs.Groups, goldenGroup{

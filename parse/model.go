@@ -83,6 +83,10 @@ type Snapshot struct {
 	// Warnings are non-fatal problems: a truncated last goroutine, lines
 	// that could not be read. The snapshot holds what could be read.
 	Warnings []string `json:"warnings"`
+	// Event says why the dump was printed: a panic, a fatal error, a
+	// signal, a test timeout, a race report, a goleak failure. Nil for a
+	// plain dump (runtime.Stack, pprof profiles).
+	Event *Event `json:"-"`
 }
 
 // Count returns the number of goroutines in the snapshot.
