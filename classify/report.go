@@ -43,6 +43,29 @@ type Input struct {
 	Goroutines int          `json:"goroutines"`
 	Groups     int          `json:"groups"`
 	Warnings   []string     `json:"warnings"`
+	// Event says why the dump exists (a panic, a deadlock, a test
+	// timeout, SIGQUIT ...); nil for a plain dump.
+	Event *Event `json:"event,omitempty"`
+}
+
+// Event is the event of one input, as the runtime told it (see
+// [parse.Event]).
+type Event struct {
+	Kind      parse.EventKind `json:"kind"`
+	Message   string          `json:"message"`
+	Goroutine int64           `json:"goroutine"`
+	Tests     []string        `json:"tests"`
+}
+
+func eventOf(ev *parse.Event) *Event {
+	if ev == nil {
+		return nil
+	}
+	tests := ev.Tests
+	if tests == nil {
+		tests = []string{}
+	}
+	return &Event{Kind: ev.Kind, Message: ev.Message, Goroutine: ev.Goroutine, Tests: tests}
 }
 
 // Group is a set of goroutines with one signature, followed across the
@@ -80,6 +103,10 @@ type Group struct {
 	Site   *parse.Frame `json:"site"`
 	Reason string       `json:"reason"`
 	Fix    string       `json:"fix"`
+	// Culprit marks the group of the goroutine the last snapshot's event
+	// names: the one that panicked or threw, or that runs a test that
+	// timed out. Reports show it first.
+	Culprit bool `json:"culprit,omitempty"`
 }
 
 // Summary totals the report.

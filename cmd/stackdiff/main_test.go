@@ -146,3 +146,35 @@ func TestHTMLFlag(t *testing.T) {
 		t.Errorf("--html into a missing directory: exit %d, want 2", code)
 	}
 }
+
+// TestGoldenCrashDumps: every crash dump of the corpus (panics, fatal
+// errors, deadlocks, test timeouts, synctest, SIGQUIT at each GOTRACEBACK
+// level, race, goleak, and their prefixed and CRLF copies) read alone, as
+// text and as JSON. The text opens with the event in the runtime's words.
+func TestGoldenCrashDumps(t *testing.T) {
+	dir := "../../parse/testdata/generated/"
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range entries {
+		name := e.Name()
+		crash := false
+		for _, p := range []string{"panic_", "fatal_", "go_test_timeout_", "synctest_", "sigquit_", "race_", "goleak_", "derived_"} {
+			crash = crash || strings.HasPrefix(name, p)
+		}
+		if !crash {
+			continue
+		}
+		n++
+		base := "crash/" + strings.TrimSuffix(name, ".txt")
+		t.Run(name, func(t *testing.T) {
+			golden(t, base, "", dir+name)
+			golden(t, base+".json", "", "--json", dir+name)
+		})
+	}
+	if n < 25 {
+		t.Errorf("only %d crash dumps found in %s", n, dir)
+	}
+}

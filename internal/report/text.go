@@ -34,7 +34,9 @@ const maxCountColumns = 6
 func Text(w io.Writer, r *classify.Report, c Options) error {
 	bw := bufio.NewWriter(w)
 	p := &printer{w: bw, color: c.Color}
+	p.events(r)
 	p.headline(r)
+	p.culprits(r, c.Frames)
 	shown := visible(r, c)
 	if len(shown) > 0 {
 		fmt.Fprintln(bw)
@@ -89,6 +91,23 @@ func verdictColor(v classify.Verdict) string {
 		return "33"
 	}
 	return ""
+}
+
+// events prints each input's event in the runtime's words, named after
+// its input when there are several.
+func (p *printer) events(r *classify.Report) {
+	for _, in := range r.Inputs {
+		lines := EventLines(in.Event)
+		for i, line := range lines {
+			if i == 0 && len(r.Inputs) > 1 {
+				line = in.Name + ": " + line
+			}
+			if i > 0 {
+				line = "    " + line
+			}
+			fmt.Fprintln(p.w, p.paint("1", Printable(line)))
+		}
+	}
 }
 
 // headline prints the headline, coloured by the worst verdict.
@@ -230,6 +249,13 @@ func (p *printer) detail(g *classify.Group, frames int) {
 	}
 	fmt.Fprintf(p.w, "    why:      %s\n", g.Reason)
 	fmt.Fprintf(p.w, "    fix:      %s\n", g.Fix)
+	if !g.Culprit { // a culprit's stack is shown first already
+		p.frames(g, frames)
+	}
+}
+
+// frames prints up to n frames of the group's stack and its creator.
+func (p *printer) frames(g *classify.Group, frames int) {
 	if frames == 0 {
 		return
 	}
