@@ -121,3 +121,37 @@ func TestHints(t *testing.T) {
 		}
 	}
 }
+
+// TestControlCharactersEscapedInReport: a dump whose function names, file
+// names and wait state carry terminal escapes is reported with them escaped,
+// in every text form; JSON escapes them by itself.
+func TestControlCharactersEscapedInReport(t *testing.T) {
+	dump, err := os.ReadFile("../../samples/dumps/unbuffered-send/after.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	evil := strings.NewReplacer(
+		"scenarios.fetchWithTimeout", "scenarios.fetch\x1b]0;owned\x07WithTimeout",
+		"chan.go", "ch\x1b[2Jan.go",
+		"[chan send]", "[chan\x08\x08send]",
+	).Replace(string(dump))
+	if evil == string(dump) {
+		t.Fatal("the sample dump changed: the replacements no longer apply")
+	}
+	path := filepath.Join(t.TempDir(), "evil\x1b[31m.txt")
+	if err := os.WriteFile(path, []byte(evil), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"--all", "--frames", "20", path}, {"--lines", "../../samples/dumps/unbuffered-send/before.txt", path}, {"--json", path}} {
+		var stdout, stderr bytes.Buffer
+		run(args, nil, &stdout, &stderr)
+		if stdout.Len() == 0 {
+			t.Errorf("%q: no output", args)
+		}
+		for what, text := range map[string]string{"stdout": stdout.String(), "stderr": stderr.String()} {
+			if strings.ContainsAny(text, "\x1b\x07\x08") {
+				t.Errorf("%q: %s holds raw control characters:\n%q", args, what, text)
+			}
+		}
+	}
+}

@@ -112,7 +112,7 @@ func (p *printer) events(r *classify.Report) {
 
 // headline prints the headline, coloured by the worst verdict.
 func (p *printer) headline(r *classify.Report) {
-	fmt.Fprintln(p.w, p.paint(verdictColor(worst(r)), Headline(r)))
+	fmt.Fprintln(p.w, p.paint(verdictColor(worst(r)), Printable(Headline(r))))
 }
 
 // Headline says what happened in one line: the new goroutines (or, for one
@@ -245,7 +245,7 @@ func (p *printer) detail(g *classify.Group, frames int) {
 	}
 	fmt.Fprintf(p.w, "\n%s  %s  %s\n", p.paint(verdictColor(g.Verdict), head), counts, stateText(g))
 	for _, e := range g.Evidence {
-		fmt.Fprintf(p.w, "    evidence: %s\n", e)
+		fmt.Fprintf(p.w, "    evidence: %s\n", Printable(e))
 	}
 	fmt.Fprintf(p.w, "    why:      %s\n", g.Reason)
 	fmt.Fprintf(p.w, "    fix:      %s\n", g.Fix)
@@ -278,7 +278,7 @@ func (p *printer) frames(g *classify.Group, frames int) {
 // frame prints one frame; standard-library frames are dimmed so the
 // program's own code stands out.
 func (p *printer) frame(prefix string, f parse.Frame) {
-	text := fmt.Sprintf("      %s%s\n          %s:%d", prefix, f.Func, f.File, f.Line)
+	text := fmt.Sprintf("      %s%s\n          %s:%d", prefix, Printable(f.Func), Printable(f.File), f.Line)
 	if classify.IsStdlib(f.Func) {
 		text = p.paint("2", text)
 	}
@@ -286,7 +286,7 @@ func (p *printer) frame(prefix string, f parse.Frame) {
 }
 
 func stateText(g *classify.Group) string {
-	s := g.State
+	s := Printable(g.State)
 	if s == "" {
 		s = "?"
 	}
@@ -314,13 +314,13 @@ func frameText(f *parse.Frame) string {
 		fn = fn[i+1:]
 	}
 	if f.File == "" {
-		return fn
+		return Printable(fn)
 	}
-	return fmt.Sprintf("%s %s:%d", fn, path.Base(f.File), f.Line)
+	return Printable(fmt.Sprintf("%s %s:%d", fn, path.Base(f.File), f.Line))
 }
 
 func shortName(name string) string {
-	return path.Base(strings.ReplaceAll(name, "\\", "/"))
+	return Printable(path.Base(strings.ReplaceAll(name, "\\", "/")))
 }
 
 func countsText(counts []int) string {
