@@ -258,7 +258,9 @@ func (w *watcher) observe(t *watchTarget, snap *parse.Snapshot, stamp string) []
 			// The watch's rule is evidence, as a series' growth is for
 			// Compare: a growing server connection is a leak too.
 			g.Verdict = classify.Leak
-			g.Evidence = append(g.Evidence, ch.why)
+			if !slices.Contains(g.Evidence, ch.why) {
+				g.Evidence = append(g.Evidence, ch.why)
+			}
 			w.leak = true
 			short := *g
 			short.IDs, short.NewIDs = nil, nil

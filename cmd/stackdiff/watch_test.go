@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/http/pprof"
 	"os"
 	"os/exec"
 	"path"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -324,5 +326,57 @@ func TestLeakURL(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestWatchLeakProfile serves a real goroutineleak profile: with
+// --leakprofile its (leaked) marks are proof from the first fetch.
+func TestWatchLeakProfile(t *testing.T) {
+	dump, err := os.ReadFile("../../classify/testdata/goroutineleak_debug2.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/goroutineleak", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("debug") != "2" {
+			http.Error(w, "want debug=2", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write(dump)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"--watch", "--json", "--leakprofile", "--interval", "10ms", "--count", "2", srv.URL}, nil, &stdout, &stderr)
+	if code != exitLeak {
+		t.Errorf("exit %d, want 1 (stderr %q)", code, stderr.String())
+	}
+	var got []string
+	for _, ev := range ndjson(t, stdout.Bytes()) {
+		if ev.Event == evLeak {
+			got = append(got, fmt.Sprintf("%s %s %v", ev.Group.Label, ev.Why, ev.Group.Evidence))
+		}
+	}
+	slices.Sort(got)
+	want := []string{
+		"chan-receive gc-proven (leaked): 2 of 2 [gc-proven (leaked): 2 of 2]",
+		"chan-send gc-proven (leaked): 3 of 3 [gc-proven (leaked): 3 of 3]",
+		"mutex-lock gc-proven (leaked): 1 of 1 [gc-proven (leaked): 1 of 1]",
+		"select gc-proven (leaked): 1 of 1 [gc-proven (leaked): 1 of 1]",
+		"waitgroup gc-proven (leaked): 1 of 1 [gc-proven (leaked): 1 of 1]",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("leak events (-want +got):\n%s\n%s", diff, stdout.String())
+	}
+
+	// A program without the experiment has no such profile.
+	stdout.Reset()
+	stderr.Reset()
+	plain := pprofServer(t)
+	run([]string{"--watch", "--leakprofile", "--interval", "10ms", "--count", "2", plain.URL}, nil, &stdout, &stderr)
+	if want := "HTTP 404 Not Found for /debug/pprof/goroutineleak?debug=2; is net/http/pprof registered on this server? (the goroutineleak profile needs a program built by Go 1.26+ with GOEXPERIMENT=goroutineleakprofile)"; !strings.Contains(stdout.String(), want) {
+		t.Errorf("stdout %q lacks %q", stdout.String(), want)
 	}
 }
