@@ -371,7 +371,7 @@ func (w *watcher) summary(took time.Duration) {
 	if w.c.json {
 		enc := json.NewEncoder(w.stdout)
 		for _, t := range w.targets {
-			enc.Encode(watchEvent{Target: t.name, Time: stamp, Event: evSummary, Summary: &watchSummary{Fetches: t.fetches, Failed: t.failed, LeakGroups: len(t.leaks)}})
+			enc.Encode(watchEvent{Target: t.name, Time: stamp, Event: evSummary, Summary: &watchSummary{Fetches: t.fetches, Failed: t.failed, LeakGroups: len(t.leaks), Untracked: t.win.dropped}})
 		}
 		return
 	}
@@ -397,6 +397,9 @@ func (w *watcher) summary(took time.Duration) {
 	}
 	for _, t := range w.targets {
 		line := fmt.Sprintf("  %s: %s, %d failed, %s", t.name, plural(t.fetches, "dump"), t.failed, plural(len(t.leaks), "leak group"))
+		if t.win.dropped > 0 {
+			line += fmt.Sprintf("; up to %d small groups not followed (over %d groups)", t.win.dropped, maxTracked)
+		}
 		fmt.Fprintln(w.stdout, report.Printable(line))
 	}
 }

@@ -35,4 +35,7 @@ type watchSummary struct {
 	Fetches    int `json:"fetches"`     // fetches that gave a dump
 	Failed     int `json:"failed"`      // fetches that did not
 	LeakGroups int `json:"leak_groups"` // groups found leaking on this target
+	// Untracked is the most groups of one dump left out, the smallest,
+	// because the dump had more than the 10,000 a target follows.
+	Untracked int `json:"untracked,omitempty"`
 }
