@@ -95,9 +95,16 @@ func (c *config) runWatch(urls []string, stdout, stderr io.Writer) int {
 		interval = defaultWatchInterval
 	}
 	start := time.Now()
+	next := start
 	for c.count == 0 || w.rounds < c.count {
 		if w.rounds > 0 {
-			timer := time.NewTimer(time.Until(start.Add(time.Duration(w.rounds) * interval)))
+			// On the cadence of --interval; a round that overran skips
+			// the ticks it missed rather than fetching twice in a row.
+			next = next.Add(interval)
+			if late := time.Since(next); late > 0 {
+				next = next.Add((late/interval + 1) * interval)
+			}
+			timer := time.NewTimer(time.Until(next))
 			select {
 			case <-ctx.Done():
 				timer.Stop()

@@ -214,7 +214,7 @@ func TestDropOwn(t *testing.T) {
 func TestWatchReplicas(t *testing.T) {
 	a, b, c := startService(t, "leak"), startService(t, "leak"), startService(t, "control")
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"--watch", "--interval", "200ms", "--count", "8", "--frames", "1", a, b, c}, nil, &stdout, &stderr)
+	code := run([]string{"--watch", "--interval", "200ms", "--count", "10", "--frames", "1", a, b, c}, nil, &stdout, &stderr)
 	if code != exitLeak {
 		t.Errorf("exit %d, want %d (stderr %q)", code, exitLeak, stderr.String())
 	}
