@@ -163,7 +163,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		case c.lines:
 			err = report.Lines(stdout, rep, c.pathRoots())
 		default:
-			opts := report.Options{All: c.all, Frames: c.frames, MinDelta: c.minDelta, Color: report.UseColor(c.color, stdout)}
+			opts := report.Options{All: c.all, Frames: c.frames, MinDelta: c.minDelta, Color: report.UseColor(c.color, stdout), FlagHints: true}
 			if f, ok := stdout.(*os.File); ok && report.IsTerminal(f) {
 				opts.Width = termWidth(f)
 			}

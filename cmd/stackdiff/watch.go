@@ -275,7 +275,7 @@ func (w *watcher) observe(t *watchTarget, snap *parse.Snapshot, stamp string) []
 		case evGrowing, evThreshold:
 			w.suspect = true
 		}
-		out = append(out, pending{t: t, group: g, ev: watchEvent{Target: t.name, Time: stamp, Event: ch.kind, Group: g, Why: ch.why}})
+		out = append(out, pending{t: t, group: g, ev: watchEvent{Target: t.name, Time: stamp, Event: ch.kind, Group: report.GroupJSON(g), Why: ch.why}})
 	}
 	return out
 }

@@ -1,8 +1,5 @@
 package main
 
-import (
-	"github.com/stackdiff/stackdiff/classify"
-)
 
 // watchEvent is one line of `stackdiff --watch --json` (NDJSON): what
 // happened, to which target, when, and to which group.
@@ -15,7 +12,7 @@ type watchEvent struct {
 	// Group is the group the event is about, in the schema-v1 form of
 	// groups[] (counts: [start of the watch, this fetch]); absent for
 	// down, up and summary.
-	Group *classify.Group `json:"group,omitempty"`
+	Group any `json:"group,omitempty"`
 	// Why is the rule that raised the event, in words.
 	Why string `json:"why,omitempty"`
 	// Trend is the group's count at each fetch of the window, oldest first.

@@ -93,12 +93,33 @@ func startService(t *testing.T, mode string) string {
 	return strings.TrimSpace(line)
 }
 
+// seenEvent is a --watch --json line as a script reads it: the group in
+// its schema-v1 wire form.
+type seenEvent struct {
+	watchEvent
+	Group *seenGroup `json:"group,omitempty"`
+}
+
+type seenFrame struct {
+	Func string `json:"func"`
+	File string `json:"file"`
+	Line int    `json:"line"`
+}
+
+type seenGroup struct {
+	Label    string      `json:"label"`
+	Verdict  string      `json:"verdict"`
+	Evidence []string    `json:"evidence"`
+	Frames   []seenFrame `json:"frames"`
+	Site     *seenFrame  `json:"site"`
+}
+
 // ndjson decodes --watch --json output, one event per line.
-func ndjson(t *testing.T, out []byte) []watchEvent {
+func ndjson(t *testing.T, out []byte) []seenEvent {
 	t.Helper()
-	var events []watchEvent
+	var events []seenEvent
 	for _, line := range bytes.Split(bytes.TrimSpace(out), []byte("\n")) {
-		var ev watchEvent
+		var ev seenEvent
 		if err := json.Unmarshal(line, &ev); err != nil {
 			t.Fatalf("not one JSON object per line: %v: %q", err, line)
 		}
@@ -112,7 +133,7 @@ func ndjson(t *testing.T, out []byte) []watchEvent {
 
 // isOwnRequest reports whether a group is one of the goroutines a target
 // runs to serve stackdiff's fetch.
-func isOwnRequest(g *classify.Group) bool {
+func isOwnRequest(g *seenGroup) bool {
 	for _, f := range g.Frames {
 		if strings.HasPrefix(f.Func, "net/http.(*conn).serve") || strings.Contains(f.Func, "backgroundRead") || strings.HasPrefix(f.Func, "runtime/pprof.") || strings.HasPrefix(f.Func, "net/http/pprof.") {
 			return true
@@ -148,7 +169,7 @@ func TestWatchLeakingService(t *testing.T) {
 		}
 		if ev.Event == evLeak {
 			g := ev.Group
-			leaks = append(leaks, leakSeen{ev.Target, string(g.Label), path.Base(g.Site.Func), path.Base(g.Site.File), ev.GrowsOn, ev.Targets})
+			leaks = append(leaks, leakSeen{ev.Target, g.Label, path.Base(g.Site.Func), path.Base(g.Site.File), ev.GrowsOn, ev.Targets})
 		}
 	}
 	want := []leakSeen{{leaky, "chan-send", "stackdiff.leakOne.func1", "watch_test.go", 1, 2}}

@@ -14,6 +14,6 @@ import (
 func Detail(w io.Writer, g *classify.Group, frames int, color bool) error {
 	bw := bufio.NewWriter(w)
 	p := &printer{w: bw, color: color}
-	p.detail(g, frames)
+	p.detail(g, Options{Frames: frames})
 	return bw.Flush()
 }
