@@ -1,6 +1,5 @@
 package main
 
-
 // watchEvent is one line of `stackdiff --watch --json` (NDJSON): what
 // happened, to which target, when, and to which group.
 type watchEvent struct {
