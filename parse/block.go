@@ -23,6 +23,10 @@ type block struct {
 	frames      int  // function lines seen
 	pendingFile bool // a function line still waits for its file line
 	skip        bool // a repeat of a goroutine already in the snapshot
+	// indented is set for a header that did not start its line: it is
+	// admitted into the snapshot only once it shows a stack (a log line
+	// quoting a header is no goroutine).
+	indented bool
 }
 
 func (g *block) reset(h header) {
@@ -36,6 +40,20 @@ func (g *block) reset(h header) {
 }
 
 func (g *block) truncated() bool { return g.pendingFile }
+
+// idText is the goroutine's ID as the dump printed it.
+func (g *block) idText() string {
+	if g.h.bigID != "" {
+		return g.h.bigID
+	}
+	return strconv.FormatInt(g.h.id, 10)
+}
+
+// totalElided is the runtime's count of elided frames plus the frames cut
+// beyond MaxFrames when the stack is parsed.
+func (g *block) totalElided() int {
+	return addElided(g.elided, max(0, g.frames-MaxFrames))
+}
 
 var (
 	createdByPrefix  = []byte("created by ")

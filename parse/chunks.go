@@ -301,7 +301,7 @@ func (t *textReader) takeChunk(c *chunk) {
 	if t.plain() {
 		for i := range c.blocks {
 			g := &c.blocks[i]
-			if t.admit(g.h.id) {
+			if t.admit(&g.h) {
 				continue
 			}
 			// t.cur, not a builder kept from before: a chunk may hold the

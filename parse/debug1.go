@@ -19,7 +19,8 @@ import (
 type debug1Block struct {
 	count  int
 	labels string
-	frames []Frame
+	frames frameCap
+	skip   bool // a count out of range: read, and not counted
 }
 
 var (
@@ -56,21 +57,40 @@ func (t *textReader) debug1Line(line []byte) bool {
 		return true
 	case bytes.HasPrefix(line, []byte("#\t")):
 		if t.d1 != nil {
-			t.d1.frames = append(t.d1.frames, debug1Frame(line[2:]))
+			t.d1.frames.add(debug1Frame(line[2:]))
 		}
 		return true
 	}
-	if n, rest, ok := bytes.Cut(line, []byte(" @ ")); ok && len(rest) > 0 {
-		if c, err := strconv.Atoi(string(n)); err == nil {
-			t.endDebug1()
-			t.d1 = &debug1Block{count: c}
-			return true
+	if n, rest, ok := bytes.Cut(line, []byte(" @ ")); ok && len(rest) > 0 && isCount(n) {
+		t.endDebug1()
+		c, err := strconv.ParseInt(string(n), 10, 64)
+		t.d1 = &debug1Block{count: int(c)}
+		if err != nil || !t.cur.admitCount(c) {
+			t.cur.badCount(string(n))
+			t.d1.skip = true
 		}
+		return true
 	}
 	// Anything else ends the profile.
 	t.endDebug1()
 	t.closeSnapshot()
 	return false
+}
+
+// isCount reports whether b is a decimal integer, with an optional sign.
+func isCount(b []byte) bool {
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		b = b[1:]
+	}
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // debug1Frame reads "0x524953\tmain.spin+0x13\t/app/main.go:232".
@@ -93,11 +113,12 @@ func debug1Frame(b []byte) Frame {
 func (t *textReader) endDebug1() {
 	d := t.d1
 	t.d1 = nil
-	if d == nil || t.cur == nil {
+	if d == nil || t.cur == nil || d.skip {
 		return
 	}
 	b := t.cur
-	gr := b.group("", b.leakProfile, false, stack{frames: d.frames})
+	frames, cut := d.frames.result()
+	gr := b.group("", b.leakProfile, false, stack{frames: frames, elided: cut})
 	gr.Count += d.count
 	b.count += d.count
 	if labels := b.internLabels(d.labels); labels != nil {

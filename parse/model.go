@@ -40,7 +40,9 @@ const (
 
 // Goroutine is one goroutine as the dump describes it.
 type Goroutine struct {
-	ID int64 // 0 when the format has no IDs
+	// ID is 0 when the format has no IDs, or when the ID printed does not
+	// fit in 63 bits (a warning says so).
+	ID int64
 	// State is the wait reason without decorations: "chan send",
 	// "sync.Mutex.Lock", "running". Empty when the format has no states.
 	State string
