@@ -22,6 +22,8 @@
 //     against the quietest state seen, the raw dump, and optional files.
 //   - [DumpOnSignal] writes a dump to a file on a signal such as SIGUSR1,
 //     without stopping the process.
+//   - Both keep only the newest [DefaultKeep] dump files of their kind in
+//     their directory, so a lasting leak never fills a disk.
 //   - [Fetch] downloads and parses /debug/pprof/goroutine from another
 //     process, with a timeout, a size cap and errors that say what failed.
 //

@@ -25,8 +25,10 @@ type FetchOptions struct {
 	Client *http.Client
 	// Timeout bounds the whole fetch, body included; 0 means 30s.
 	Timeout time.Duration
-	// MaxSize bounds the response body in bytes; 0 means 1 GiB. A larger
-	// body is an error, not a silently cut dump.
+	// MaxSize bounds the response body in bytes, counted after
+	// decompression when the body is gzip; 0 means 1 GiB. A larger body is
+	// an error, not a silently cut dump. Timeout bounds reading, unzipping
+	// and parsing it together.
 	MaxSize int64
 }
 
@@ -52,10 +54,16 @@ var errTooLarge = errors.New("response too large")
 func Fetch(ctx context.Context, rawURL string, opts FetchOptions) ([]*parse.Snapshot, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("capture: bad URL %q: %w", rawURL, err)
+		// url.Error quotes the whole URL, password included: keep only
+		// what is wrong with it.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("capture: bad URL: %w", err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("capture: bad URL %q: want http:// or https://", rawURL)
+		return nil, fmt.Errorf("capture: bad URL %q: want http:// or https://", u.Redacted())
 	}
 	if u.Path == "" || u.Path == "/" {
 		u.Path = "/debug/pprof/goroutine"
@@ -107,28 +115,39 @@ func Fetch(ctx context.Context, rawURL string, opts FetchOptions) ([]*parse.Snap
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("capture: bad URL %q: %w", rawURL, err)
+		return nil, fmt.Errorf("capture: bad URL %q", u.Redacted())
 	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return nil, timedOut(fail("%w", connectError(err)))
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		// Name the path: the user may have given only host:port.
+		return nil, fail("HTTP %s for %s; is net/http/pprof registered on this server?", resp.Status, u.RequestURI())
+	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, fail("HTTP %s%s", resp.Status, firstLine(resp))
 	}
 	if resp.ContentLength > limit {
 		return nil, fail("response is %s, over the %s limit (FetchOptions.MaxSize)", size(resp.ContentLength), size(limit))
 	}
-	body := &capReader{r: resp.Body, left: limit}
+	body, err := newFetchBody(ctx, resp.Body, limit)
+	if err != nil {
+		return nil, timedOut(fail("reading the response: %w", err))
+	}
 	snaps, err := parse.ReadAll(body, name)
 	switch {
-	case body.over:
+	case body.cap.over:
 		return nil, fail("response is over the %s limit (FetchOptions.MaxSize)", size(limit))
 	case errors.Is(err, parse.ErrNoDump):
 		return nil, fail("response is not a goroutine dump (%s)", mediaType(resp))
 	case err != nil:
 		return nil, timedOut(fail("reading the response: %w", err))
+	}
+	if body.gzipErr != nil && len(snaps) > 0 {
+		last := snaps[len(snaps)-1]
+		last.Warnings = append(last.Warnings, "the gzip stream ended badly ("+body.gzipErr.Error()+"); kept what was read")
 	}
 	return snaps, nil
 }

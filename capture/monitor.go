@@ -36,8 +36,12 @@ type MonitorConfig struct {
 	// report alone, nothing added).
 	Writer io.Writer
 	// Dir, if set, receives the raw dump of each alert in a file named
-	// stackdiff-<unix-nanos>.txt; it is created if missing.
+	// stackdiff-<unix-nanos>.txt; it is created if missing. Only the newest
+	// Keep of those files are kept.
 	Dir string
+	// Keep is how many stackdiff-*.txt dumps Dir keeps: after each write
+	// the oldest beyond Keep are removed. 0 means [DefaultKeep].
+	Keep int
 	// Options filter the reports: the name options give the groups they
 	// match the verdict ok, IgnoreCurrent drops its goroutines.
 	Options []Option
@@ -109,6 +113,9 @@ func NewMonitor(cfg MonitorConfig) *Monitor {
 	}
 	if cfg.MinInterval <= 0 {
 		cfg.MinInterval = time.Minute
+	}
+	if cfg.Keep <= 0 {
+		cfg.Keep = DefaultKeep
 	}
 	return &Monitor{
 		cfg:  cfg,
@@ -238,6 +245,9 @@ func (m *Monitor) alert(t time.Time, baseline, count int) {
 		file, err := writeDump(m.cfg.Dir, fmt.Sprintf("stackdiff-%d.txt", t.UnixNano()), dump)
 		a.File = file
 		errs = append(errs, err)
+		if err == nil {
+			errs = append(errs, prune(m.cfg.Dir, "stackdiff-", m.cfg.Keep))
+		}
 	}
 	if m.cfg.Writer != nil && a.Report != nil {
 		// Render first, write once: a report cut by a failed render is

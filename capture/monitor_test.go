@@ -2,6 +2,7 @@ package capture
 
 import (
 	"bytes"
+	"github.com/google/go-cmp/cmp"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -264,5 +265,43 @@ func TestMonitorDefaults(t *testing.T) {
 	m := NewMonitor(MonitorConfig{})
 	if m.cfg.Period != 10*time.Second || m.cfg.Threshold != 100 || m.cfg.MinInterval != time.Minute {
 		t.Errorf("defaults = %v, %d, %v", m.cfg.Period, m.cfg.Threshold, m.cfg.MinInterval)
+	}
+}
+
+// TestMonitorKeepsNewestDumps: a leak that lasts alerts once per
+// MinInterval forever; the dump directory keeps only the newest Keep files.
+func TestMonitorKeepsNewestDumps(t *testing.T) {
+	if err := Settle(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	m := newFakeMonitor(MonitorConfig{Period: time.Second, Threshold: 5, MinInterval: time.Minute, Dir: dir, Keep: 2})
+	m.Start()
+	defer m.Stop()
+	l := StartLeaks(10)
+	defer l.Release()
+	if err := Settle(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Unix(1_700_000_000, 0)
+	for i := range 5 {
+		m.tick(t, t0.Add(time.Duration(i)*2*time.Minute))
+	}
+	if len(m.alerts) != 5 {
+		t.Fatalf("%d alerts, want 5 (one per MinInterval)", len(m.alerts))
+	}
+	for _, a := range m.alerts {
+		if a.Err != nil {
+			t.Errorf("alert at %v: %v", a.Time, a.Err)
+		}
+	}
+	var got []string
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	want := []string{"stackdiff-1700000360000000000.txt", "stackdiff-1700000480000000000.txt"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("dump directory (-want +got):\n%s", diff)
 	}
 }

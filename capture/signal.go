@@ -20,7 +20,18 @@ import (
 // writes the dumps has exited; it may be called more than once. At least
 // one signal is required: with none, os/signal would relay every signal,
 // and an interrupt would no longer stop the process.
+//
+// The directory keeps the newest [DefaultKeep] goroutines-*.txt dumps;
+// older ones are removed after each write. [DumpOnSignalKeep] sets another
+// number.
 func DumpOnSignal(dir string, sig ...os.Signal) (stop func(), err error) {
+	return DumpOnSignalKeep(dir, DefaultKeep, sig...)
+}
+
+// DumpOnSignalKeep is [DumpOnSignal] keeping the newest keep dumps in dir
+// (at least one).
+func DumpOnSignalKeep(dir string, keep int, sig ...os.Signal) (stop func(), err error) {
+	keep = max(keep, 1)
 	if len(sig) == 0 {
 		return nil, errors.New("capture: DumpOnSignal needs at least one signal")
 	}
@@ -42,10 +53,13 @@ func DumpOnSignal(dir string, sig ...os.Signal) (stop func(), err error) {
 				return
 			case <-ch:
 				name := fmt.Sprintf("goroutines-%d-%d.txt", os.Getpid(), time.Now().UnixNano())
-				if path, err := writeDump(dir, name, Stacks()); err != nil {
-					fmt.Fprintf(w, "stackdiff: %v\n", err)
-				} else {
+				path, err := writeDump(dir, name, Stacks())
+				if err == nil {
 					fmt.Fprintf(w, "stackdiff: goroutine dump written to %s\n", path)
+					err = prune(dir, "goroutines-", keep)
+				}
+				if err != nil {
+					fmt.Fprintf(w, "stackdiff: %v\n", err)
 				}
 			}
 		}

@@ -88,3 +88,37 @@ func waitFiles(t *testing.T, dir string, n int) []string {
 		time.Sleep(2 * time.Millisecond)
 	}
 }
+
+// TestDumpOnSignalKeepsNewest: however many signals arrive, the directory
+// keeps only the newest dumps.
+func TestDumpOnSignalKeepsNewest(t *testing.T) {
+	var log syncBuffer
+	defer func(w io.Writer) { _stderr = w }(_stderr)
+	_stderr = &log
+	dir := t.TempDir()
+	stop, err := DumpOnSignalKeep(dir, 2, syscall.SIGUSR1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	for i := 1; i <= 5; i++ {
+		if err := syscall.Kill(os.Getpid(), syscall.SIGUSR1); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for strings.Count(log.String(), "goroutine dump written to") < i {
+			if time.Now().After(deadline) {
+				t.Fatalf("dump %d not written after 5s:\n%s", i, log.String())
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	stop()
+	files, _ := filepath.Glob(filepath.Join(dir, "goroutines-*.txt"))
+	if len(files) != 2 {
+		t.Errorf("%d dump files kept, want 2: %v", len(files), files)
+	}
+	if strings.Contains(log.String(), "stackdiff: capture") || strings.Count(log.String(), "\n") != 5 {
+		t.Errorf("stderr reports a problem:\n%s", log.String())
+	}
+}

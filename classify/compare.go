@@ -76,6 +76,9 @@ func Compare(snaps []*parse.Snapshot, opts *Options) *Report {
 			c.stackOnly = true // no states or creators to match on
 		}
 	}
+	if len(snaps) > 0 {
+		c.ev = snaps[len(snaps)-1].Event
+	}
 	for i, s := range snaps {
 		c.add(i, s)
 	}
@@ -91,7 +94,8 @@ type entry struct {
 	// persisted counts goroutines present in the first and last snapshots
 	// whose wait grew in between, with the first and last waits seen.
 	persisted, waitFrom, waitTo int
-	newIDs                      []int64 // IDs of the last snapshot absent from the first, ascending
+	newIDs                      []int64    // IDs of the last snapshot absent from the first, ascending
+	facts                       eventFacts // what the last snapshot's event says of the group
 }
 
 type comparer struct {
@@ -110,7 +114,8 @@ type comparer struct {
 	// found in both snapshots, and those whose creator is the same.
 	joined              bool
 	shared, sameCreator int
-	same                bool // the verdict of sameProcess
+	same                bool         // the verdict of sameProcess
+	ev                  *parse.Event // the last snapshot's event, if any
 }
 
 // seen is one goroutine of the first or last snapshot.
@@ -216,6 +221,9 @@ func (c *comparer) add(i int, s *parse.Snapshot) {
 		}
 		e.wait[1] = max(e.wait[1], hi)
 		for _, m := range pg.Members {
+			if c.ev != nil {
+				e.facts.noteMember(c.ev, &m)
+			}
 			e.g.IDs = append(e.g.IDs, m.ID)
 			if multi {
 				c.last = append(c.last, seen{m.ID, e, m.WaitMinutes})
@@ -255,7 +263,7 @@ func (c *comparer) report(snaps []*parse.Snapshot) *Report {
 	r := &Report{SameProcess: c.sameProcess()}
 	c.same = r.SameProcess
 	for _, s := range snaps {
-		r.Inputs = append(r.Inputs, Input{Name: s.Name, Format: s.Format, Goroutines: s.Count(), Groups: len(s.Groups), Warnings: nonNil(s.Warnings)})
+		r.Inputs = append(r.Inputs, Input{Name: s.Name, Format: s.Format, Goroutines: s.Count(), Groups: len(s.Groups), Warnings: s.Warnings, Event: s.Event})
 		r.Summary.Goroutines = append(r.Summary.Goroutines, s.Count())
 	}
 	firstName := ""
@@ -270,19 +278,13 @@ func (c *comparer) report(snaps []*parse.Snapshot) *Report {
 		g.Delta = g.Counts[c.n-1] - g.Counts[0]
 		g.Leaked = e.leaked[c.n-1]
 		g.WaitMinutes = e.wait
-		g.NewIDs = []int64{}
 		if c.n > 1 {
 			if r.SameProcess {
-				if e.newIDs != nil {
-					g.NewIDs = e.newIDs
-				}
+				g.NewIDs = e.newIDs
 				g.New = len(g.NewIDs)
 			} else {
 				g.New = max(0, g.Delta)
 			}
-		}
-		if g.IDs == nil {
-			g.IDs = []int64{}
 		}
 		c.judge(e, firstName)
 		r.Groups = append(r.Groups, g)
@@ -332,7 +334,6 @@ func (c *comparer) describe(e *entry) {
 // judge gives the verdict and its evidence.
 func (c *comparer) judge(e *entry, firstName string) {
 	g := e.g
-	g.Evidence = []string{}
 	if why := c.ignored(g); why != "" {
 		g.Verdict = OK
 		g.Evidence = append(g.Evidence, why)
@@ -349,6 +350,7 @@ func (c *comparer) judge(e *entry, firstName string) {
 	if g.Leaked > 0 {
 		raise(Leak, fmt.Sprintf("gc-proven (leaked): %d of %d", g.Leaked, g.Counts[c.n-1]))
 	}
+	g.Culprit = eventVerdict(c.ev, g, e.facts, class, raise)
 	if g.New > 0 {
 		why := fmt.Sprintf("%d new since %s", g.New, firstName)
 		switch class {
@@ -424,13 +426,6 @@ func joinInts(v []int) string {
 		s[i] = strconv.Itoa(n)
 	}
 	return strings.Join(s, " → ")
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // groupID is a short, stable name for a group key: the same stack gives the

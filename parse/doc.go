@@ -39,6 +39,14 @@
 // (indentation is never learnt as a log prefix); an input cut off keeps
 // what was read, with a warning.
 //
+// What a dump says about why it exists becomes its snapshot's [Event]: the
+// panic with its chain of recovered panics, the fatal error, the runtime's
+// deadlock, the signal, go test's timeout with its running tests, read from
+// the lines before the dump and given to the snapshot of the first goroutine
+// header after them when it carries the same log prefix (a log line quoting
+// a panic is not a crash); a goleak failure or a race report is an event by
+// its format. A plain dump has none.
+//
 // Frames are always leaf (innermost call) first. A creator's
 // "in goroutine N" is kept as [Member.ParentID], never in the signature, so
 // identical goroutines started by different parents form one group.

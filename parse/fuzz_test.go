@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -77,6 +78,9 @@ func checkSnapshot(t *testing.T, s *parse.Snapshot) {
 			}
 		}
 	}
+	if e := s.Event; e != nil {
+		checkEvent(t, s, e)
+	}
 	if sum > parse.MaxCount {
 		t.Errorf("%s: %d goroutines, more than MaxCount", s.Name, sum)
 	}
@@ -85,5 +89,30 @@ func checkSnapshot(t *testing.T, s *parse.Snapshot) {
 	}
 	if s.Format != parse.FormatDebug1 && s.Format != parse.FormatProto && len(s.Goroutines()) != sum {
 		t.Errorf("%s: %d goroutines, count %d", s.Name, len(s.Goroutines()), sum)
+	}
+}
+
+// checkEvent checks the bounds documented on Event and that the goroutine it
+// names is one of the snapshot's.
+func checkEvent(t *testing.T, s *parse.Snapshot, e *parse.Event) {
+	t.Helper()
+	switch e.Kind {
+	case parse.EventPanic, parse.EventFatal, parse.EventDeadlock, parse.EventTestTimeout,
+		parse.EventSignal, parse.EventRace, parse.EventGoleak:
+	default:
+		t.Errorf("%s: event kind %q", s.Name, e.Kind)
+	}
+	if len(e.Message) > 4<<10 || strings.Count(e.Message, "\n") >= 16 {
+		t.Errorf("%s: event message of %d bytes, %d lines", s.Name, len(e.Message), strings.Count(e.Message, "\n")+1)
+	}
+	n := 0
+	for _, name := range e.Tests {
+		n += len(name)
+	}
+	if n > 64<<10 {
+		t.Errorf("%s: %d bytes of test names", s.Name, n)
+	}
+	if e.Goroutine != 0 && !slices.ContainsFunc(s.Groups, func(g *parse.Group) bool { return slices.Contains(g.IDs(), e.Goroutine) }) {
+		t.Errorf("%s: event names goroutine %d, not in the snapshot", s.Name, e.Goroutine)
 	}
 }

@@ -133,6 +133,7 @@ func (t *textReader) startGoleakGoroutine(h header) {
 		}
 		b.ids.add(h.id)
 	}
+	setEvent(b, EventGoleak, "found unexpected goroutines", 0)
 	t.g = t.newBlock(h)
 }
 

@@ -195,6 +195,8 @@ func (t *textReader) endRace() {
 		return
 	}
 	b := t.builderFor(FormatRace)
+	// The first goroutine named is the one whose access found the race.
+	setEvent(b, EventRace, "DATA RACE", r.gs[0].id)
 	for _, rg := range r.gs {
 		if b.seen(rg.id) {
 			continue // named by an earlier report

@@ -25,6 +25,9 @@ type textReader struct {
 	// reading a data race report (see goleak.go and race.go).
 	goleak *goleakList
 	race   *raceReport
+	// event is the panic, fatal error or signal whose lines were read
+	// and whose goroutines were not yet (see event.go).
+	event *pendingEvent
 
 	// skipped is set when the last line read was skipped as text around
 	// the dumps; lastLine holds its start. If the input ends inside that
@@ -168,16 +171,8 @@ func (t *textReader) outside(line []byte) {
 	case bytes.Equal(line, []byte("-----")):
 		t.continuation = true
 		return
-	case bytes.HasPrefix(line, []byte("SIGQUIT: quit")) && !t.continuation,
-		bytes.HasPrefix(line, []byte("panic: ")),
-		bytes.HasPrefix(line, []byte("fatal error: ")):
-		// The start of a crash report: whatever came before was another dump.
-		if t.cur != nil && t.cur.count > 0 {
-			t.closeSnapshot()
-		}
-		return
 	}
-	if t.startDebug1(line) || t.startBareRecord(line) || t.startGoleak(line) || t.startRace(line) {
+	if t.eventLine(line) || t.startDebug1(line) || t.startBareRecord(line) || t.startGoleak(line) || t.startRace(line) {
 		return
 	}
 	if k := bytes.Index(line, goroutinePrefix); k > 0 && isBlank(line[:k]) {
@@ -214,7 +209,16 @@ func (t *textReader) startGoroutine(h header) {
 // admit records goroutine id in the snapshot being built, starting a new
 // snapshot if the ID was seen already, and reports whether the goroutine is
 // a repeat to skip (the per-thread sections of a GOTRACEBACK=crash dump).
+// The first goroutine after an event's lines takes the event.
 func (t *textReader) admit(h *header) (skip bool) {
+	skip = t.admitID(h)
+	if t.event != nil && !skip {
+		t.attachEvent(h.id)
+	}
+	return skip
+}
+
+func (t *textReader) admitID(h *header) (skip bool) {
 	id := h.id
 	if h.bigID != "" {
 		t.builderFor(FormatStack)
@@ -280,6 +284,9 @@ func (t *textReader) builder(f Format) *builder {
 // otherwise closes it and starts one of format f: a goleak failure or a race
 // report next to a stack dump is another snapshot.
 func (t *textReader) builderFor(f Format) *builder {
+	if f != FormatStack {
+		t.event = nil // what followed the event was not its dump
+	}
 	if t.cur != nil && t.cur.snap.Format != f {
 		if t.cur.count == 0 && len(t.cur.snap.Groups) == 0 {
 			t.cur.snap.Format = f // only warnings so far

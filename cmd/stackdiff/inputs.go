@@ -26,12 +26,12 @@ func (c *config) load(paths []string, stdin io.Reader, stderr io.Writer) ([]*par
 		}
 	}
 	if stdinUses > 1 {
-		fmt.Fprintln(stderr, "stackdiff: standard input (-) can be read only once")
+		complain(stderr, "standard input (-) can be read only once")
 		return nil, exitTrouble
 	}
 	if c.interval > 0 || c.count > 0 {
 		if len(paths) != 1 || !isURL(paths[0]) {
-			fmt.Fprintln(stderr, "stackdiff: --interval and --count take exactly one URL")
+			complain(stderr, "--interval and --count take exactly one URL")
 			return nil, exitTrouble
 		}
 		return c.fetchSeries(paths[0], stderr)
@@ -41,7 +41,7 @@ func (c *config) load(paths []string, stdin io.Reader, stderr io.Writer) ([]*par
 		if isURL(p) {
 			snaps, err := c.fetch(p, "")
 			if err != nil {
-				fmt.Fprintf(stderr, "stackdiff: %s: %v\n", p, err)
+				complain(stderr, "%s: %v", redact(p), err)
 				return nil, exitTrouble
 			}
 			warn(stderr, snaps)
@@ -65,7 +65,7 @@ func (c *config) load(paths []string, stdin io.Reader, stderr io.Writer) ([]*par
 				if errors.As(err, &pe) {
 					err = pe.Err
 				}
-				fmt.Fprintf(stderr, "stackdiff: %s: %v\n", p, err)
+				complain(stderr, "%s: %v", p, err)
 				return nil, exitTrouble
 			}
 			defer f.Close()
@@ -81,7 +81,7 @@ func (c *config) load(paths []string, stdin io.Reader, stderr io.Writer) ([]*par
 			pr.Stop()
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "stackdiff: %s: %v\n", name, err)
+			complain(stderr, "%s: %v", name, err)
 			return nil, exitTrouble
 		}
 		warn(stderr, snaps)
@@ -93,7 +93,7 @@ func (c *config) load(paths []string, stdin io.Reader, stderr io.Writer) ([]*par
 func warn(stderr io.Writer, snaps []*parse.Snapshot) {
 	for _, s := range snaps {
 		for _, w := range s.Warnings {
-			fmt.Fprintf(stderr, "stackdiff: warning: %s: %s\n", s.Name, w)
+			complain(stderr, "warning: %s: %s", s.Name, w)
 		}
 	}
 }
@@ -114,7 +114,7 @@ func (c *config) fetch(url, suffix string) ([]*parse.Snapshot, error) {
 		return nil, err
 	}
 	for i, s := range snaps {
-		s.Name = url + suffix
+		s.Name = redact(url) + suffix
 		if len(snaps) > 1 {
 			s.Name += fmt.Sprintf("#%d", i+1)
 		}
@@ -134,7 +134,7 @@ func (c *config) fetchSeries(url string, stderr io.Writer) ([]*parse.Snapshot, i
 		}
 		snaps, err := c.fetch(url, "@"+(time.Duration(i)*c.interval).String())
 		if err != nil {
-			fmt.Fprintf(stderr, "stackdiff: %s: %v\n", url, err)
+			complain(stderr, "%s: %v", redact(url), err)
 			return nil, exitTrouble
 		}
 		warn(stderr, snaps)

@@ -84,6 +84,9 @@ func TestGolden(t *testing.T) {
 		{name: "leaky-pair.json", args: []string{"--json", dumps + "blocked-forever/before.txt", dumps + "blocked-forever/after.txt"}},
 		{name: "clean-pair", args: []string{dumps + "producer-consumer/before.txt", dumps + "producer-consumer/after.txt"}},
 		{name: "clean-pair.all", args: []string{"--all", dumps + "producer-consumer/before.txt", dumps + "producer-consumer/after.txt"}},
+		{name: "lines", args: []string{"--lines", dumps + "http-body-not-closed/before.txt", dumps + "http-body-not-closed/after.txt"}},
+		{name: "lines-postmortem", args: []string{"--lines", td + "stack_mixed_states.txt"}},
+		{name: "lines-and-json", args: []string{"--lines", "--json", td + "stack_mixed_states.txt"}},
 		{name: "series", args: []string{dumps + "sleep-forever/before.txt", dumps + "sleep-forever/after.txt", dumps + "sleep-forever/after.txt"}},
 		{name: "two-dumps-one-stdin", stdin: td + "cat-before-after.txt", args: []string{"--frames", "1"}},
 		{name: "gzip", args: []string{"--frames", "1", dumps + "unbuffered-send/before.txt", td + "unbuffered-after.txt.gz"}},
@@ -141,5 +144,37 @@ func TestHTMLFlag(t *testing.T) {
 	}
 	if code := run([]string{"--html", filepath.Join(t.TempDir(), "no", "dir", "r.html"), "../../samples/dumps/unbuffered-send/after.txt"}, nil, &stdout, &stderr); code != 2 {
 		t.Errorf("--html into a missing directory: exit %d, want 2", code)
+	}
+}
+
+// TestGoldenCrashDumps: every crash dump of the corpus (panics, fatal
+// errors, deadlocks, test timeouts, synctest, SIGQUIT at each GOTRACEBACK
+// level, race, goleak, and their prefixed and CRLF copies) read alone, as
+// text and as JSON. The text opens with the event in the runtime's words.
+func TestGoldenCrashDumps(t *testing.T) {
+	dir := "../../parse/testdata/generated/"
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range entries {
+		name := e.Name()
+		crash := false
+		for _, p := range []string{"panic_", "fatal_", "go_test_timeout_", "synctest_", "sigquit_", "race_", "goleak_", "derived_"} {
+			crash = crash || strings.HasPrefix(name, p)
+		}
+		if !crash {
+			continue
+		}
+		n++
+		base := "crash/" + strings.TrimSuffix(name, ".txt")
+		t.Run(name, func(t *testing.T) {
+			golden(t, base, "", dir+name)
+			golden(t, base+".json", "", "--json", dir+name)
+		})
+	}
+	if n < 25 {
+		t.Errorf("only %d crash dumps found in %s", n, dir)
 	}
 }

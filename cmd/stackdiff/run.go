@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -23,7 +22,9 @@ const (
 
 type config struct {
 	json, all, quiet bool
-	html             string
+	version          bool
+	html, pprof      string
+	lines            bool
 	frames, minDelta int
 	failOn, match    string
 	color            string
@@ -33,6 +34,9 @@ type config struct {
 	interval         time.Duration // between fetches of one URL
 	count            int           // fetches of one URL
 	timeout          time.Duration // per fetch
+	watch            bool          // fetch URLs each interval and report events (watch.go)
+	threshold        int           // with --watch: goroutines at one site that raise an event
+	leakProfile      bool          // with --watch: fetch the goroutineleak profile
 }
 
 const usage = `Usage:
@@ -40,6 +44,7 @@ const usage = `Usage:
   stackdiff [flags] DUMP             postmortem summary of one dump
   stackdiff [flags] D1 D2 D3 ...     a series: first against last, with trends
   stackdiff [flags] [-]              read the dump(s) from standard input
+  stackdiff --watch [flags] URL ...  watch live services, report leaks as they appear
 
 Exit status: 0 no leak, 1 leak found, 2 trouble.
 
@@ -58,6 +63,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fs.BoolVar(&c.json, "json", false, "print the report as JSON (schema version 1)")
 	fs.StringVar(&c.html, "html", "", "also write a self-contained HTML report to `FILE`")
+	fs.StringVar(&c.pprof, "pprof", "", "also write the groups as a gzipped pprof profile to `FILE` (go tool pprof -tagfocus verdict=leak FILE)")
+	fs.BoolVar(&c.lines, "lines", false, "print one file:line: line per leak and suspect group, for editors and CI")
 	fs.BoolVar(&c.all, "all", false, "show every group, not only those that changed or look wrong")
 	fs.IntVar(&c.frames, "frames", 6, "show at most `N` frames of each leak group's stack (0: none)")
 	fs.IntVar(&c.minDelta, "min-delta", 0, "hide unchanged-verdict groups whose count changed by less than `N`")
@@ -66,50 +73,104 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringArrayVar(&c.ignore, "ignore", nil, "ignore groups with this `FUNC` anywhere in the stack (top:FUNC for the top function, creator:FUNC for the creator); repeatable")
 	fs.StringArrayVar(&c.sourceRoots, "source-root", nil, "look for source files under `DIR` to tell timers, tickers and contexts apart; repeatable")
 	fs.IntVar(&c.waitThreshold, "wait-threshold", 10, "a group blocked for `N` minutes or more is a suspect")
-	fs.DurationVar(&c.interval, "interval", 0, "fetch a URL input twice (or --count times), `D` apart: a before and an after of a live process")
-	fs.IntVar(&c.count, "count", 0, "with a URL input, fetch it `N` times (a series; default 2 with --interval)")
+	fs.DurationVar(&c.interval, "interval", 0, "fetch a URL input twice (or --count times), `D` apart: a before and an after of a live process; with --watch, between rounds (default 10s)")
+	fs.IntVar(&c.count, "count", 0, "with a URL input, fetch it `N` times (a series; default 2 with --interval); with --watch, stop after N rounds")
+	fs.BoolVar(&c.watch, "watch", false, "fetch every URL each --interval (default 10s) until interrupted or --count, and report leaks as they appear")
+	fs.IntVar(&c.threshold, "threshold", 1000, "with --watch: report a group of `N` or more goroutines at one site (0: never)")
+	fs.BoolVar(&c.leakProfile, "leakprofile", false, "with --watch: fetch /debug/pprof/goroutineleak (Go 1.26+, GOEXPERIMENT=goroutineleakprofile) and take its (leaked) marks as proof")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "give up on a URL that has not answered in full after `D`")
 	fs.StringVar(&c.color, "color", "auto", "colour the text report: `auto|always|never`")
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "print nothing; only set the exit status")
+	fs.BoolVar(&c.version, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
 		}
-		fmt.Fprintf(stderr, "stackdiff: %v\nRun 'stackdiff --help' for usage.\n", err)
+		complain(stderr, "%v", err)
+		fmt.Fprintln(stderr, "Run 'stackdiff --help' for usage.")
+		return exitTrouble
+	}
+	if !c.watch && (fs.Changed("threshold") || c.leakProfile) {
+		complain(stderr, "--threshold and --leakprofile need --watch")
 		return exitTrouble
 	}
 	if err := c.check(); err != nil {
-		fmt.Fprintf(stderr, "stackdiff: %v\n", err)
+		complain(stderr, "%v", err)
 		return exitTrouble
 	}
+	if c.version {
+		fmt.Fprintln(stdout, "stackdiff", version())
+		return exitOK
+	}
 	paths := fs.Args()
+	if c.watch {
+		if len(paths) == 0 || c.html != "" || c.pprof != "" || c.lines {
+			complain(stderr, "--watch takes one or more URLs, and no --html, --pprof or --lines")
+			return exitTrouble
+		}
+		return c.runWatch(paths, stdout, stderr)
+	}
 	if len(paths) == 0 {
+		if isTTY(stdin) {
+			// Nothing to read and nobody piping: waiting on the terminal
+			// would look like a hang. Say how to use it instead, as jq does.
+			fs.SetOutput(stderr)
+			fmt.Fprint(stderr, usage)
+			fs.PrintDefaults()
+			return exitTrouble
+		}
 		paths = []string{"-"}
+	}
+	outs := []*output{
+		{flag: "--html", path: c.html, kind: htmlOutput, write: report.HTML},
+		{flag: "--pprof", path: c.pprof, kind: pprofOutput, write: report.WriteProfile},
+	}
+	for _, o := range outs {
+		if o.path == "" {
+			continue
+		}
+		var err error
+		if o.target, err = checkOutput(o.path, paths, o.kind); err != nil {
+			complain(stderr, "%s %s: %v", o.flag, o.path, err)
+			return exitTrouble
+		}
 	}
 	snaps, code := c.load(paths, stdin, stderr)
 	if code != exitOK {
 		return code
 	}
 	rep := classify.Compare(snaps, c.options())
-	if c.html != "" {
-		if err := writeHTML(c.html, rep); err != nil {
-			fmt.Fprintf(stderr, "stackdiff: %v\n", err)
+	if !c.quiet {
+		for _, h := range hints(paths, snaps, rep) {
+			complain(stderr, "hint: %s", h)
+		}
+	}
+	for _, o := range outs {
+		if o.target == "" {
+			continue
+		}
+		err := writeFileAtomic(o.target, o.flag+" "+o.path, func(w io.Writer) error { return o.write(w, rep) })
+		if err != nil {
+			complain(stderr, "%v", err)
 			return exitTrouble
 		}
 	}
 	if !c.quiet {
 		var err error
-		if c.json {
+		switch {
+		case c.json:
 			err = report.JSON(stdout, rep)
-		} else {
-			opts := report.Options{All: c.all, Frames: c.frames, MinDelta: c.minDelta, Color: report.UseColor(c.color, stdout)}
+		case c.lines:
+			err = report.Lines(stdout, rep, c.pathRoots())
+		default:
+			opts := report.Options{All: c.all, Frames: c.frames, MinDelta: c.minDelta, Color: report.UseColor(c.color, stdout), FlagHints: true}
 			if f, ok := stdout.(*os.File); ok && report.IsTerminal(f) {
 				opts.Width = termWidth(f)
 			}
 			err = report.Text(stdout, rep, opts)
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "stackdiff: %v\n", err)
+			complain(stderr, "%v", err)
 			return exitTrouble
 		}
 	}
@@ -132,6 +193,10 @@ func (c *config) check() error {
 		return errors.New("--wait-threshold must be >= 1")
 	case c.interval < 0 || c.count < 0 || c.timeout <= 0:
 		return errors.New("--interval and --count must be >= 0, --timeout > 0")
+	case c.json && c.lines:
+		return errors.New("--json and --lines are two forms of one report: pick one")
+	case c.threshold < 0:
+		return errors.New("--threshold must be >= 0")
 	case c.count == 1:
 		return errors.New("--count must be at least 2: one fetch is just the URL")
 	}
@@ -164,25 +229,4 @@ func (c *config) exitCode(r *classify.Report) int {
 		}
 	}
 	return exitOK
-}
-
-// writeHTML writes the HTML report to a file, through a temporary file so
-// that a failed run leaves no half-written report.
-func writeHTML(path string, rep *classify.Report) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".stackdiff-*.html")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if err := report.HTML(f, rep); err != nil {
-		f.Close()
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

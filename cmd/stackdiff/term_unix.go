@@ -16,3 +16,14 @@ func termWidth(f *os.File) int {
 	}
 	return int(ws.Col)
 }
+
+// isTTY reports whether r is a terminal: a character device that answers
+// a terminal ioctl (/dev/null is a character device too, and is not one).
+func isTTY(r any) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	_, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ)
+	return err == nil
+}

@@ -54,7 +54,7 @@ func TestURLInputs(t *testing.T) {
 		{name: "interval", args: []string{"--json", "--fail-on", "never", "--interval", "20ms", srv.URL}, code: 0, stdout: `@20ms"`, snapshot: 2},
 		{name: "count", args: []string{"--json", "--fail-on", "never", "--interval", "10ms", "--count", "3", srv.URL}, code: 0, stdout: `@20ms"`, snapshot: 3},
 		{name: "refused", args: []string{refused}, code: 2, stderr: "cannot connect to"},
-		{name: "404", args: []string{srv.URL + "/nothing"}, code: 2, stderr: "HTTP 404"},
+		{name: "404", args: []string{srv.URL + "/nothing"}, code: 2, stderr: "HTTP 404 Not Found for /nothing; is net/http/pprof registered on this server?"},
 		{name: "not-a-dump", args: []string{srv.URL + "/notadump"}, code: 2, stderr: "not a goroutine dump (text/html)"},
 		{name: "interval-needs-one-url", args: []string{"--interval", "1s", "a.txt"}, code: 2, stderr: "take exactly one URL"},
 		{name: "count-one", args: []string{"--count", "1", srv.URL}, code: 2, stderr: "--count must be at least 2"},

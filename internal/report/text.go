@@ -23,6 +23,10 @@ type Options struct {
 	MinDelta int  // hide ok groups whose count changed by less
 	Color    bool // ANSI colours
 	Width    int  // cut table rows to this many columns; 0: no limit
+	// FlagHints names the stackdiff flags that show what was left out
+	// ("--all", "--frames"). Only the CLI sets it: a report printed by a
+	// library (a failed test, a monitor's log) has no such flags.
+	FlagHints bool
 }
 
 // maxCountColumns is how many snapshots get a count column of their own; a
@@ -34,7 +38,9 @@ const maxCountColumns = 6
 func Text(w io.Writer, r *classify.Report, c Options) error {
 	bw := bufio.NewWriter(w)
 	p := &printer{w: bw, color: c.Color}
+	p.events(r)
 	p.headline(r)
+	p.culprits(r, c)
 	shown := visible(r, c)
 	if len(shown) > 0 {
 		fmt.Fprintln(bw)
@@ -42,11 +48,11 @@ func Text(w io.Writer, r *classify.Report, c Options) error {
 	}
 	for _, g := range shown {
 		if g.Verdict != classify.OK {
-			p.detail(g, c.Frames)
+			p.detail(g, c)
 		}
 	}
 	if hidden := len(r.Groups) - len(shown); hidden > 0 {
-		fmt.Fprintf(bw, "\n%s not shown (--all shows them)\n", plural(hidden, "unchanged ok group"))
+		fmt.Fprintf(bw, "\n%s not shown%s\n", plural(hidden, "unchanged ok group"), hint(c, " (--all shows them)"))
 	}
 	return bw.Flush()
 }
@@ -91,9 +97,26 @@ func verdictColor(v classify.Verdict) string {
 	return ""
 }
 
+// events prints each input's event in the runtime's words, named after
+// its input when there are several.
+func (p *printer) events(r *classify.Report) {
+	for _, in := range r.Inputs {
+		lines := EventLines(in.Event)
+		for i, line := range lines {
+			if i == 0 && len(r.Inputs) > 1 {
+				line = in.Name + ": " + line
+			}
+			if i > 0 {
+				line = "    " + line
+			}
+			fmt.Fprintln(p.w, p.paint("1", Printable(line)))
+		}
+	}
+}
+
 // headline prints the headline, coloured by the worst verdict.
 func (p *printer) headline(r *classify.Report) {
-	fmt.Fprintln(p.w, p.paint(verdictColor(worst(r)), Headline(r)))
+	fmt.Fprintln(p.w, p.paint(verdictColor(worst(r)), Printable(Headline(r))))
 }
 
 // Headline says what happened in one line: the new goroutines (or, for one
@@ -218,7 +241,7 @@ func sparkline(counts []int) string {
 }
 
 // detail prints the evidence, reason, fix and stack of a leak or suspect.
-func (p *printer) detail(g *classify.Group, frames int) {
+func (p *printer) detail(g *classify.Group, c Options) {
 	head := fmt.Sprintf("%s %s", g.Verdict, g.Label)
 	counts := fmt.Sprintf("×%d", g.Counts[len(g.Counts)-1])
 	if len(g.Counts) > 1 {
@@ -226,10 +249,18 @@ func (p *printer) detail(g *classify.Group, frames int) {
 	}
 	fmt.Fprintf(p.w, "\n%s  %s  %s\n", p.paint(verdictColor(g.Verdict), head), counts, stateText(g))
 	for _, e := range g.Evidence {
-		fmt.Fprintf(p.w, "    evidence: %s\n", e)
+		fmt.Fprintf(p.w, "    evidence: %s\n", Printable(e))
 	}
 	fmt.Fprintf(p.w, "    why:      %s\n", g.Reason)
 	fmt.Fprintf(p.w, "    fix:      %s\n", g.Fix)
+	if !g.Culprit { // a culprit's stack is shown first already
+		p.frames(g, c)
+	}
+}
+
+// frames prints up to c.Frames frames of the group's stack and its creator.
+func (p *printer) frames(g *classify.Group, c Options) {
+	frames := c.Frames
 	if frames == 0 {
 		return
 	}
@@ -242,7 +273,7 @@ func (p *printer) detail(g *classify.Group, frames int) {
 		p.frame("", f)
 	}
 	if n := len(all) - len(shown); n > 0 {
-		fmt.Fprintf(p.w, "      ... %d more frames (--frames)\n", n)
+		fmt.Fprintf(p.w, "      ... %d more frames%s\n", n, hint(c, " (--frames)"))
 	}
 	if g.CreatedBy != nil {
 		p.frame("created by ", *g.CreatedBy)
@@ -252,15 +283,23 @@ func (p *printer) detail(g *classify.Group, frames int) {
 // frame prints one frame; standard-library frames are dimmed so the
 // program's own code stands out.
 func (p *printer) frame(prefix string, f parse.Frame) {
-	text := fmt.Sprintf("      %s%s\n          %s:%d", prefix, f.Func, f.File, f.Line)
+	text := fmt.Sprintf("      %s%s\n          %s:%d", prefix, Printable(f.Func), Printable(f.File), f.Line)
 	if classify.IsStdlib(f.Func) {
 		text = p.paint("2", text)
 	}
 	fmt.Fprintln(p.w, text)
 }
 
+// hint returns h when the report may name CLI flags, else "".
+func hint(c Options, h string) string {
+	if c.FlagHints {
+		return h
+	}
+	return ""
+}
+
 func stateText(g *classify.Group) string {
-	s := g.State
+	s := Printable(g.State)
 	if s == "" {
 		s = "?"
 	}
@@ -288,13 +327,13 @@ func frameText(f *parse.Frame) string {
 		fn = fn[i+1:]
 	}
 	if f.File == "" {
-		return fn
+		return Printable(fn)
 	}
-	return fmt.Sprintf("%s %s:%d", fn, path.Base(f.File), f.Line)
+	return Printable(fmt.Sprintf("%s %s:%d", fn, path.Base(f.File), f.Line))
 }
 
 func shortName(name string) string {
-	return path.Base(strings.ReplaceAll(name, "\\", "/"))
+	return Printable(path.Base(strings.ReplaceAll(name, "\\", "/")))
 }
 
 func countsText(counts []int) string {

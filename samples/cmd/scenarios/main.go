@@ -6,6 +6,9 @@
 //	scenarios -list                 print the scenario names, one per line
 //	scenarios -run NAME -dir OUT    write OUT/before.txt and OUT/after.txt
 //	scenarios -all -dir OUT         write OUT/NAME/{before,after}.txt for every scenario
+//	scenarios -all -sigquit -dir OUT
+//	                                write OUT/NAME/sigquit.txt: what the runtime prints when
+//	                                the process, after the scenario, gets SIGQUIT (Unix only)
 //
 // For each scenario it runs Setup (if any), writes the "before" dump, runs
 // the scenario, writes the "after" dump, then stops everything. Flags may be
@@ -26,7 +29,10 @@ import (
 	"github.com/stackdiff/stackdiff/samples/scenarios"
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	crashIfAsked()
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
 
 // run is the whole command; it returns the exit status: 0 on success, 1 when
 // writing a dump fails, 2 on a usage error.
@@ -42,6 +48,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	name := fs.String("run", "", "run the scenario `NAME`, writing DIR/before.txt and DIR/after.txt")
 	all := fs.Bool("all", false, "run every scenario, writing DIR/NAME/before.txt and after.txt")
 	dir := fs.String("dir", "", "write the dumps under `DIR`")
+	sigquit := fs.Bool("sigquit", false, "with -run or -all: write sigquit.txt, the SIGQUIT crash dump of a process that ran the scenario, instead of before.txt and after.txt")
 	if err := fs.Parse(goStyle(fs, args)); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return 0
@@ -80,7 +87,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if *all {
 			out = filepath.Join(*dir, s.Name)
 		}
-		if err := dumpScenario(s, out); err != nil {
+		write := dumpScenario
+		if *sigquit {
+			write = func(s scenarios.Scenario, dir string) error {
+				return writeSigquit(s, filepath.Join(dir, "sigquit.txt"))
+			}
+		}
+		if err := write(s, out); err != nil {
 			fmt.Fprintf(stderr, "scenarios: %s: %v\n", s.Name, err)
 			return 1
 		}

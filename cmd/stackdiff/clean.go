@@ -1,0 +1,41 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+
+	"github.com/stackdiff/stackdiff/internal/report"
+)
+
+// complain writes one line to stderr: "stackdiff: " and the message, with
+// anything a terminal would act on escaped, since messages quote inputs
+// (file names, dump lines, HTTP error bodies).
+func complain(stderr io.Writer, format string, args ...any) {
+	fmt.Fprintf(stderr, "stackdiff: %s\n", report.Printable(fmt.Sprintf(format, args...)))
+}
+
+// redact hides the password of a URL (http://user:xxxxx@host/...): input
+// names are printed in reports and errors, which end up in tickets and
+// logs.
+func redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err == nil {
+		return u.Redacted()
+	}
+	// Unparsable: cut whatever stands between the scheme and an '@' of the
+	// authority, which is where a password would be.
+	scheme, rest, ok := strings.Cut(rawURL, "://")
+	if !ok {
+		return rawURL
+	}
+	authority := rest
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		authority = rest[:i]
+	}
+	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
+		return scheme + "://xxxxx" + rest[i:]
+	}
+	return rawURL
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/google/pprof/profile"
+	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/report"
+)
+
+// An output file (--html) is checked before any input is read, because the
+// easiest typo — "--html before.txt after.txt", as if --html took no value
+// like --json — names an input as the output. The rules, in order:
+//
+//   - a path that is one of the inputs (the same file, also through links)
+//     is refused;
+//   - a path that exists and is not a regular file (a device, a FIFO, a
+//     directory) is refused: renaming over it would replace the node;
+//   - an existing regular file is replaced only if it is empty or already
+//     holds a report of the same kind (an HTML document, a profile stackdiff
+//     wrote), so a dump is never overwritten;
+//   - a symbolic link is followed: the report replaces the file it points
+//     to, and the link stays a link.
+
+// checkOutput returns the path the report will really be written to (links
+// resolved), or an error that says why the output is refused.
+func checkOutput(out string, inputs []string, kind outputKind) (string, error) {
+	target := out
+	if fi, err := os.Lstat(out); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		resolved, err := filepath.EvalSymlinks(out)
+		if err != nil {
+			return "", errors.New("a symbolic link to nothing; refusing to replace it")
+		}
+		target = resolved
+	}
+	fi, err := os.Stat(target)
+	if errors.Is(err, os.ErrNotExist) {
+		return target, nil
+	}
+	if err != nil {
+		return "", unwrapPath(err)
+	}
+	for _, in := range inputs {
+		if in == "-" || isURL(in) {
+			continue
+		}
+		if ii, err := os.Stat(in); err == nil && os.SameFile(fi, ii) {
+			return "", errors.New("is also an input; refusing to overwrite it")
+		}
+	}
+	if !fi.Mode().IsRegular() {
+		return "", errors.New("not a regular file; refusing to replace it")
+	}
+	if ok, err := replaceable(target, kind); err != nil {
+		return "", err
+	} else if !ok {
+		return "", fmt.Errorf("exists and is not %s; refusing to overwrite it (the flag takes a file name)", kind.what)
+	}
+	return target, nil
+}
+
+// outputKind says what an output file holds, to recognise an old one.
+type outputKind struct {
+	what string // "an HTML report"
+	// ours reports whether data, the start of an existing non-empty file
+	// (at most maxOursRead bytes; whole if shorter), is an earlier output.
+	ours func(data []byte, whole bool) bool
+}
+
+const maxOursRead = 4 << 20
+
+var (
+	htmlOutput = outputKind{"an HTML report", func(data []byte, _ bool) bool {
+		head := bytes.ToLower(bytes.TrimLeft(data[:min(len(data), 512)], " \t\r\n\ufeff"))
+		return bytes.HasPrefix(head, []byte("<!doctype html")) || bytes.HasPrefix(head, []byte("<html"))
+	}}
+	// A goroutine profile fetched from /debug/pprof/goroutine is a pprof
+	// file too, and may be an input: only stackdiff's own are replaced.
+	pprofOutput = outputKind{"a profile written by stackdiff", func(data []byte, whole bool) bool {
+		if !whole {
+			return false
+		}
+		p, err := profile.ParseData(data)
+		return err == nil && slices.Contains(p.Comments, report.ProfileComment)
+	}}
+)
+
+// replaceable reports whether an existing file may be replaced by a new
+// output of kind: it is empty, or an earlier output of that kind.
+func replaceable(path string, kind outputKind) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, unwrapPath(err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxOursRead+1))
+	if err != nil {
+		return false, unwrapPath(err)
+	}
+	if len(data) == 0 {
+		return true, nil
+	}
+	whole := len(data) <= maxOursRead
+	return kind.ours(data[:min(len(data), maxOursRead)], whole), nil
+}
+
+// writeFileAtomic writes a file through a temporary file in the same
+// directory, renamed over path only when complete: a failed run leaves no
+// half-written file. Errors name display, the path the user gave.
+func writeFileAtomic(path, display string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".stackdiff-*.tmp")
+	if err != nil {
+		return fmt.Errorf("%s: %w", display, unwrapPath(err))
+	}
+	defer os.Remove(f.Name())
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", display, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("%s: %w", display, err)
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		return fmt.Errorf("%s: %w", display, unwrapPath(err))
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("%s: %w", display, unwrapPath(err))
+	}
+	return nil
+}
+
+// unwrapPath drops the *os.PathError wrapper, whose path may be a
+// temporary file the user never named.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
+}
+
+// output is one report file a flag asks for.
+type output struct {
+	flag, path string // as the user gave them
+	kind       outputKind
+	write      func(io.Writer, *classify.Report) error
+	target     string // path with links resolved, once checked
+}
+
+// pathRoots are the directories --lines makes paths relative to: each
+// --source-root, then the current directory.
+func (c *config) pathRoots() []string {
+	var roots []string
+	for _, r := range append(append([]string{}, c.sourceRoots...), ".") {
+		if abs, err := filepath.Abs(r); err == nil {
+			roots = append(roots, abs)
+		}
+	}
+	return roots
+}

@@ -1,0 +1,108 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/parse"
+)
+
+// EventLines are the event of a dump in the runtime's own words, as it
+// printed them: "panic: send on closed channel", "fatal error: all
+// goroutines are asleep - deadlock!", "SIGQUIT: quit". Reports open with
+// them, before anything stackdiff concluded.
+func EventLines(ev *parse.Event) []string {
+	if ev == nil {
+		return nil
+	}
+	lines := strings.Split(ev.Message, "\n")
+	switch ev.Kind {
+	case parse.EventPanic, parse.EventTestTimeout:
+		lines[0] = "panic: " + lines[0]
+	case parse.EventFatal:
+		lines[0] = "fatal error: " + lines[0]
+	case parse.EventDeadlock:
+		// The runtime's deadlocks are fatal errors; synctest's are panics
+		// whose value starts with "deadlock: ".
+		if strings.HasPrefix(lines[0], "deadlock: ") {
+			lines[0] = "panic: " + lines[0]
+		} else {
+			lines[0] = "fatal error: " + lines[0]
+		}
+	case parse.EventRace:
+		lines[0] = "WARNING: " + lines[0]
+	case parse.EventGoleak:
+		lines[0] = "goleak: " + lines[0]
+	}
+	if len(ev.Tests) > 0 {
+		lines = append(lines, "running tests: "+strings.Join(ev.Tests, ", "))
+	}
+	return lines
+}
+
+// culpritRole says what the culprit of an event did, in a few words.
+func culpritRole(ev *parse.Event, g *classify.Group) string {
+	id := ev.Goroutine
+	switch ev.Kind {
+	case parse.EventTestTimeout:
+		for _, e := range g.Evidence {
+			if test, ok := strings.CutPrefix(e, "running "); ok {
+				test, _, _ = strings.Cut(test, " when ")
+				return fmt.Sprintf("%s hung (goroutine %s)", test, idList(g.IDs))
+			}
+		}
+		return fmt.Sprintf("a running test hung (goroutine %s)", idList(g.IDs))
+	case parse.EventPanic:
+		return fmt.Sprintf("goroutine %d panicked", id)
+	case parse.EventFatal:
+		return fmt.Sprintf("goroutine %d threw the fatal error", id)
+	case parse.EventRace:
+		return fmt.Sprintf("goroutine %d made the racing access", id)
+	case parse.EventSignal:
+		return fmt.Sprintf("goroutine %d received the signal", id)
+	}
+	return fmt.Sprintf("goroutine %d is the one the event names", id)
+}
+
+func idList(ids []int64) string {
+	if len(ids) == 0 {
+		return "?"
+	}
+	s := make([]string, 0, 3)
+	for _, id := range ids[:min(len(ids), 3)] {
+		s = append(s, fmt.Sprint(id))
+	}
+	if len(ids) > 3 {
+		s = append(s, "…")
+	}
+	return strings.Join(s, ", ")
+}
+
+// culpritFrames is how many frames a culprit shows at least: its stack is
+// the story of the crash.
+const culpritFrames = 12
+
+// culprits prints the groups the last input's event names, first, with
+// their stacks.
+func (p *printer) culprits(r *classify.Report, c Options) {
+	if len(r.Inputs) == 0 {
+		return
+	}
+	ev := r.Inputs[len(r.Inputs)-1].Event
+	if ev == nil {
+		return
+	}
+	for _, g := range r.Groups {
+		if !g.Culprit {
+			continue
+		}
+		where := stateText(g)
+		if g.Site != nil {
+			where += " at " + frameText(g.Site)
+		}
+		fmt.Fprintf(p.w, "\n%s: %s\n", p.paint("1", culpritRole(ev, g)), where)
+		c.Frames = max(c.Frames, culpritFrames)
+		p.frames(g, c)
+	}
+}
