@@ -413,3 +413,21 @@ func TestPrefixNotLearnt(t *testing.T) {
 		}
 	}
 }
+
+// TestWarningsBounded: a warning per goroutine (here, headers with no
+// stack) stops at MaxWarnings, and the rest are counted in one more line.
+func TestWarningsBounded(t *testing.T) {
+	var b strings.Builder
+	for id := 1; id <= 5000; id++ {
+		fmt.Fprintf(&b, "\tgoroutine %d [running]:\n", id)
+	}
+	b.WriteString("goroutine 9999 [running]:\nmain.main()\n\t/app/main.go:1 +0x1\n")
+	snaps, err := parse.ReadAll(strings.NewReader(b.String()), "many")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := snaps[len(snaps)-1].Warnings
+	if len(w) != parse.MaxWarnings+1 || !strings.HasPrefix(w[len(w)-1], "and ") {
+		t.Fatalf("%d warnings, last %q; want %d and a count of the rest", len(w), w[len(w)-1], parse.MaxWarnings+1)
+	}
+}

@@ -8,9 +8,10 @@ import (
 
 // builder accumulates one snapshot.
 type builder struct {
-	snap  *Snapshot
-	count int
-	ids   idSet
+	moreWarnings int // warnings beyond MaxWarnings, counted, not kept
+	snap         *Snapshot
+	count        int
+	ids          idSet
 	// raw maps a block's normalized text to its group: the fast path, one
 	// map lookup per goroutine after the first of each stack.
 	raw map[string]*Group
@@ -185,6 +186,9 @@ func (b *builder) finish() *Snapshot {
 	}
 	if b.total > 0 && b.total != b.count {
 		s.Warnings = append(s.Warnings, fmt.Sprintf("the profile says total %d; its records hold %d", b.total, b.count))
+	}
+	if b.moreWarnings > 0 {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("and %d more %s like those above", b.moreWarnings, plural(b.moreWarnings, "warning")))
 	}
 	s.Groups = s.Groups[:0]
 	for _, g := range b.groups {

@@ -107,6 +107,10 @@ func (t *textReader) done() []*Snapshot {
 
 func (t *textReader) warnf(format string, args ...any) {
 	b := t.builder(FormatStack)
+	if len(b.snap.Warnings) >= MaxWarnings {
+		b.moreWarnings++ // said once, in finish
+		return
+	}
 	b.snap.Warnings = append(b.snap.Warnings, fmt.Sprintf(format, args...))
 }
 
