@@ -100,17 +100,16 @@ func find(self int64, o *opts) string {
 // ignores, as a snapshot of their own: its groups are subsets of s's.
 func unexpected(s *parse.Snapshot, o *opts) *parse.Snapshot {
 	o.dropIgnored(s)
-	// The labels come from classify, so "expected" means the same here as
-	// in every other stackdiff report.
+	// The labels and the ignores are classify's, so "expected" and
+	// "ignored" mean the same here as in Diff and the CLI.
 	expected := map[int64]bool{}
-	for _, g := range classify.Compare([]*parse.Snapshot{s}, &classify.Options{NoSources: true}).Groups {
-		if g.Label == classify.System || g.Label == classify.TestRunner {
+	for _, g := range classify.Compare([]*parse.Snapshot{s}, o.classifyOptions()).Groups {
+		if g.Ignored != "" || g.Label == classify.System || g.Label == classify.TestRunner {
 			for _, id := range g.IDs {
 				expected[id] = true
 			}
 		}
 	}
-	s.Groups = slices.DeleteFunc(s.Groups, o.ignored)
 	dropIDs(s, func(id int64) bool { return expected[id] })
 	return s
 }

@@ -63,7 +63,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.IntVar(&c.minDelta, "min-delta", 0, "hide unchanged-verdict groups whose count changed by less than `N`")
 	fs.StringVar(&c.failOn, "fail-on", "leak", "exit 1 when a group has this verdict or worse: `leak|suspect|never`")
 	fs.StringVar(&c.match, "match", "auto", "match goroutines by `auto|id|stack`")
-	fs.StringArrayVar(&c.ignore, "ignore", nil, "ignore groups with this `FUNC` anywhere in the stack (top:FUNC for the top function, creator:FUNC for the creator); repeatable")
+	fs.StringArrayVar(&c.ignore, "ignore", nil, "ignore groups with this `FUNC` anywhere in the stack (top:FUNC for the top function, creator:FUNC for the creator); a name as the report prints it, or its last part, works; repeatable")
 	fs.StringArrayVar(&c.sourceRoots, "source-root", nil, "look for source files under `DIR` to tell timers, tickers and contexts apart; repeatable")
 	fs.IntVar(&c.waitThreshold, "wait-threshold", 10, "a group blocked for `N` minutes or more is a suspect")
 	fs.DurationVar(&c.interval, "interval", 0, "fetch a URL input twice (or --count times), `D` apart: a before and an after of a live process")
@@ -91,6 +91,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	rep := classify.Compare(snaps, c.options())
+	c.warnUnusedIgnores(rep, stderr)
 	if c.html != "" {
 		if err := writeHTML(c.html, rep); err != nil {
 			fmt.Fprintf(stderr, "stackdiff: %v\n", err)
@@ -143,16 +144,32 @@ func (c *config) options() *classify.Options {
 	// program built here, with -trimpath, names files relative to it.
 	o := &classify.Options{Match: classify.MatchMode(c.match), SourceRoots: append([]string{"."}, c.sourceRoots...), WaitThreshold: c.waitThreshold}
 	for _, ig := range c.ignore {
-		switch {
-		case strings.HasPrefix(ig, "top:"):
-			o.IgnoreTop = append(o.IgnoreTop, strings.TrimPrefix(ig, "top:"))
-		case strings.HasPrefix(ig, "creator:"):
-			o.IgnoreCreator = append(o.IgnoreCreator, strings.TrimPrefix(ig, "creator:"))
-		default:
-			o.IgnoreAny = append(o.IgnoreAny, ig)
-		}
+		o.Ignore = append(o.Ignore, parseIgnore(ig))
 	}
 	return o
+}
+
+// parseIgnore reads one --ignore: FUNC, top:FUNC or creator:FUNC, the
+// same ignores as capture's IgnoreAnyFunction, IgnoreTopFunction and
+// IgnoreCreatedBy.
+func parseIgnore(spec string) classify.Ignore {
+	if f, ok := strings.CutPrefix(spec, "top:"); ok {
+		return classify.IgnoreTopFunction(f)
+	}
+	if f, ok := strings.CutPrefix(spec, "creator:"); ok {
+		return classify.IgnoreCreatedBy(f)
+	}
+	return classify.IgnoreAnyFunction(spec)
+}
+
+// warnUnusedIgnores says which --ignore matched nothing: most likely a
+// misspelt name, which would otherwise hide nothing silently.
+func (c *config) warnUnusedIgnores(r *classify.Report, stderr io.Writer) {
+	for i, n := range r.IgnoreHits {
+		if n == 0 {
+			fmt.Fprintf(stderr, "stackdiff: warning: --ignore %s matched no goroutine\n", c.ignore[i])
+		}
+	}
 }
 
 func (c *config) exitCode(r *classify.Report) int {

@@ -347,6 +347,7 @@ func TestHTMLSeries(t *testing.T) {
 
 // manyGroups is a hand-made report of n groups; the first has ids IDs.
 func manyGroups(n, ids int) *classify.Report {
+	chanSend := classify.DefaultLabels()[classify.ChanSend]
 	r := &classify.Report{
 		Inputs:      []classify.Input{{Name: "a.txt", Format: parse.FormatStack}, {Name: "b.txt", Format: parse.FormatStack}},
 		SameProcess: true,
@@ -361,7 +362,7 @@ func manyGroups(n, ids int) *classify.Report {
 			Key: f.Func, Label: classify.ChanSend, Verdict: v, State: "chan send",
 			Counts: []int{1, n - i + 1}, Delta: n - i, New: n - i,
 			Frames: []parse.Frame{f}, Site: &f,
-			Reason: classify.Labels[classify.ChanSend].Reason, Fix: classify.Labels[classify.ChanSend].Fix,
+			Reason: chanSend.Reason, Fix: chanSend.Fix,
 		}
 		if i == 0 {
 			for id := range ids {
