@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,11 +35,12 @@ type Options struct {
 	// Ignore lists the goroutines that are expected: groups an Ignore
 	// matches get the verdict ok, with the evidence saying which.
 	Ignore []Ignore
-	// SourceRoots are directories where the source files of the dumps may
-	// be found (see [Group.Label]). Absolute paths that exist are always read.
-	SourceRoots []string
-	// NoSources turns source reading off entirely.
-	NoSources bool
+	// Sources are where the source files named in the dumps are looked
+	// for, in order, to tell timers, tickers and contexts from other
+	// channel receives; see [SourceDir] for a directory. Nothing else is
+	// ever read: nil (the default) reads no file at all, so the same dumps
+	// get the same labels on any machine.
+	Sources []fs.FS
 	// WaitThreshold is the wait, in minutes, from which a blocked group is a
 	// suspect. 0 means 10.
 	WaitThreshold int
@@ -121,9 +123,7 @@ type comparer struct {
 
 func newComparer(snaps []*parse.Snapshot, o Options) *comparer {
 	c := &comparer{opts: o, n: len(snaps), byKey: map[string]*entry{}, hits: make([]int, len(o.Ignore))}
-	if !o.NoSources {
-		c.src = newSources(o.SourceRoots)
-	}
+	c.src = newSources(o.Sources)
 	c.stackOnly = o.Match == MatchStack
 	for _, s := range snaps {
 		if s.Format == parse.FormatDebug1 || s.Format == parse.FormatProto {
@@ -285,8 +285,10 @@ func (c *comparer) label(e *entry) {
 	}
 	r := match(c.opts.Rules, st)
 	g.Label, g.Class, g.Reason, g.Fix = r.Label, r.Class, r.Reason, r.Fix
-	if (g.Label == ChanReceive || g.Label == Select) && g.Site != nil && c.src != nil {
-		if l := refine(g.Label, c.src.lines(g.Site.File), g.Site.Line); l != g.Label {
+	if (g.Label == ChanReceive || g.Label == Select) && g.Site != nil {
+		lines := c.src.lines(g.Site.File)
+		g.NoSource = lines == nil
+		if l := refine(g.Label, lines, g.Site.Line); l != g.Label {
 			info := labels[l]
 			g.Label, g.Class, g.Reason, g.Fix = l, info.Class, info.Reason, info.Fix
 		}

@@ -91,6 +91,10 @@ type Group struct {
 	Site   *parse.Frame
 	Reason string
 	Fix    string
+	// NoSource is set on a channel receive or select whose blocking line
+	// could not be read: with its source it might have been labelled
+	// timer, ticker or context-never-cancelled.
+	NoSource bool
 }
 
 // Summary totals the report.

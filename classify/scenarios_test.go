@@ -1,6 +1,7 @@
 package classify_test
 
 import (
+	"io/fs"
 	"regexp"
 	"slices"
 	"strconv"
@@ -35,7 +36,7 @@ func TestScenariosAgainstGoleak(t *testing.T) {
 			after := snapshot(t, "after")
 			oracle := goleakIDs(goleak.Find(ignore))
 
-			r := classify.Compare([]*parse.Snapshot{before, after}, &classify.Options{SourceRoots: []string{".."}})
+			r := classify.Compare([]*parse.Snapshot{before, after}, &classify.Options{Sources: []fs.FS{classify.SourceDir("..")}})
 			var leaked, doubtful []int64
 			counts := map[classify.Label]int{}
 			for _, g := range r.Groups {

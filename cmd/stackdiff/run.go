@@ -23,6 +23,7 @@ const (
 
 type config struct {
 	json, all, quiet bool
+	noSource         bool
 	html             string
 	frames, minDelta int
 	failOn, match    string
@@ -65,6 +66,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.match, "match", "auto", "match goroutines by `auto|id|stack`")
 	fs.StringArrayVar(&c.ignore, "ignore", nil, "ignore groups with this `FUNC` anywhere in the stack (top:FUNC for the top function, creator:FUNC for the creator); a name as the report prints it, or its last part, works; repeatable")
 	fs.StringArrayVar(&c.sourceRoots, "source-root", nil, "look for source files under `DIR` to tell timers, tickers and contexts apart; repeatable")
+	fs.BoolVar(&c.noSource, "no-source", false, "read no source file (neither in the current directory nor under --source-root)")
 	fs.IntVar(&c.waitThreshold, "wait-threshold", 10, "a group blocked for `N` minutes or more is a suspect")
 	fs.DurationVar(&c.interval, "interval", 0, "fetch a URL input twice (or --count times), `D` apart: a before and an after of a live process")
 	fs.IntVar(&c.count, "count", 0, "with a URL input, fetch it `N` times (a series; default 2 with --interval)")
@@ -103,7 +105,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if c.json {
 			err = report.JSON(stdout, rep)
 		} else {
-			opts := report.Options{All: c.all, Frames: c.frames, MinDelta: c.minDelta, Color: report.UseColor(c.color, stdout), FlagHints: true}
+			opts := report.Options{All: c.all, Frames: c.frames, MinDelta: c.minDelta, Color: report.UseColor(c.color, stdout), FlagHints: true, SourceHint: !c.noSource}
 			if f, ok := stdout.(*os.File); ok && report.IsTerminal(f) {
 				opts.Width = termWidth(f)
 			}
@@ -140,9 +142,15 @@ func (c *config) check() error {
 }
 
 func (c *config) options() *classify.Options {
-	// Sources are looked for under the current directory too: a dump of a
-	// program built here, with -trimpath, names files relative to it.
-	o := &classify.Options{Match: classify.MatchMode(c.match), SourceRoots: append([]string{"."}, c.sourceRoots...), WaitThreshold: c.waitThreshold}
+	o := &classify.Options{Match: classify.MatchMode(c.match), WaitThreshold: c.waitThreshold}
+	if !c.noSource {
+		// Sources are looked for under the current directory too: a dump
+		// of a program built here names files under it (or, built with
+		// -trimpath, under the module path of its go.mod).
+		for _, root := range append([]string{"."}, c.sourceRoots...) {
+			o.Sources = append(o.Sources, classify.SourceDir(root))
+		}
+	}
 	for _, ig := range c.ignore {
 		o.Ignore = append(o.Ignore, parseIgnore(ig))
 	}

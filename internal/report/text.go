@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -27,6 +28,9 @@ type Options struct {
 	// ("--all", "--frames"). Only the CLI sets it: a report printed by a
 	// library (a failed test, a monitor's log) has no such flags.
 	FlagHints bool
+	// SourceHint says once, naming --source-root, that some shown group
+	// might have had a more specific label with its source at hand.
+	SourceHint bool
 }
 
 // maxCountColumns is how many snapshots get a count column of their own; a
@@ -48,6 +52,9 @@ func Text(w io.Writer, r *classify.Report, c Options) error {
 		if g.Verdict != classify.OK {
 			p.detail(g, c)
 		}
+	}
+	if c.SourceHint && slices.ContainsFunc(shown, func(g *classify.Group) bool { return g.NoSource && g.Verdict != classify.OK }) {
+		fmt.Fprintln(bw, "\nnote: source not found for a channel wait above; with it, it might be labelled timer, ticker or context-never-cancelled (--source-root DIR)")
 	}
 	if hidden := len(r.Groups) - len(shown); hidden > 0 {
 		fmt.Fprintf(bw, "\n%s not shown%s\n", plural(hidden, "unchanged ok group"), hint(c, " (--all shows them)"))
