@@ -107,9 +107,10 @@ func isURL(p string) bool {
 func (c *config) fetch(url, suffix string) ([]*parse.Snapshot, error) {
 	snaps, err := capture.Fetch(context.Background(), url, capture.FetchOptions{Timeout: c.timeout})
 	if err != nil {
-		// capture says "GET URL: what"; the URL is already in our prefix.
-		if inner := errors.Unwrap(err); inner != nil && strings.HasPrefix(err.Error(), "GET ") {
-			err = inner
+		// The URL is already in our prefix: say only what went wrong.
+		var fe *capture.FetchError
+		if errors.As(err, &fe) {
+			err = fe.Err
 		}
 		return nil, err
 	}
