@@ -1,10 +1,5 @@
 package parse
 
-import (
-	"cmp"
-	"slices"
-)
-
 // builder accumulates one snapshot.
 type builder struct {
 	snap  *Snapshot
@@ -148,11 +143,6 @@ func (b *builder) finish() *Snapshot {
 		s.Groups = append(s.Groups, g)
 		sortLabelSets(g.LabelSets)
 	}
-	slices.SortFunc(s.Groups, func(x, y *Group) int {
-		if c := cmp.Compare(y.Count, x.Count); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.Key, y.Key)
-	})
+	SortGroups(s.Groups)
 	return s
 }

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/stackdiff/stackdiff/capture"
@@ -53,10 +51,8 @@ func (c *config) load(paths []string, stdin io.Reader, stderr io.Writer) ([]*par
 		if p == "-" {
 			name = "<stdin>"
 			r = stdin
-			if stdin == os.Stdin {
-				// "./app 2>&1 | stackdiff", then Ctrl-\ : the signal goes to
-				// the whole pipeline; the app dumps, stackdiff reads on.
-				signal.Ignore(os.Interrupt, syscall.SIGQUIT)
+			if c.readingStdin != nil {
+				c.readingStdin()
 			}
 		} else {
 			f, err := os.Open(p)

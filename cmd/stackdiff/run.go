@@ -34,6 +34,9 @@ type config struct {
 	interval         time.Duration // between fetches of one URL
 	count            int           // fetches of one URL
 	timeout          time.Duration // per fetch
+	// readingStdin, if set, is called before standard input is read: main
+	// uses it to ignore the signals a pipeline's Ctrl-C and Ctrl-\ send.
+	readingStdin func()
 }
 
 const usage = `Usage:
@@ -48,7 +51,11 @@ Flags:
 `
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	var c config
+	return runWith(config{}, args, stdin, stdout, stderr)
+}
+
+// runWith is run with a config that the flags fill in: main's hooks.
+func runWith(c config, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("stackdiff", pflag.ContinueOnError)
 	fs.SortFlags = false
 	fs.SetOutput(stdout)

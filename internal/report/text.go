@@ -234,7 +234,7 @@ func (p *printer) detail(g *classify.Group, c Options) {
 	head := fmt.Sprintf("%s %s", g.Verdict, g.Label)
 	counts := fmt.Sprintf("×%d", g.Counts[len(g.Counts)-1])
 	if len(g.Counts) > 1 {
-		counts = fmt.Sprintf("%s (%s)", signed(g.Delta), countsText(g.Counts))
+		counts = fmt.Sprintf("%s (%s)", signed(g.Delta), classify.JoinCounts(g.Counts))
 	}
 	fmt.Fprintf(p.w, "\n%s  %s  %s\n", p.paint(verdictColor(g.Verdict), head), counts, stateText(g))
 	for _, e := range g.Evidence {
@@ -303,26 +303,24 @@ func frameText(f *parse.Frame) string {
 	if f == nil {
 		return "-"
 	}
-	fn := f.Func
-	if i := strings.LastIndexByte(fn, '/'); i >= 0 {
-		fn = fn[i+1:]
-	}
+	fn := ShortFunc(f.Func)
 	if f.File == "" {
 		return fn
 	}
 	return fmt.Sprintf("%s %s:%d", fn, path.Base(f.File), f.Line)
 }
 
-func shortName(name string) string {
-	return path.Base(strings.ReplaceAll(name, "\\", "/"))
+// ShortFunc is fn without its package path ("http.(*persistConn).readLoop"),
+// as the reports print it; --ignore accepts it as it is.
+func ShortFunc(fn string) string {
+	if i := strings.LastIndexByte(fn, '/'); i >= 0 {
+		return fn[i+1:]
+	}
+	return fn
 }
 
-func countsText(counts []int) string {
-	s := make([]string, len(counts))
-	for i, n := range counts {
-		s[i] = strconv.Itoa(n)
-	}
-	return strings.Join(s, " → ")
+func shortName(name string) string {
+	return path.Base(strings.ReplaceAll(name, "\\", "/"))
 }
 
 func signed(n int) string {
