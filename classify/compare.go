@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,17 +30,17 @@ const (
 
 // Options tune [Compare]. The zero value is the default.
 type Options struct {
-	Rules []Rule    // nil means [Rules]
+	Rules []Rule    // nil means [DefaultRules]
 	Match MatchMode // "" means MatchAuto
-	// IgnoreTop, IgnoreAny and IgnoreCreator drop groups (verdict ok) whose
-	// top function, any function, or creator is one of the names (like
-	// goleak's IgnoreTopFunction, IgnoreAnyFunction, IgnoreCreatedBy).
-	IgnoreTop, IgnoreAny, IgnoreCreator []string
-	// SourceRoots are directories where the source files of the dumps may
-	// be found (see [Group.Label]). Absolute paths that exist are always read.
-	SourceRoots []string
-	// NoSources turns source reading off entirely.
-	NoSources bool
+	// Ignore lists the goroutines that are expected: groups an Ignore
+	// matches get the verdict ok, with the evidence saying which.
+	Ignore []Ignore
+	// Sources are where the source files named in the dumps are looked
+	// for, in order, to tell timers, tickers and contexts from other
+	// channel receives; see [SourceDir] for a directory. Nothing else is
+	// ever read: nil (the default) reads no file at all, so the same dumps
+	// get the same labels on any machine.
+	Sources []fs.FS
 	// WaitThreshold is the wait, in minutes, from which a blocked group is a
 	// suspect. 0 means 10.
 	WaitThreshold int
@@ -48,41 +49,44 @@ type Options struct {
 	CrowdThreshold int
 }
 
+func (o *Options) withDefaults() Options {
+	var d Options
+	if o != nil {
+		d = *o
+	}
+	if d.Rules == nil {
+		d.Rules = DefaultRules()
+	}
+	if d.WaitThreshold == 0 {
+		d.WaitThreshold = 10
+	}
+	if d.CrowdThreshold == 0 {
+		d.CrowdThreshold = 1000
+	}
+	return d
+}
+
 // Compare follows the groups of snapshots (in time order) from the first to
 // the last, labels them and gives each a verdict. With one snapshot it is a
 // postmortem of that dump. Counts are per snapshot; Delta is last − first,
 // like a diff of y − x.
+//
+// It works in three steps, each reading only what the ones before wrote:
+// match (groups across snapshots, and goroutines by ID), label (from each
+// group's stack alone), judge (from counts, IDs, labels and options).
 func Compare(snaps []*parse.Snapshot, opts *Options) *Report {
-	var o Options
-	if opts != nil {
-		o = *opts
-	}
-	if o.Rules == nil {
-		o.Rules = Rules
-	}
-	if o.WaitThreshold == 0 {
-		o.WaitThreshold = 10
-	}
-	if o.CrowdThreshold == 0 {
-		o.CrowdThreshold = 1000
-	}
-	c := &comparer{opts: o, n: len(snaps), byKey: map[string]*entry{}}
-	if !o.NoSources {
-		c.src = newSources(o.SourceRoots)
-	}
-	c.stackOnly = o.Match == MatchStack
-	for _, s := range snaps {
-		if s.Format == parse.FormatDebug1 || s.Format == parse.FormatProto {
-			c.stackOnly = true // no states or creators to match on
-		}
-	}
-	if len(snaps) > 0 {
-		c.ev = snaps[len(snaps)-1].Event
-	}
+	c := newComparer(snaps, opts.withDefaults())
+	// 1. Match.
 	for i, s := range snaps {
 		c.add(i, s)
 	}
-	return c.report(snaps)
+	c.same = c.sameProcess()
+	// 2. Label.
+	for _, e := range c.order {
+		c.label(e)
+	}
+	// 3. Judge.
+	return c.judgeAll(snaps)
 }
 
 // entry accumulates one group across snapshots.
@@ -100,6 +104,7 @@ type entry struct {
 
 type comparer struct {
 	opts      Options
+	hits      []int // per opts.Ignore, the groups it matched
 	n         int
 	byKey     map[string]*entry
 	order     []*entry
@@ -116,6 +121,21 @@ type comparer struct {
 	shared, sameCreator int
 	same                bool         // the verdict of sameProcess
 	ev                  *parse.Event // the last snapshot's event, if any
+}
+
+func newComparer(snaps []*parse.Snapshot, o Options) *comparer {
+	c := &comparer{opts: o, n: len(snaps), byKey: map[string]*entry{}, hits: make([]int, len(o.Ignore))}
+	c.src = newSources(o.Sources)
+	c.stackOnly = o.Match == MatchStack
+	for _, s := range snaps {
+		if s.Format == parse.FormatDebug1 || s.Format == parse.FormatProto {
+			c.stackOnly = true // no states or creators to match on
+		}
+	}
+	if len(snaps) > 0 {
+		c.ev = snaps[len(snaps)-1].Event
+	}
+	return c
 }
 
 // seen is one goroutine of the first or last snapshot.
@@ -259,9 +279,37 @@ func creator(g *parse.Group) string {
 	return g.CreatedBy.Func
 }
 
-func (c *comparer) report(snaps []*parse.Snapshot) *Report {
-	r := &Report{SameProcess: c.sameProcess()}
-	c.same = r.SameProcess
+// label fills the group's stack, label, class, reason and fix from its
+// representative stack: the same stack gets the same label in any report.
+func (c *comparer) label(e *entry) {
+	g, rep := e.g, e.rep
+	g.State = rep.State
+	g.Frames = rep.Frames
+	g.CreatedBy = rep.CreatedBy
+	g.Site = Site(rep.Frames)
+	st := &Stack{State: rep.State, Frames: rep.Frames, CreatedBy: rep.CreatedBy}
+	if st.State == "" {
+		st.State = inferState(rep.Frames)
+	}
+	r := match(c.opts.Rules, st)
+	g.Label, g.Class, g.Reason, g.Fix = r.Label, r.Class, r.Reason, r.Fix
+	if (g.Label == ChanReceive || g.Label == Select) && g.Site != nil {
+		lines := c.src.lines(g.Site.File)
+		g.NoSource = lines == nil
+		if l := refine(g.Label, lines, g.Site.Line); l != g.Label {
+			info := labels[l]
+			g.Label, g.Class, g.Reason, g.Fix = l, info.Class, info.Reason, info.Fix
+		}
+	}
+	if why := ignored(c.opts.Ignore, c.hits, st); why != "" {
+		g.Ignored = "ignored: " + why
+	}
+}
+
+// judgeAll gives every group its numbers and verdict, and builds the report
+// in verdict order.
+func (c *comparer) judgeAll(snaps []*parse.Snapshot) *Report {
+	r := &Report{SameProcess: c.same, IgnoreHits: c.hits}
 	for _, s := range snaps {
 		r.Inputs = append(r.Inputs, Input{Name: s.Name, Format: s.Format, Goroutines: s.Count(), Groups: len(s.Groups), Warnings: s.Warnings, Event: s.Event})
 		r.Summary.Goroutines = append(r.Summary.Goroutines, s.Count())
@@ -272,14 +320,13 @@ func (c *comparer) report(snaps []*parse.Snapshot) *Report {
 	}
 	for _, e := range c.order {
 		g := e.g
-		c.describe(e)
 		g.ID = groupID(g.Key)
 		slices.Sort(g.IDs)
 		g.Delta = g.Counts[c.n-1] - g.Counts[0]
 		g.Leaked = e.leaked[c.n-1]
 		g.WaitMinutes = e.wait
 		if c.n > 1 {
-			if r.SameProcess {
+			if c.same {
 				g.NewIDs = e.newIDs
 				g.New = len(g.NewIDs)
 			} else {
@@ -298,7 +345,7 @@ func (c *comparer) report(snaps []*parse.Snapshot) *Report {
 		}
 	}
 	slices.SortFunc(r.Groups, func(a, b *Group) int {
-		if c := cmp.Compare(a.Verdict.rank(), b.Verdict.rank()); c != 0 {
+		if c := cmp.Compare(a.Verdict.Rank(), b.Verdict.Rank()); c != 0 {
 			return c
 		}
 		if c := cmp.Compare(b.Delta, a.Delta); c != 0 {
@@ -312,37 +359,18 @@ func (c *comparer) report(snaps []*parse.Snapshot) *Report {
 	return r
 }
 
-// describe fills the group's stack, label, reason and fix.
-func (c *comparer) describe(e *entry) {
-	g, rep := e.g, e.rep
-	g.State = rep.State
-	g.Frames = rep.Frames
-	g.CreatedBy = rep.CreatedBy
-	g.Site = Site(rep.Frames)
-	st := &Stack{State: rep.State, Frames: rep.Frames, CreatedBy: rep.CreatedBy}
-	if st.State == "" {
-		st.State = inferState(rep.Frames)
-	}
-	g.Label = label(c.opts.Rules, st)
-	if (g.Label == ChanReceive || g.Label == Select) && g.Site != nil && c.src != nil {
-		g.Label = refine(g.Label, c.src.lines(g.Site.File), g.Site.Line)
-	}
-	info := Labels[g.Label]
-	g.Reason, g.Fix = info.Reason, info.Fix
-}
-
 // judge gives the verdict and its evidence.
 func (c *comparer) judge(e *entry, firstName string) {
 	g := e.g
-	if why := c.ignored(g); why != "" {
+	if g.Ignored != "" {
 		g.Verdict = OK
-		g.Evidence = append(g.Evidence, why)
+		g.Evidence = append(g.Evidence, g.Ignored)
 		return
 	}
-	class := Labels[g.Label].Class
+	class := g.Class
 	verdict := OK
 	raise := func(v Verdict, why string) {
-		if v.rank() < verdict.rank() {
+		if v.Rank() < verdict.Rank() {
 			verdict = v
 		}
 		g.Evidence = append(g.Evidence, why)
@@ -356,15 +384,17 @@ func (c *comparer) judge(e *entry, firstName string) {
 		switch class {
 		case Blocking:
 			raise(Leak, why)
-		case Doubtful:
+		case Doubtful, Unknown:
 			raise(Suspect, why)
 		}
 	}
 	if c.n >= 3 && grewEveryStep(g.Counts) {
-		why := "grew in every snapshot: " + joinInts(g.Counts)
+		why := "grew in every snapshot: " + JoinCounts(g.Counts)
 		switch class {
 		case Blocking, Doubtful:
 			raise(Leak, why)
+		case Unknown:
+			raise(Suspect, why)
 		}
 	}
 	if c.same && e.persisted > 0 && class != Benign {
@@ -385,26 +415,6 @@ func (c *comparer) judge(e *entry, firstName string) {
 	g.Verdict = verdict
 }
 
-func (c *comparer) ignored(g *Group) string {
-	st := &Stack{State: g.State, Frames: g.Frames, CreatedBy: g.CreatedBy}
-	for _, f := range c.opts.IgnoreTop {
-		if TopFunc(f)(st) {
-			return "ignored: top function " + f
-		}
-	}
-	for _, f := range c.opts.IgnoreAny {
-		if HasFunc(f)(st) {
-			return "ignored: function " + f
-		}
-	}
-	for _, f := range c.opts.IgnoreCreator {
-		if g.CreatedBy != nil && g.CreatedBy.Func == f {
-			return "ignored: created by " + f
-		}
-	}
-	return ""
-}
-
 // inMain reports whether the goroutine is the program's main goroutine,
 // where a final select {} or nil-channel wait is a deliberate park.
 func inMain(g *Group) bool {
@@ -420,7 +430,9 @@ func grewEveryStep(counts []int) bool {
 	return true
 }
 
-func joinInts(v []int) string {
+// JoinCounts writes a group's counts as "0 → 3 → 7", as the reports and
+// the evidence show them.
+func JoinCounts(v []int) string {
 	s := make([]string, len(v))
 	for i, n := range v {
 		s[i] = strconv.Itoa(n)

@@ -12,7 +12,8 @@ const (
 	OK      Verdict = "ok"
 )
 
-func (v Verdict) rank() int {
+// Rank orders verdicts from worst (0, leak) to best: reports sort by it.
+func (v Verdict) Rank() int {
 	switch v {
 	case Leak:
 		return 0
@@ -34,6 +35,10 @@ type Report struct {
 	// goroutines are matched by ID.
 	SameProcess bool
 	Summary     Summary
+	// IgnoreHits has one number per [Options].Ignore, in order: how many
+	// groups it matched. A 0 is an ignore that matched nothing, likely a
+	// misspelt name.
+	IgnoreHits []int
 }
 
 // Input describes one snapshot.
@@ -53,10 +58,16 @@ type Input struct {
 type Group struct {
 	// Key is the matching key (state, frames, creator); ID is its short
 	// hash, what reports show.
-	Key      string
-	ID       string
-	Label    Label
-	Verdict  Verdict
+	Key   string
+	ID    string
+	Label Label
+	// Class, Reason and Fix come from the rule that gave the label (or
+	// from the built-in label a refinement gave).
+	Class   Class
+	Verdict Verdict
+	// Ignored is the evidence of an [Ignore] that matched the group (its
+	// verdict is then ok); "" when none did.
+	Ignored  string
 	Evidence []string
 	State    string
 	// Counts has one number per snapshot, in order.
@@ -87,6 +98,10 @@ type Group struct {
 	// names: the one that panicked or threw, or that runs a test that
 	// timed out. Reports show it first.
 	Culprit bool
+	// NoSource is set on a channel receive or select whose blocking line
+	// could not be read: with its source it might have been labelled
+	// timer, ticker or context-never-cancelled.
+	NoSource bool
 }
 
 // Summary totals the report.

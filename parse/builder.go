@@ -1,10 +1,6 @@
 package parse
 
-import (
-	"cmp"
-	"fmt"
-	"slices"
-)
+import "fmt"
 
 // builder accumulates one snapshot.
 type builder struct {
@@ -195,12 +191,7 @@ func (b *builder) finish() *Snapshot {
 		s.Groups = append(s.Groups, g)
 		sortLabelSets(g.LabelSets)
 	}
-	slices.SortFunc(s.Groups, func(x, y *Group) int {
-		if c := cmp.Compare(y.Count, x.Count); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.Key, y.Key)
-	})
+	SortGroups(s.Groups)
 	return s
 }
 

@@ -19,9 +19,9 @@
 //     "labels:{...}".
 //  4. Normalize each goroutine's body into a key (arguments, PC offsets,
 //     frame pointers and "in goroutine N" removed) and look it up in a hash
-//     map: only the first goroutine of each distinct stack is parsed (by
-//     panicparse); the others are one map lookup. This keeps reading linear
-//     in the dump's size and memory proportional to the distinct stacks.
+//     map: only the first goroutine of each distinct stack is parsed; the
+//     others are one map lookup. This keeps reading linear in the dump's
+//     size and memory proportional to the distinct stacks.
 //  5. Group by signature: state, leaked mark, frames (function, file,
 //     line) and creator function. Sort groups by size, then key.
 //
@@ -46,6 +46,15 @@
 // header after them when it carries the same log prefix (a log line quoting
 // a panic is not a crash); a goleak failure or a race report is an event by
 // its format. A plain dump has none.
+//
+// The stacks are read by this package's own code. panicparse
+// (github.com/maruel/panicparse/v2) does one job: its stack.Func unescapes
+// function names whose import path the runtime printed with %-escapes
+// ("gopkg.in/yaml%2ev2.Unmarshal"), once per distinct stack and only for
+// names holding a "%". Its full parser is not used: its ScanSnapshot costs
+// far more per stack, and with its default options it reads the local disk
+// (GOROOT, GOPATH) to guess source locations, which stackdiff does only
+// through the directories a caller names (classify.Options.Sources).
 //
 // Frames are always leaf (innermost call) first. A creator's
 // "in goroutine N" is kept as [Member.ParentID], never in the signature, so

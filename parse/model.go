@@ -1,6 +1,8 @@
 package parse
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -130,6 +132,18 @@ type Group struct {
 	// label set: largest count first, then by labels. Goroutines without
 	// labels are not listed; nil when none carry labels.
 	LabelSets []LabelSet
+}
+
+// SortGroups puts groups in a snapshot's documented order: Count
+// descending, then Key. A caller that changes counts (drops goroutines)
+// restores the order with it.
+func SortGroups(gs []*Group) {
+	slices.SortFunc(gs, func(x, y *Group) int {
+		if c := cmp.Compare(y.Count, x.Count); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Key, y.Key)
+	})
 }
 
 // LabelSet is one pprof label set of an aggregated group and the number of

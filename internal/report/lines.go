@@ -39,7 +39,7 @@ func Lines(w io.Writer, r *classify.Report, roots []string) error {
 		}
 		line := fmt.Sprintf("%s: %s: %s %s (%s)", loc, g.Verdict, count, g.Reason, g.Label)
 		if c := g.CreatedBy; c != nil {
-			line += ", created by " + shortFunc(c.Func)
+			line += ", created by " + ShortFunc(c.Func)
 			if c.File != "" {
 				line += fmt.Sprintf(" at %s:%d", path.Base(c.File), c.Line)
 			}
@@ -63,13 +63,4 @@ func relPath(file string, roots []string) string {
 		}
 	}
 	return file
-}
-
-// shortFunc drops the package path of a function name, keeping the package
-// name: "net/http.(*persistConn).readLoop" → "http.(*persistConn).readLoop".
-func shortFunc(fn string) string {
-	if i := strings.LastIndexByte(fn, '/'); i >= 0 {
-		return fn[i+1:]
-	}
-	return fn
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -27,6 +28,9 @@ type Options struct {
 	// ("--all", "--frames"). Only the CLI sets it: a report printed by a
 	// library (a failed test, a monitor's log) has no such flags.
 	FlagHints bool
+	// SourceHint says once, naming --source-root, that some shown group
+	// might have had a more specific label with its source at hand.
+	SourceHint bool
 }
 
 // maxCountColumns is how many snapshots get a count column of their own; a
@@ -50,6 +54,9 @@ func Text(w io.Writer, r *classify.Report, c Options) error {
 		if g.Verdict != classify.OK {
 			p.detail(g, c)
 		}
+	}
+	if c.SourceHint && slices.ContainsFunc(shown, func(g *classify.Group) bool { return g.NoSource && g.Verdict != classify.OK }) {
+		fmt.Fprintln(bw, "\nnote: source not found for a channel wait above; with it, it might be labelled timer, ticker or context-never-cancelled (--source-root DIR)")
 	}
 	if hidden := len(r.Groups) - len(shown); hidden > 0 {
 		fmt.Fprintf(bw, "\n%s not shown%s\n", plural(hidden, "unchanged ok group"), hint(c, " (--all shows them)"))
@@ -245,7 +252,7 @@ func (p *printer) detail(g *classify.Group, c Options) {
 	head := fmt.Sprintf("%s %s", g.Verdict, g.Label)
 	counts := fmt.Sprintf("×%d", g.Counts[len(g.Counts)-1])
 	if len(g.Counts) > 1 {
-		counts = fmt.Sprintf("%s (%s)", signed(g.Delta), countsText(g.Counts))
+		counts = fmt.Sprintf("%s (%s)", signed(g.Delta), classify.JoinCounts(g.Counts))
 	}
 	fmt.Fprintf(p.w, "\n%s  %s  %s\n", p.paint(verdictColor(g.Verdict), head), counts, stateText(g))
 	for _, e := range g.Evidence {
@@ -322,10 +329,7 @@ func frameText(f *parse.Frame) string {
 	if f == nil {
 		return "-"
 	}
-	fn := f.Func
-	if i := strings.LastIndexByte(fn, '/'); i >= 0 {
-		fn = fn[i+1:]
-	}
+	fn := ShortFunc(f.Func)
 	if f.File == "" {
 		return Printable(fn)
 	}
@@ -336,12 +340,13 @@ func shortName(name string) string {
 	return Printable(path.Base(strings.ReplaceAll(name, "\\", "/")))
 }
 
-func countsText(counts []int) string {
-	s := make([]string, len(counts))
-	for i, n := range counts {
-		s[i] = strconv.Itoa(n)
+// ShortFunc is fn without its package path ("http.(*persistConn).readLoop"),
+// as the reports print it; --ignore accepts it as it is.
+func ShortFunc(fn string) string {
+	if i := strings.LastIndexByte(fn, '/'); i >= 0 {
+		return fn[i+1:]
 	}
-	return strings.Join(s, " → ")
+	return fn
 }
 
 func signed(n int) string {
