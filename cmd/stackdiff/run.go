@@ -171,7 +171,7 @@ func runWith(c config, args []string, stdin io.Reader, stdout, stderr io.Writer)
 		case c.json:
 			err = report.JSON(stdout, rep)
 		case c.lines:
-			err = report.Lines(stdout, rep, c.pathRoots())
+			err = report.Lines(stdout, rep, c.relPath())
 		default:
 			opts := report.Options{All: c.all, Frames: c.frames, MinDelta: c.minDelta, Color: report.UseColor(c.color, stdout), FlagHints: true, SourceHint: !c.noSource}
 			if f, ok := stdout.(*os.File); ok && report.IsTerminal(f) {
