@@ -41,10 +41,12 @@ type Options struct {
 	// NoSources turns source reading off entirely.
 	NoSources bool
 	// WaitThreshold is the wait, in minutes, from which a blocked group is a
-	// suspect. 0 means 10.
+	// suspect, for every kind of wait. 0 means each kind's own threshold
+	// (see [Waits]).
 	WaitThreshold int
-	// CrowdThreshold is the size from which a group of identical blocked
-	// goroutines is a suspect in a single dump. 0 means 1000.
+	// CrowdThreshold is the number of goroutines blocked at one site from
+	// which they are suspects, for every kind of wait. 0 means each kind's
+	// own (see [Waits]).
 	CrowdThreshold int
 }
 
@@ -59,12 +61,6 @@ func Compare(snaps []*parse.Snapshot, opts *Options) *Report {
 	}
 	if o.Rules == nil {
 		o.Rules = Rules
-	}
-	if o.WaitThreshold == 0 {
-		o.WaitThreshold = 10
-	}
-	if o.CrowdThreshold == 0 {
-		o.CrowdThreshold = 1000
 	}
 	c := &comparer{opts: o, n: len(snaps), byKey: map[string]*entry{}}
 	if !o.NoSources {
@@ -114,8 +110,9 @@ type comparer struct {
 	// found in both snapshots, and those whose creator is the same.
 	joined              bool
 	shared, sameCreator int
-	same                bool         // the verdict of sameProcess
-	ev                  *parse.Event // the last snapshot's event, if any
+	same                bool           // the verdict of sameProcess
+	ev                  *parse.Event   // the last snapshot's event, if any
+	sites               map[string]int // goroutines per blocking site (suspicion.go)
 }
 
 // seen is one goroutine of the first or last snapshot.
@@ -271,8 +268,11 @@ func (c *comparer) report(snaps []*parse.Snapshot) *Report {
 		firstName = snaps[0].Name
 	}
 	for _, e := range c.order {
-		g := e.g
 		c.describe(e)
+	}
+	c.countSites()
+	for _, e := range c.order {
+		g := e.g
 		g.ID = groupID(g.Key)
 		slices.Sort(g.IDs)
 		g.Delta = g.Counts[c.n-1] - g.Counts[0]
@@ -293,6 +293,7 @@ func (c *comparer) report(snaps []*parse.Snapshot) *Report {
 			g.IDs = []int64{}
 		}
 		c.judge(e, firstName)
+		g.Suspicion = c.suspicion(g)
 		r.Groups = append(r.Groups, g)
 		r.Summary.New += g.New
 		switch g.Verdict {
@@ -302,6 +303,10 @@ func (c *comparer) report(snaps []*parse.Snapshot) *Report {
 		case Suspect:
 			r.Summary.SuspectGroups++
 		}
+	}
+	if c.n == 1 {
+		slices.SortFunc(r.Groups, byVerdictThenSuspicion)
+		return r
 	}
 	slices.SortFunc(r.Groups, func(a, b *Group) int {
 		if c := cmp.Compare(a.Verdict.rank(), b.Verdict.rank()); c != 0 {
@@ -382,13 +387,8 @@ func (c *comparer) judge(e *entry, firstName string) {
 		if (g.Label == NilChan || g.Label == SelectNoCases) && !inMain(g) {
 			raise(Suspect, "outside main, this wait can never end")
 		}
-		if g.WaitMinutes[1] >= c.opts.WaitThreshold {
-			raise(Suspect, fmt.Sprintf("blocked for %d minutes", g.WaitMinutes[1]))
-		}
-		if last >= c.opts.CrowdThreshold && class == Blocking {
-			raise(Suspect, fmt.Sprintf("%d identical goroutines blocked at one site", last))
-		}
 	}
+	c.judgeWait(g, raise) // per-kind wait and crowd thresholds (suspicion.go)
 	g.Verdict = verdict
 }
 

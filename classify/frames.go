@@ -61,7 +61,7 @@ func Site(frames []parse.Frame) *parse.Frame {
 	}
 	// The runtime's own goroutines: the function they run.
 	for i := len(frames) - 1; i >= 0; i-- {
-		if !strings.HasSuffix(frames[i].Func, "goexit") {
+		if !strings.HasSuffix(frames[i].Func, "goexit") && !isGoWrapper(frames[i].Func) {
 			return &frames[i]
 		}
 	}

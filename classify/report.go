@@ -27,7 +27,8 @@ func (v Verdict) rank() int {
 type Report struct {
 	Inputs []Input `json:"inputs"`
 	// Groups are sorted by verdict (leak, suspect, ok), then by delta and
-	// last count (largest first), then by key: a total order.
+	// last count (largest first), then by key: a total order. A single
+	// dump's are sorted by verdict, then suspicion, last count and key.
 	Groups []*Group `json:"groups"`
 	// SameProcess is set when the first and last snapshots come from one
 	// process (shared goroutine IDs with the same creators), so that
@@ -103,6 +104,11 @@ type Group struct {
 	Site   *parse.Frame `json:"site"`
 	Reason string       `json:"reason"`
 	Fix    string       `json:"fix"`
+	// Suspicion ranks the group for a reader: the kind of wait, the
+	// goroutines blocked at its site and how long they waited (see
+	// [Waits]); 0 for benign groups. A single dump's groups are sorted by
+	// verdict, then suspicion.
+	Suspicion int `json:"suspicion"`
 	// Culprit marks the group of the goroutine the last snapshot's event
 	// names: the one that panicked or threw, or that runs a test that
 	// timed out. Reports show it first.

@@ -48,7 +48,7 @@ func Text(w io.Writer, r *classify.Report, c Options) error {
 		}
 	}
 	if hidden := len(r.Groups) - len(shown); hidden > 0 {
-		fmt.Fprintf(bw, "\n%s not shown (--all shows them)\n", plural(hidden, "unchanged ok group"))
+		fmt.Fprintf(bw, "\n%s not shown (--all shows them)\n", hiddenText(r, shown, hidden)) // rank.go
 	}
 	return bw.Flush()
 }
@@ -58,6 +58,9 @@ func Text(w io.Writer, r *classify.Report, c Options) error {
 // has new goroutines: a goroutine that moved to another line (the one
 // taking the dump) is not news.
 func visible(r *classify.Report, c Options) []*classify.Group {
+	if len(r.Inputs) == 1 && !c.All {
+		return firstScreen(r) // rank.go
+	}
 	var out []*classify.Group
 	for _, g := range r.Groups {
 		changed := g.Delta != 0 && abs(g.Delta) >= max(1, c.MinDelta)
@@ -137,6 +140,8 @@ func Headline(r *classify.Report) string {
 			verb = "looks"
 		}
 		fmt.Fprintf(&b, "; %d %s leaked, in %s", s.Leaked, verb, plural(s.LeakGroups, "group"))
+	} else if len(r.Inputs) == 1 {
+		b.WriteString("; no leak proven, most suspicious first") // one dump: ranked, see rank.go
 	} else {
 		b.WriteString("; no leaks")
 	}
