@@ -379,7 +379,8 @@ func (c *comparer) judge(e *entry, firstName string) {
 			raise(Leak, why)
 		}
 	}
-	if c.same && e.persisted > 0 && class != Benign {
+	// A listener waits in Accept for the life of its server: not a finding.
+	if c.same && e.persisted > 0 && class != Benign && g.Label != NetListener {
 		raise(Suspect, fmt.Sprintf("%d goroutines blocked since the first snapshot (wait %d → %d minutes)", e.persisted, e.waitFrom, e.waitTo))
 	}
 	last := g.Counts[c.n-1]

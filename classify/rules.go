@@ -175,7 +175,9 @@ var Rules = []Rule{
 	{ExecNotWaited, Any(HasFuncPrefix("os/exec.(*Cmd).Start.func"), HasFunc("os/exec.(*Cmd).watchCtx", "os/exec.(*Cmd).writerDescriptor.func1"), CreatedBy("os/exec."))},
 	{IOPipe, HasFunc("io.(*pipe).read", "io.(*pipe).write")},
 	{ContextNeverCancelled, Any(HasFuncPrefix("context.(*cancelCtx).propagateCancel.func"), HasFuncPrefix("context.propagateCancel.func"), HasFuncPrefix("context.AfterFunc.func"))},
-	{GRPCClientConn, All(HasFuncPrefix("google.golang.org/grpc"), Any(HasFuncPrefix("google.golang.org/grpc/internal/transport.(*http2Client)"), HasFuncPrefix("google.golang.org/grpc.(*ClientConn)"), HasFuncPrefix("google.golang.org/grpc.(*addrConn)"), HasFuncPrefix("google.golang.org/grpc.(*ccBalancerWrapper)"), HasFuncPrefix("google.golang.org/grpc.(*ccResolverWrapper)")))},
+	{GRPCClientConn, All(HasFuncPrefix("google.golang.org/grpc"), Any(HasFuncPrefix("google.golang.org/grpc/internal/transport.(*http2Client)"), HasFuncPrefix("google.golang.org/grpc.(*ClientConn)"), HasFuncPrefix("google.golang.org/grpc.(*addrConn)"), HasFuncPrefix("google.golang.org/grpc.(*ccBalancerWrapper)"), HasFuncPrefix("google.golang.org/grpc.(*ccResolverWrapper)"),
+		// The serializer runs a ClientConn's resolver and balancer callbacks.
+		HasFuncPrefix("google.golang.org/grpc/internal/grpcsync.(*CallbackSerializer)")))},
 	{GRPCServerConn, HasFuncPrefix("google.golang.org/grpc")},
 	{NetListener, Any(HasFunc("net.(*TCPListener).Accept", "net.(*UnixListener).Accept", "net.(*netFD).accept", "net/http.(*Server).Serve"))},
 	{Sleep, Any(StateIs("sleep"), TopFunc("time.Sleep"))},

@@ -58,7 +58,7 @@ const (
 )
 
 // Waits gives every label its suspicion weight and thresholds. Benign
-// labels (running, syscall, system, listeners, the test runner) have none.
+// labels (running, syscall, system, the test runner) have none.
 var Waits = map[Label]Wait{
 	NilChan:       {weightNeverEnds, 0, crowdAbnormal, "a nil channel is never ready; suspect at any length outside main"},
 	SelectNoCases: {weightNeverEnds, 0, crowdAbnormal, "an empty select never returns; suspect at any length outside main"},
@@ -87,6 +87,7 @@ var Waits = map[Label]Wait{
 	HTTPClientConn: {weightCompanion, 0, crowdIdle, "the write loop lives as long as its read loop"},
 	HTTPServerConn: {weightCompanion, 0, crowdIdle, "a server keeps its clients' connections open"},
 	GRPCServerConn: {weightCompanion, 0, crowdIdle, "a server keeps its clients' connections open"},
+	NetListener:    {weightCompanion, 0, crowdIdle, "a server accepts for as long as it runs"},
 }
 
 // siteKey is the place a group blocks at, for crowds: the site's file and
