@@ -268,11 +268,8 @@ func (c *comparer) report(snaps []*parse.Snapshot) *Report {
 		firstName = snaps[0].Name
 	}
 	for _, e := range c.order {
-		c.describe(e)
-	}
-	c.countSites()
-	for _, e := range c.order {
 		g := e.g
+		c.describe(e)
 		g.ID = groupID(g.Key)
 		slices.Sort(g.IDs)
 		g.Delta = g.Counts[c.n-1] - g.Counts[0]
@@ -292,6 +289,13 @@ func (c *comparer) report(snaps []*parse.Snapshot) *Report {
 		if g.IDs == nil {
 			g.IDs = []int64{}
 		}
+	}
+	if c.n > 1 && !r.SameProcess {
+		c.newByOrigin() // origin.go: goroutines that only moved are not new
+	}
+	c.countSites() // suspicion.go
+	for _, e := range c.order {
+		g := e.g
 		c.judge(e, firstName)
 		g.Suspicion = c.suspicion(g)
 		r.Groups = append(r.Groups, g)
