@@ -338,6 +338,9 @@ func (c *comparer) describe(e *entry) {
 	if st.State == "" {
 		st.State = inferState(rep.Frames)
 	}
+	if st.State == "" {
+		st.State = c.inferHidden(rep.Frames) // debug1.go
+	}
 	g.Label = label(c.opts.Rules, st)
 	if (g.Label == ChanReceive || g.Label == Select) && g.Site != nil && c.src != nil {
 		g.Label = refine(g.Label, c.src.lines(g.Site.File), g.Site.Line)
