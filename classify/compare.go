@@ -274,6 +274,7 @@ func (c *comparer) report(snaps []*parse.Snapshot) *Report {
 		slices.Sort(g.IDs)
 		g.Delta = g.Counts[c.n-1] - g.Counts[0]
 		g.Leaked = e.leaked[c.n-1]
+		g.GCProven = g.Leaked
 		g.WaitMinutes = e.wait
 		g.NewIDs = []int64{}
 		if c.n > 1 {
@@ -300,10 +301,13 @@ func (c *comparer) report(snaps []*parse.Snapshot) *Report {
 		g.Suspicion = c.suspicion(g)
 		r.Groups = append(r.Groups, g)
 		r.Summary.New += g.New
+		r.Summary.GCProven += g.GCProven
 		switch g.Verdict {
 		case Leak:
 			r.Summary.LeakGroups++
 			r.Summary.Leaked += g.Counts[c.n-1]
+			r.Summary.InLeakGroups += g.Counts[c.n-1]
+			r.Summary.NewInLeakGroups += g.New
 		case Suspect:
 			r.Summary.SuspectGroups++
 		}

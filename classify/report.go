@@ -93,8 +93,10 @@ type Group struct {
 	// IDs are the group's goroutine IDs in the last snapshot, ascending.
 	IDs []int64 `json:"ids"`
 	// Leaked counts the goroutines of the last snapshot that the runtime's
-	// goroutineleak GC marked "(leaked)".
-	Leaked int `json:"leaked"`
+	// goroutineleak GC marked "(leaked)". GCProven is the same number under
+	// a name that says what it counts (JSON keeps both).
+	Leaked   int `json:"leaked"`
+	GCProven int `json:"gc_proven"`
 	// WaitMinutes is the smallest and largest wait in the last snapshot.
 	WaitMinutes [2]int        `json:"wait_minutes"`
 	Frames      []parse.Frame `json:"frames"`
@@ -116,12 +118,23 @@ type Group struct {
 }
 
 // Summary totals the report.
+//
+// The numbers add up: NewInLeakGroups ≤ New, NewInLeakGroups ≤
+// InLeakGroups, GCProven ≤ InLeakGroups.
 type Summary struct {
-	Goroutines    []int `json:"goroutines"`
-	New           int   `json:"new"`
-	Leaked        int   `json:"leaked"`
-	LeakGroups    int   `json:"leak_groups"`
-	SuspectGroups int   `json:"suspect_groups"`
+	Goroutines []int `json:"goroutines"`
+	// New is the number of new goroutines, over every group.
+	New int `json:"new"`
+	// Leaked is the number of goroutines in groups with verdict leak, new
+	// or not (the contract's name); InLeakGroups is the same number.
+	Leaked       int `json:"leaked"`
+	InLeakGroups int `json:"in_leak_groups"`
+	// NewInLeakGroups is the number of new goroutines in leak groups.
+	NewInLeakGroups int `json:"new_in_leak_groups"`
+	// GCProven is the number of goroutines the runtime marked "(leaked)".
+	GCProven      int `json:"gc_proven"`
+	LeakGroups    int `json:"leak_groups"`
+	SuspectGroups int `json:"suspect_groups"`
 }
 
 // Leaks returns the groups with verdict leak.

@@ -21,7 +21,7 @@
 // A goroutine that sends on a channel nobody reads any more:
 //
 //	$ stackdiff --frames 2 samples/dumps/unbuffered-send/before.txt samples/dumps/unbuffered-send/after.txt
-//	1 new goroutine since samples/dumps/unbuffered-send/before.txt (1 → 2 goroutines); 1 looks leaked, in 1 group
+//	1 new goroutine since samples/dumps/unbuffered-send/before.txt (1 → 2 goroutines); 1 of them looks leaked, in 1 group
 //
 //	VERDICT  LABEL      Δ   before.txt  after.txt  STATE      SITE                                         CREATED BY
 //	leak     chan-send  +1  0           1          chan send  scenarios.fetchWithTimeout.func1 chan.go:57  scenarios.fetchWithTimeout chan.go:57
@@ -42,7 +42,7 @@
 // suspect, because a kept-open connection can be legitimate:
 //
 //	$ stackdiff --frames 0 samples/dumps/transport-per-request/before.txt samples/dumps/transport-per-request/after.txt
-//	9 new goroutines since samples/dumps/transport-per-request/before.txt (2 → 11 goroutines); 6 look leaked, in 2 groups; 1 suspect group
+//	9 new goroutines since samples/dumps/transport-per-request/before.txt (2 → 11 goroutines); 6 of them look leaked, in 2 groups; 1 suspect group
 //
 //	VERDICT  LABEL             Δ   before.txt  after.txt  STATE    SITE                                             CREATED BY
 //	leak     http-idle-conn    +3  0           3          IO wait  http.(*persistConn).readLoop transport.go:2330   http.(*Transport).dialConn transport.go:1994
@@ -69,7 +69,7 @@
 // The fixed version of a worker pool gives nothing to report:
 //
 //	$ stackdiff samples/dumps/context-workers/before.txt samples/dumps/context-workers/after.txt
-//	0 new goroutines since samples/dumps/context-workers/before.txt (1 → 1 goroutines); no leaks
+//	0 new goroutines since samples/dumps/context-workers/before.txt (1 → 1 goroutine); no leaks
 //
 //	2 ok groups without new goroutines not shown (--all shows them)
 //

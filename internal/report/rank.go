@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/parse"
 )
 
 // firstScreenRows is how many groups a single dump's report shows at least:
@@ -53,4 +54,37 @@ func hiddenText(r *classify.Report, shown []*classify.Group, hidden int) string 
 		return plural(hidden, "ok group") + " " + changed
 	}
 	return fmt.Sprintf("%s (%d unchanged, %d %s)", plural(hidden, "ok group"), unchanged, hidden-unchanged, changed)
+}
+
+// siteIndex returns the index of the group's site among its visible
+// frames, or -1.
+func siteIndex(frames []parse.Frame, site *parse.Frame) int {
+	if site == nil {
+		return -1
+	}
+	for i, f := range frames {
+		if f == *site {
+			return i
+		}
+	}
+	return -1
+}
+
+// leakText is the headline's part about leaks, in numbers that add up: in
+// a diff, the leaked goroutines are "of them" (the new ones) when every
+// goroutine of the leak groups is new; otherwise the leak groups' size is
+// given with how many of them are new.
+func leakText(r *classify.Report) string {
+	s := r.Summary
+	verb := "look"
+	if s.Leaked == 1 {
+		verb = "looks"
+	}
+	if len(r.Inputs) > 1 {
+		if s.NewInLeakGroups == s.Leaked {
+			return fmt.Sprintf("; %d of them %s leaked, in %s", s.Leaked, verb, plural(s.LeakGroups, "group"))
+		}
+		return fmt.Sprintf("; %s %s leaked, in %s (%d of them new)", plural(s.Leaked, "goroutine"), verb, plural(s.LeakGroups, "group"), s.NewInLeakGroups)
+	}
+	return fmt.Sprintf("; %d %s leaked, in %s", s.Leaked, verb, plural(s.LeakGroups, "group"))
 }

@@ -127,7 +127,7 @@ func Headline(r *classify.Report) string {
 	switch {
 	case len(r.Inputs) > 1:
 		first, last := r.Inputs[0], r.Inputs[len(r.Inputs)-1]
-		fmt.Fprintf(&b, "%s since %s (%d → %d goroutines)", plural(s.New, "new goroutine"), first.Name, first.Goroutines, last.Goroutines)
+		fmt.Fprintf(&b, "%s since %s (%d → %s)", plural(s.New, "new goroutine"), first.Name, first.Goroutines, plural(last.Goroutines, "goroutine"))
 	case len(r.Inputs) == 1:
 		in := r.Inputs[0]
 		fmt.Fprintf(&b, "%s in %s, %s", plural(in.Goroutines, "goroutine"), in.Name, plural(in.Groups, "group"))
@@ -135,11 +135,7 @@ func Headline(r *classify.Report) string {
 		b.WriteString("no goroutine dump")
 	}
 	if s.LeakGroups > 0 {
-		verb := "look"
-		if s.Leaked == 1 {
-			verb = "looks"
-		}
-		fmt.Fprintf(&b, "; %d %s leaked, in %s", s.Leaked, verb, plural(s.LeakGroups, "group"))
+		b.WriteString(leakText(r)) // rank.go
 	} else if len(r.Inputs) == 1 {
 		b.WriteString("; no leak proven, most suspicious first") // one dump: ranked, see rank.go
 	} else {
@@ -272,8 +268,16 @@ func (p *printer) frames(g *classify.Group, frames int) {
 	for _, f := range shown {
 		p.frame("", f)
 	}
-	if n := len(all) - len(shown); n > 0 {
-		fmt.Fprintf(p.w, "      ... %d more frames (--frames)\n", n)
+	rest := len(all) - len(shown)
+	if i := siteIndex(all, g.Site); i >= len(shown) { // rank.go: never hide the site
+		if n := i - len(shown); n > 0 {
+			fmt.Fprintf(p.w, "      ... %d more frames\n", n)
+		}
+		p.frame("", all[i])
+		rest = len(all) - i - 1
+	}
+	if rest > 0 {
+		fmt.Fprintf(p.w, "      ... %d more frames (--frames)\n", rest)
 	}
 	if g.CreatedBy != nil {
 		p.frame("created by ", *g.CreatedBy)
