@@ -25,8 +25,10 @@ type FetchOptions struct {
 	Client *http.Client
 	// Timeout bounds the whole fetch, body included; 0 means 30s.
 	Timeout time.Duration
-	// MaxSize bounds the response body in bytes; 0 means 1 GiB. A larger
-	// body is an error, not a silently cut dump.
+	// MaxSize bounds the response body in bytes, counted after
+	// decompression when the body is gzip; 0 means 1 GiB. A larger body is
+	// an error, not a silently cut dump. Timeout bounds reading, unzipping
+	// and parsing it together.
 	MaxSize int64
 }
 
@@ -130,15 +132,22 @@ func Fetch(ctx context.Context, rawURL string, opts FetchOptions) ([]*parse.Snap
 	if resp.ContentLength > limit {
 		return nil, fail("response is %s, over the %s limit (FetchOptions.MaxSize)", size(resp.ContentLength), size(limit))
 	}
-	body := &capReader{r: resp.Body, left: limit}
+	body, err := newFetchBody(ctx, resp.Body, limit)
+	if err != nil {
+		return nil, timedOut(fail("reading the response: %w", err))
+	}
 	snaps, err := parse.ReadAll(body, name)
 	switch {
-	case body.over:
+	case body.cap.over:
 		return nil, fail("response is over the %s limit (FetchOptions.MaxSize)", size(limit))
 	case errors.Is(err, parse.ErrNoDump):
 		return nil, fail("response is not a goroutine dump (%s)", mediaType(resp))
 	case err != nil:
 		return nil, timedOut(fail("reading the response: %w", err))
+	}
+	if body.gzipErr != nil && len(snaps) > 0 {
+		last := snaps[len(snaps)-1]
+		last.Warnings = append(last.Warnings, "the gzip stream ended badly ("+body.gzipErr.Error()+"); kept what was read")
 	}
 	return snaps, nil
 }

@@ -260,7 +260,7 @@ func (c *comparer) report(snaps []*parse.Snapshot) *Report {
 	r := &Report{SameProcess: c.sameProcess()}
 	c.same = r.SameProcess
 	for _, s := range snaps {
-		r.Inputs = append(r.Inputs, Input{Name: s.Name, Format: s.Format, Goroutines: s.Count(), Groups: len(s.Groups), Warnings: nonNil(s.Warnings), Event: eventOf(s.Event)})
+		r.Inputs = append(r.Inputs, Input{Name: s.Name, Format: s.Format, Goroutines: s.Count(), Groups: len(s.Groups), Warnings: s.Warnings, Event: s.Event})
 		r.Summary.Goroutines = append(r.Summary.Goroutines, s.Count())
 	}
 	firstName := ""
@@ -276,19 +276,13 @@ func (c *comparer) report(snaps []*parse.Snapshot) *Report {
 		g.Leaked = e.leaked[c.n-1]
 		g.GCProven = g.Leaked
 		g.WaitMinutes = e.wait
-		g.NewIDs = []int64{}
 		if c.n > 1 {
 			if r.SameProcess {
-				if e.newIDs != nil {
-					g.NewIDs = e.newIDs
-				}
+				g.NewIDs = e.newIDs
 				g.New = len(g.NewIDs)
 			} else {
 				g.New = max(0, g.Delta)
 			}
-		}
-		if g.IDs == nil {
-			g.IDs = []int64{}
 		}
 	}
 	if c.n > 1 && !r.SameProcess {
@@ -356,7 +350,6 @@ func (c *comparer) describe(e *entry) {
 // judge gives the verdict and its evidence.
 func (c *comparer) judge(e *entry, firstName string) {
 	g := e.g
-	g.Evidence = []string{}
 	if why := c.ignored(g); why != "" {
 		g.Verdict = OK
 		g.Evidence = append(g.Evidence, why)
@@ -445,13 +438,6 @@ func joinInts(v []int) string {
 		s[i] = strconv.Itoa(n)
 	}
 	return strings.Join(s, " → ")
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // groupID is a short, stable name for a group key: the same stack gives the

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -37,16 +38,42 @@ func TestBinaryJunk(t *testing.T) {
 	cases := map[string][]byte{
 		"random": junk,
 		// Junk behind the magic bytes of the formats read by content.
-		"gzip magic":    append([]byte{0x1f, 0x8b}, junk[:4096]...),
-		"gzip header":   gzipBytes(t, nil)[:10],
-		"proto tag":     append([]byte{0x0a, 0x04, 0x08, 0x01, 0x10, 0x02, 0x12, 0xff, 0x01, 0x00}, junk[:4096]...),
-		"gzipped junk":  gzipBytes(t, junk),
-		"NUL then dump": append([]byte{0}, readTestdata(t, "generated/panic_nil_deref_default.txt")...),
+		"gzip magic":     append([]byte{0x1f, 0x8b}, junk[:4096]...),
+		"gzip header":    gzipBytes(t, nil)[:10],
+		"proto tag":      append([]byte{0x0a, 0x04, 0x08, 0x01, 0x10, 0x02, 0x12, 0xff, 0x01, 0x00}, junk[:4096]...),
+		"gzipped junk":   gzipBytes(t, junk),
+		"junk then dump": append(junk[:512:512], readTestdata(t, "generated/panic_nil_deref_default.txt")...),
+		"NULs":           make([]byte, 100<<10),
 	}
 	for name, in := range cases {
 		snaps, err := parse.ReadAll(bytes.NewReader(in), name)
 		if err == nil || len(snaps) != 0 {
 			t.Errorf("%s: %d snapshots, err %v; want an error and nothing", name, len(snaps), err)
+		}
+	}
+}
+
+// TestNotBinary: a dump with a Latin-1 byte, or NULs from a hole in a log
+// file, near its start is text.
+func TestNotBinary(t *testing.T) {
+	const name = "generated/panic_gotraceback_all_go_run.txt"
+	dump := string(readTestdata(t, name))
+	want := readOne(t, name)
+	for what, in := range map[string]string{
+		"latin-1 byte":          "caf\xe9 ouvert\n" + dump,
+		"latin-1 in a log line": strings.Replace(dump, "\n", " r\xe9sum\xe9\n", 1),
+		"a few NULs":            "\x00\x00\x00\x00\x00" + dump,
+		"NULs in a line":        strings.Replace(dump, "\n", "\n\x00\x00\x00junk\x00\n", 1),
+		"log hole":              strings.Repeat("\x00", 70<<10) + dump,
+		"hole then header":      "x\n" + strings.Replace(dump, "\ngoroutine ", "\n\x00\x00goroutine ", 1),
+	} {
+		s, err := parse.Read(strings.NewReader(in), want.Name)
+		if err != nil {
+			t.Errorf("%s: %v", what, err)
+			continue
+		}
+		if diff := cmp.Diff(want, s); diff != "" {
+			t.Errorf("%s: differs (-plain +with):\n%s", what, diff)
 		}
 	}
 }
@@ -180,7 +207,7 @@ func TestGzipCut(t *testing.T) {
 		if !strings.HasSuffix(name, ".gz") {
 			z = gzipBytes(t, z)
 		}
-		cuts := []int{len(z) / 2, len(z) - 4, 20} // the middle, the trailer, the header
+		cuts := []int{len(z) / 2, 20} // the middle, the header
 		if len(z) > 100<<10 {
 			cuts = []int{len(z) / 16, 20} // the 100k dump: keep the test fast
 		}
@@ -195,6 +222,87 @@ func TestGzipCut(t *testing.T) {
 			}
 			_ = snaps // what was read before the cut, if anything
 		}
+	}
+}
+
+// TestGzipNoTrailer: a gzip stream that lacks only its trailer holds all
+// the data: it reads as the whole file, with a warning.
+func TestGzipNoTrailer(t *testing.T) {
+	for _, name := range []string{
+		"generated/stack_mixed_states.txt",
+		"generated/pprof_goroutine_debug0.pb.gz",
+	} {
+		want := readOne(t, name)
+		z := readTestdata(t, name)
+		if !strings.HasSuffix(name, ".gz") {
+			z = gzipBytes(t, z)
+		}
+		for _, missing := range []int{8, 4, 1} {
+			s, err := parse.Read(bytes.NewReader(z[:len(z)-missing]), want.Name)
+			if err != nil {
+				t.Errorf("%s without %d trailer bytes: %v", name, missing, err)
+				continue
+			}
+			w := s.Warnings
+			if len(w) == 0 || !strings.Contains(w[len(w)-1], "without its trailer") {
+				t.Errorf("%s without %d trailer bytes: warnings %q", name, missing, w)
+				continue
+			}
+			s.Warnings = w[:len(w)-1]
+			if len(s.Warnings) == 0 {
+				s.Warnings = want.Warnings
+			}
+			if diff := cmp.Diff(want, s); diff != "" {
+				t.Errorf("%s without %d trailer bytes differs (-whole +cut):\n%s", name, missing, diff)
+			}
+		}
+	}
+}
+
+func TestGzipChecksum(t *testing.T) {
+	z := gzipBytes(t, readTestdata(t, "generated/stack_mixed_states.txt"))
+	z[len(z)-8] ^= 0xff // the CRC
+	_, err := parse.ReadAll(bytes.NewReader(z), "bad")
+	if err == nil || err.Error() != "gzip: invalid checksum" {
+		t.Errorf("err = %v, want gzip: invalid checksum", err)
+	}
+}
+
+// TestGzipMembers: "cat before.txt.gz after.txt.gz" is two dumps, and
+// padding after the data is ignored with a warning.
+func TestGzipMembers(t *testing.T) {
+	dump := readTestdata(t, "generated/stack_mixed_states.txt")
+	z := gzipBytes(t, dump)
+	snaps, err := parse.ReadAll(bytes.NewReader(append(append([]byte(nil), z...), z...)), "two")
+	if err != nil || len(snaps) != 2 || total(snaps) != 52 {
+		t.Errorf("two members: %d snapshots, %d goroutines, err %v", len(snaps), total(snaps), err)
+	}
+	snaps, err = parse.ReadAll(bytes.NewReader(append(append([]byte(nil), z...), make([]byte, 512)...)), "padded")
+	if err != nil || len(snaps) != 1 || !slices.Contains(snaps[0].Warnings, "ignored bytes after the gzip data") {
+		t.Errorf("padded: %d snapshots, err %v, warnings %q", len(snaps), err, snaps[0].Warnings)
+	}
+}
+
+// TestGzipProtoZeros: a gzip that starts like a protobuf profile (a
+// string of 200 MiB) and then holds zeros (64 MiB of them here, in 64 KB)
+// is refused before the zeros are read.
+func TestGzipProtoZeros(t *testing.T) {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write([]byte{0x0a, 0x04, 0x08, 0x01, 0x10, 0x02, 0x32, 0x80, 0x80, 0x80, 0x64})
+	if _, err := io.Copy(zw, &repeatReader{0, 64 << 20}); err != nil {
+		t.Fatal(err)
+	}
+	zw.Close()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := parse.ReadAll(bytes.NewReader(buf.Bytes()), "zeros")
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "malformed profile") {
+		t.Errorf("err = %v, want a malformed profile", err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
+		t.Errorf("allocated %d MiB before saying so", alloc>>20)
 	}
 }
 

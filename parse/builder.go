@@ -2,6 +2,7 @@ package parse
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 )
 
@@ -25,6 +26,29 @@ type builder struct {
 	// leakProfile is set while reading a goroutineleak profile at debug=1:
 	// every goroutine it lists is a proven leak.
 	leakProfile bool
+	// badCounts counts the records (debug=1) or samples (protobuf) skipped
+	// for a count out of range; firstBad is the first such count.
+	badCounts int
+	firstBad  string
+	// total is N from a debug=1 profile's "total N" line (0 if none), and
+	// strayFrames counts its frame lines outside any record.
+	total       int
+	strayFrames int
+}
+
+// admitCount reports whether an aggregated record of n goroutines may be
+// added: 1 ≤ n and the snapshot stays within MaxCount, so that no sum
+// overflows.
+func (b *builder) admitCount(n int64) bool {
+	return n >= 1 && n <= MaxCount-int64(b.count)
+}
+
+// badCount records a record skipped for its count.
+func (b *builder) badCount(n string) {
+	if b.badCounts == 0 {
+		b.firstBad = n
+	}
+	b.badCounts++
 }
 
 func newBuilder(name string, f Format) *builder {
@@ -63,7 +87,7 @@ func (b *builder) groupOfParsed(g *block, parsed *stack) *Group {
 		} else {
 			st = parseStack(g.key[g.bodyStart:])
 		}
-		st.elided = g.elided
+		st.elided = g.totalElided()
 		gr = b.group(g.h.state, g.h.leaked, g.unavailable, st)
 		b.raw[string(g.key)] = gr
 	}
@@ -72,10 +96,10 @@ func (b *builder) groupOfParsed(g *block, parsed *stack) *Group {
 
 // addTo adds the goroutine of block g to group gr.
 func (b *builder) addTo(gr *Group, g *block) {
-	if g.elided > gr.Elided {
+	if e := g.totalElided(); e > gr.Elided {
 		// "...N frames elided..." is normalized out of the key, so one
 		// group may see several N: keep the largest, whatever the order.
-		gr.Elided = g.elided
+		gr.Elided = e
 	}
 	m := Member{
 		ID:          g.h.id,
@@ -116,6 +140,9 @@ func (b *builder) group(state string, leaked, unavailable bool, st stack) *Group
 		// line, not the first goroutine's, so dump order does not matter.
 		gr.CreatedBy = c
 	}
+	if st.elided > gr.Elided {
+		gr.Elided = st.elided
+	}
 	return gr
 }
 
@@ -143,6 +170,22 @@ func (b *builder) internLabels(raw string) map[string]string {
 // then by key.
 func (b *builder) finish() *Snapshot {
 	s := b.snap
+	if b.badCounts > 0 {
+		what := "record"
+		if s.Format == FormatProto {
+			what = "sample"
+		}
+		s.Warnings = append(s.Warnings, fmt.Sprintf(
+			"skipped %d %s with a goroutine count ≤ 0 or beyond %d in all (the first: %s)",
+			b.badCounts, plural(b.badCounts, what), MaxCount, b.firstBad))
+	}
+	if b.strayFrames > 0 {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("skipped %d frame %s outside any record",
+			b.strayFrames, plural(b.strayFrames, "line")))
+	}
+	if b.total > 0 && b.total != b.count {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("the profile says total %d; its records hold %d", b.total, b.count))
+	}
 	s.Groups = s.Groups[:0]
 	for _, g := range b.groups {
 		s.Groups = append(s.Groups, g)
@@ -155,4 +198,12 @@ func (b *builder) finish() *Snapshot {
 		return cmp.Compare(x.Key, y.Key)
 	})
 	return s
+}
+
+// plural returns word, with an s unless n is 1.
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }

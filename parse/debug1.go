@@ -19,7 +19,8 @@ import (
 type debug1Block struct {
 	count  int
 	labels string
-	frames []Frame
+	frames frameCap
+	skip   bool // a count out of range: read, and not counted
 }
 
 var (
@@ -39,11 +40,14 @@ func (t *textReader) startDebug1(line []byte) bool {
 	t.closeSnapshot()
 	b := t.builder(FormatDebug1)
 	b.leakProfile = bytes.HasPrefix(line, leakProfileTotal)
+	b.total, _ = strconv.Atoi(string(line[i+len(profileTotal):]))
 	return true
 }
 
 // debug1Line handles a line while a debug=1 profile is being read, and
-// reports false when the line ends the profile.
+// reports false when the line is none of the profile's: it ends the record
+// being read, and the profile goes on after it (a note pasted between
+// records) until a line that starts another dump closes it.
 func (t *textReader) debug1Line(line []byte) bool {
 	switch {
 	case len(line) == 0:
@@ -54,23 +58,93 @@ func (t *textReader) debug1Line(line []byte) bool {
 			t.d1.labels = string(line[len("# labels: "):])
 		}
 		return true
-	case bytes.HasPrefix(line, []byte("#\t")):
+	case isDebug1Frame(line):
 		if t.d1 != nil {
-			t.d1.frames = append(t.d1.frames, debug1Frame(line[2:]))
+			t.d1.frames.add(debug1Frame(line[1:]))
+		} else {
+			t.cur.strayFrames++
 		}
 		return true
 	}
-	if n, rest, ok := bytes.Cut(line, []byte(" @ ")); ok && len(rest) > 0 {
-		if c, err := strconv.Atoi(string(n)); err == nil {
-			t.endDebug1()
-			t.d1 = &debug1Block{count: c}
-			return true
+	if t.startRecord(line) {
+		return true
+	}
+	t.endDebug1()
+	return false
+}
+
+// startRecord starts a record on its "N @ 0x..." line.
+func (t *textReader) startRecord(line []byte) bool {
+	n, rest, ok := bytes.Cut(line, []byte(" @ "))
+	if !ok || !isCount(n) || !isPCs(rest) {
+		return false
+	}
+	t.endDebug1()
+	c, err := strconv.ParseInt(string(n), 10, 64)
+	t.d1 = &debug1Block{count: int(c)}
+	if err != nil || !t.cur.admitCount(c) {
+		t.cur.badCount(string(n))
+		t.d1.skip = true
+	}
+	return true
+}
+
+// startBareRecord starts a debug=1 profile on a record line without the
+// "goroutine profile: total N" line before it (a paste that lost it).
+func (t *textReader) startBareRecord(line []byte) bool {
+	n, rest, ok := bytes.Cut(line, []byte(" @ "))
+	if !ok || !isCount(n) || !isPCs(rest) {
+		return false
+	}
+	t.builderFor(FormatDebug1)
+	return t.startRecord(line)
+}
+
+// isPCs reports whether b is a list of hexadecimal PCs: "0x4a 0x4b".
+func isPCs(b []byte) bool {
+	n := 0
+	for len(b) > 0 {
+		var f []byte
+		f, b, _ = bytes.Cut(b, []byte(" "))
+		if len(f) == 0 {
+			continue
+		}
+		if len(f) < 3 || f[0] != '0' || f[1] != 'x' {
+			return false
+		}
+		for _, c := range f[2:] {
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+		n++
+	}
+	return n > 0
+}
+
+// isDebug1Frame reports whether line is a frame line of a record, "#\t0x...",
+// also with spaces where the runtime wrote a tab (a paste).
+func isDebug1Frame(line []byte) bool {
+	if len(line) < 2 || line[0] != '#' || line[1] != '\t' && line[1] != ' ' {
+		return false
+	}
+	return bytes.HasPrefix(trimIndent(line[1:]), []byte("0x"))
+}
+
+// isCount reports whether b is a decimal integer, with an optional sign.
+func isCount(b []byte) bool {
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		b = b[1:]
+	}
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
 		}
 	}
-	// Anything else ends the profile.
-	t.endDebug1()
-	t.closeSnapshot()
-	return false
+	return true
 }
 
 // debug1Frame reads "0x524953\tmain.spin+0x13\t/app/main.go:232".
@@ -93,11 +167,15 @@ func debug1Frame(b []byte) Frame {
 func (t *textReader) endDebug1() {
 	d := t.d1
 	t.d1 = nil
-	if d == nil || t.cur == nil {
+	if d == nil || t.cur == nil || d.skip {
 		return
 	}
 	b := t.cur
-	gr := b.group("", b.leakProfile, false, stack{frames: d.frames})
+	if d.frames.n == 0 {
+		t.warnf("a record of %d %s has no frames", d.count, plural(d.count, "goroutine"))
+	}
+	frames, cut := d.frames.result()
+	gr := b.group("", b.leakProfile, false, stack{frames: frames, elided: cut})
 	gr.Count += d.count
 	b.count += d.count
 	if labels := b.internLabels(d.labels); labels != nil {

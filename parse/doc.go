@@ -10,7 +10,7 @@
 //  2. Find dumps in the text: goroutine headers ("goroutine 7 [chan send]:"),
 //     pprof debug=1 records, goleak failures and race reports, with any log
 //     noise around them. A log prefix (journald, kubectl --timestamps,
-//     indentation) is learnt from the first header and stripped. A goroutine
+//     docker compose) is learnt from the first header and stripped. A goroutine
 //     ID seen twice starts a new snapshot ("cat before.txt after.txt"),
 //     except in the per-thread sections of a GOTRACEBACK=crash dump, where
 //     it is the same goroutine printed again.
@@ -24,6 +24,20 @@
 //     in the dump's size and memory proportional to the distinct stacks.
 //  5. Group by signature: state, leaked mark, frames (function, file,
 //     line) and creator function. Sort groups by size, then key.
+//
+// Bounds: whatever the input, memory and results stay bounded. A stack
+// keeps at most [MaxFrames] frames (both ends; the rest counted in Elided),
+// an input at most [MaxSnapshots] snapshots (the first, the last and
+// evenly spaced ones), a snapshot at most [MaxCount] goroutines (debug=1
+// and protobuf counts ≤ 0 or beyond it are skipped). Limits apply to
+// decompressed bytes: text is streamed, a protobuf profile is read up to
+// 256 MiB. Whatever is cut or skipped is said in [Snapshot.Warnings].
+//
+// Pastes: a debug=1 profile is read without its "total" line, with spaces
+// for tabs and with notes between records; an argument list wrapped onto
+// further lines is joined; an indented header is read where it stands
+// (indentation is never learnt as a log prefix); an input cut off keeps
+// what was read, with a warning.
 //
 // What a dump says about why it exists becomes its snapshot's [Event]: the
 // panic with its chain of recovered panics, the fatal error, the runtime's

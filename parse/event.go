@@ -121,6 +121,11 @@ func (t *textReader) eventLine(line []byte) bool {
 		return false
 	}
 	prefix := t.prefix
+	if k > 0 && isBlank(line[:k]) {
+		// Indentation (a dump quoted in test output) is not a log prefix:
+		// the dump's lines are read where they stand (see learnPrefix).
+		return t.startEvent(line[k:], prefix)
+	}
 	if k > 0 {
 		p, ok := learnPrefix(line, k)
 		if !ok {

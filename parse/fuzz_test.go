@@ -53,7 +53,7 @@ func checkSnapshot(t *testing.T, s *parse.Snapshot) {
 		if g == nil {
 			t.Fatalf("%s: nil group", s.Name)
 		}
-		if g.Count <= 0 {
+		if g.Count <= 0 || g.Count > parse.MaxCount {
 			t.Errorf("%s: group %q has count %d", s.Name, g.Key, g.Count)
 		}
 		sum += g.Count
@@ -80,6 +80,9 @@ func checkSnapshot(t *testing.T, s *parse.Snapshot) {
 	}
 	if e := s.Event; e != nil {
 		checkEvent(t, s, e)
+	}
+	if sum > parse.MaxCount {
+		t.Errorf("%s: %d goroutines, more than MaxCount", s.Name, sum)
 	}
 	if s.Count() != sum {
 		t.Errorf("%s: Count() = %d, groups sum to %d", s.Name, s.Count(), sum)

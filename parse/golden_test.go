@@ -50,13 +50,37 @@ type goldenGroup struct {
 	Key         string           `json:"key"`
 	State       string           `json:"state"`
 	Leaked      bool             `json:"leaked"`
-	Frames      []parse.Frame    `json:"frames"`
-	CreatedBy   *parse.Frame     `json:"created_by"`
+	Frames      []goldenFrame    `json:"frames"`
+	CreatedBy   *goldenFrame     `json:"created_by"`
 	Count       int              `json:"count"`
 	IDs         []int64          `json:"ids"`
 	Elided      int              `json:"elided,omitempty"`
 	Unavailable bool             `json:"unavailable,omitempty"`
-	LabelSets   []parse.LabelSet `json:"label_sets,omitempty"`
+	LabelSets   []goldenLabelSet `json:"label_sets,omitempty"`
+}
+
+// goldenFrame and goldenLabelSet fix the golden files' spelling here: the
+// parse types carry no JSON tags (the CLI's schema is internal/report's).
+type goldenFrame struct {
+	Func string `json:"func"`
+	File string `json:"file"`
+	Line int    `json:"line"`
+}
+
+type goldenLabelSet struct {
+	Labels map[string]string `json:"labels"`
+	Count  int               `json:"count"`
+}
+
+func goldenFrames(fs []parse.Frame) []goldenFrame {
+	if fs == nil {
+		return nil
+	}
+	out := make([]goldenFrame, len(fs))
+	for i, f := range fs {
+		out[i] = goldenFrame{f.Func, f.File, f.Line}
+	}
+	return out
 }
 
 func render(snaps []*parse.Snapshot) []byte {
@@ -70,11 +94,17 @@ func render(snaps []*parse.Snapshot) []byte {
 			gs.Event = &goldenEvent{Kind: e.Kind, Message: e.Message, Goroutine: e.Goroutine, Tests: e.Tests}
 		}
 		for _, g := range s.Groups {
-			gs.Groups = append(gs.Groups, goldenGroup{
-				Key: g.Key, State: g.State, Leaked: g.Leaked, Frames: g.Frames,
-				CreatedBy: g.CreatedBy, Count: g.Count, IDs: g.IDs(),
-				Elided: g.Elided, Unavailable: g.Unavailable, LabelSets: g.LabelSets,
-			})
+			gg := goldenGroup{
+				Key: g.Key, State: g.State, Leaked: g.Leaked, Frames: goldenFrames(g.Frames),
+				Count: g.Count, IDs: g.IDs(), Elided: g.Elided, Unavailable: g.Unavailable,
+			}
+			if c := g.CreatedBy; c != nil {
+				gg.CreatedBy = &goldenFrame{c.Func, c.File, c.Line}
+			}
+			for _, ls := range g.LabelSets {
+				gg.LabelSets = append(gg.LabelSets, goldenLabelSet{ls.Labels, ls.Count})
+			}
+			gs.Groups = append(gs.Groups, gg)
 		}
 		out = append(out, gs)
 	}

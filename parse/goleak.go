@@ -46,10 +46,11 @@ func parseGoleakHeader(s []byte) (header, bool) {
 	if !ok || !bytes.HasSuffix(rest, onTopOfStack) {
 		return h, false
 	}
-	id, rest, ok := cutID(rest)
+	id, big, rest, ok := cutID(rest)
 	if !ok {
 		return h, false
 	}
+	h.bigID = big
 	rest, ok = bytes.CutPrefix(rest, goleakInState)
 	if !ok {
 		return h, false
@@ -123,11 +124,15 @@ func (t *textReader) goleakIndent(line, lead []byte) ([]byte, bool) {
 
 func (t *textReader) startGoleakGoroutine(h header) {
 	b := t.builderFor(FormatGoleak)
-	if b.seen(h.id) {
-		t.closeSnapshot()
-		b = t.builder(FormatGoleak)
+	if h.bigID != "" {
+		t.warnBigID(h)
+	} else {
+		if b.seen(h.id) {
+			t.closeSnapshot()
+			b = t.builder(FormatGoleak)
+		}
+		b.ids.add(h.id)
 	}
-	b.ids.add(h.id)
 	setEvent(b, EventGoleak, "found unexpected goroutines", 0)
 	t.g = t.newBlock(h)
 }

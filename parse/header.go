@@ -22,6 +22,9 @@ type header struct {
 	durable     bool
 	bubble      int
 	labels      string // raw `"k": "v", ...` text between the braces
+	// bigID is the ID as printed when it does not fit an int64 (the
+	// runtime's IDs are uint64); id is then 0.
+	bigID string
 }
 
 var goroutinePrefix = []byte("goroutine ")
@@ -50,7 +53,7 @@ func parseHeaderCached(line []byte, cache *statusCache) (header, bool) {
 	if !ok {
 		return h, false
 	}
-	h.id, rest, ok = cutID(rest)
+	h.id, h.bigID, rest, ok = cutID(rest)
 	if !ok {
 		return h, false
 	}
@@ -66,7 +69,7 @@ func parseHeaderCached(line []byte, cache *statusCache) (header, bool) {
 	status := rest[open+1 : end]
 	if cache != nil {
 		if c, ok := cache.m[string(status)]; ok {
-			c.id = h.id
+			c.id, c.bigID = h.id, h.bigID
 			return c, true
 		}
 	}
@@ -80,20 +83,21 @@ func parseHeaderCached(line []byte, cache *statusCache) (header, bool) {
 	return h, true
 }
 
-// cutID reads the goroutine ID at the start of b.
-func cutID(b []byte) (id int64, rest []byte, ok bool) {
+// cutID reads the goroutine ID at the start of b. An ID of up to 20
+// digits that does not fit an int64 is returned as big, with id 0.
+func cutID(b []byte) (id int64, big string, rest []byte, ok bool) {
 	i := 0
 	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
 		i++
 	}
-	if i == 0 || i > 19 {
-		return 0, b, false
+	if i == 0 || i > 20 {
+		return 0, "", b, false
 	}
 	id, err := strconv.ParseInt(string(b[:i]), 10, 64)
 	if err != nil {
-		return 0, b, false
+		return 0, string(b[:i]), b[i:], true
 	}
-	return id, b[i:], true
+	return id, "", b[i:], true
 }
 
 // isHeaderFill accepts what may stand between the ID and the status:

@@ -3,6 +3,7 @@ package parse
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"io"
 	"os"
 	"strings"
@@ -29,7 +30,9 @@ func TestParseGoleakHeader(t *testing.T) {
 		{"Goroutine x in state running, with f on top of the stack:", header{}, false},
 		{"Goroutine 4 in state running on top of the stack:", header{}, false},
 		{"Goroutine 4 running, with f on top of the stack:", header{}, false},
-		{"Goroutine 99999999999999999999 in state running, with f on top of the stack:", header{}, false},
+		{"Goroutine 99999999999999999999 in state running, with f on top of the stack:",
+			header{bigID: "99999999999999999999", state: "running"}, true},
+		{"Goroutine 999999999999999999999 in state running, with f on top of the stack:", header{}, false},
 		{"goroutine 4 [running]:", header{}, false},
 	}
 	for _, tc := range tests {
@@ -139,19 +142,44 @@ func TestUvarint(t *testing.T) {
 	}
 }
 
-// TestProtoLimit: a profile larger than maxProto is refused, not read.
+// TestProtoLimit: a profile larger than maxProto is refused, not read; a
+// profile-like head followed by zeros is refused at the first zero.
 func TestProtoLimit(t *testing.T) {
 	const limit = 1 << 20
-	r := io.MultiReader(strings.NewReader("\x0a\x04\x08\x01\x10\x02"), zeros{})
-	_, err := readProtoMax(r, "big", limit)
-	if err != errProtoTooLarge {
+	head := "\x0a\x04\x08\x01\x10\x02"
+	cr := &countingReader{r: io.MultiReader(strings.NewReader(head), zeros{})}
+	_, err := readProtoMax(cr, "zeros", limit)
+	if !errors.Is(err, errMalformedProto) || cr.n > 64<<10 {
+		t.Errorf("err = %v after %d bytes, want a malformed profile at once", err, cr.n)
+	}
+	// A field that says it is longer than the limit is not read.
+	cr = &countingReader{r: io.MultiReader(strings.NewReader(head+"\x32\xff\xff\xff\xff\x0f"), zeros{})}
+	if _, err := readProtoMax(cr, "big", limit); err != errProtoTooLarge || cr.n > 64<<10 {
+		t.Errorf("err = %v after %d bytes, want %v at once", err, cr.n, errProtoTooLarge)
+	}
+	// Fields that add up to more than the limit.
+	field := "\x32\x80\x80\x01" + strings.Repeat("a", 1<<14) // a 16 KiB string
+	big := head + strings.Repeat(field, limit/(1<<14)+1)
+	if _, err := readProtoMax(strings.NewReader(big), "big", limit); err != errProtoTooLarge {
 		t.Errorf("err = %v, want %v", err, errProtoTooLarge)
 	}
-	// At the limit it is read (and here found to be no profile).
-	_, err = readProtoMax(io.LimitReader(r, limit), "big", limit)
+	// At the limit it is read (and here found to be no goroutine profile).
+	fit := head + strings.Repeat(field, (limit-len(head))/len(field))
+	_, err = readProtoMax(strings.NewReader(fit), "big", limit)
 	if err == nil || err == errProtoTooLarge {
 		t.Errorf("err = %v, want a parse error", err)
 	}
+}
+
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
 }
 
 type zeros struct{}
@@ -201,7 +229,9 @@ func TestRaceBounded(t *testing.T) {
 	if len(snaps) != 1 || len(snaps[0].Groups) != 1 {
 		t.Fatalf("got %d snapshots", len(snaps))
 	}
-	if n := len(snaps[0].Groups[0].Frames); n != maxRaceLines/2 {
-		t.Errorf("%d frames kept, want %d", n, maxRaceLines/2)
+	// maxRaceLines lines make maxRaceLines/2 frames, cut to MaxFrames.
+	g := snaps[0].Groups[0]
+	if n := len(g.Frames); n != MaxFrames || g.Elided != maxRaceLines/2-MaxFrames {
+		t.Errorf("%d frames kept, %d elided; want %d, %d", n, g.Elided, MaxFrames, maxRaceLines/2-MaxFrames)
 	}
 }

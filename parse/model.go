@@ -10,11 +10,11 @@ import (
 type Frame struct {
 	// Func is the fully qualified function name, as the runtime prints it
 	// without arguments: "net/http.(*persistConn).readLoop", "main.main.func1".
-	Func string `json:"func"`
+	Func string
 	// File is the source file as printed in the dump (no +0x offset).
-	File string `json:"file"`
+	File string
 	// Line is the line number in File; 0 when the dump gives none.
-	Line int `json:"line"`
+	Line int
 }
 
 // Format says which kind of dump a snapshot was read from.
@@ -40,7 +40,9 @@ const (
 
 // Goroutine is one goroutine as the dump describes it.
 type Goroutine struct {
-	ID int64 // 0 when the format has no IDs
+	// ID is 0 when the format has no IDs, or when the ID printed does not
+	// fit in 63 bits (a warning says so).
+	ID int64
 	// State is the wait reason without decorations: "chan send",
 	// "sync.Mutex.Lock", "running". Empty when the format has no states.
 	State string
@@ -63,8 +65,9 @@ type Goroutine struct {
 	CreatedBy *Frame
 	// ParentID is N from "created by F in goroutine N" (Go 1.21+); 0 if unknown.
 	ParentID int64
-	// Elided counts the frames the runtime left out ("...N frames elided...");
-	// -1 when it did not say how many ("...additional frames elided...").
+	// Elided counts the frames the runtime left out ("...N frames elided...")
+	// and those cut beyond MaxFrames; -1 when the runtime did not say how
+	// many ("...additional frames elided...").
 	Elided int
 	// Unavailable is set for "goroutine running on other thread; stack
 	// unavailable": the dump has no frames for it.
@@ -76,17 +79,17 @@ type Goroutine struct {
 type Snapshot struct {
 	// Name says where it came from: the file name, "-" for standard input,
 	// with "#2" appended for the second dump of one input.
-	Name   string `json:"name"`
-	Format Format `json:"format"`
+	Name   string
+	Format Format
 	// Groups hold every goroutine, in the order documented on [Group].
-	Groups []*Group `json:"-"`
+	Groups []*Group
 	// Warnings are non-fatal problems: a truncated last goroutine, lines
 	// that could not be read. The snapshot holds what could be read.
-	Warnings []string `json:"warnings"`
+	Warnings []string
 	// Event says why the dump was printed: a panic, a fatal error, a
 	// signal, a test timeout, a race report, a goleak failure. Nil for a
 	// plain dump (runtime.Stack, pprof profiles).
-	Event *Event `json:"-"`
+	Event *Event
 }
 
 // Count returns the number of goroutines in the snapshot.
@@ -132,8 +135,8 @@ type Group struct {
 // LabelSet is one pprof label set of an aggregated group and the number of
 // its goroutines that carry it.
 type LabelSet struct {
-	Labels map[string]string `json:"labels"`
-	Count  int               `json:"count"`
+	Labels map[string]string
+	Count  int
 }
 
 // Member is what distinguishes one goroutine of a group from the others,

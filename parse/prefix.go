@@ -7,10 +7,11 @@ import (
 
 // Dumps often reach us through a logger that puts a prefix on every line:
 // journald ("Nov 26 13:35:51 host app[123]: "), kubectl logs --timestamps
-// (an RFC 3339 timestamp), docker compose ("app-1  | "), or plain
-// indentation (a dump quoted in test output). The prefix is learnt from the
-// first goroutine header that does not start its line, then stripped from
-// every line that carries it.
+// (an RFC 3339 timestamp), or docker compose ("app-1  | "). The prefix is
+// learnt from the first goroutine header that does not start its line, then
+// stripped from every line that carries it, and given up when stripping it
+// breaks a stack. Plain indentation (a dump quoted in test output) is not
+// learnt: the goroutine blocks read indented lines as they are.
 
 var (
 	// Timestamps differ from line to line, so these are matched by shape.
@@ -35,9 +36,14 @@ func learnPrefix(line []byte, k int) (linePrefix, bool) {
 		}
 	}
 	p := line[:k]
-	// Any other constant prefix: indentation, "app-1  | ", "[worker] ".
-	// It must not hold a colon-free sentence that merely mentions a
-	// goroutine: require it to end in a space or tab.
+	// Any other constant prefix: "app-1  | ", "[worker] ". It must not
+	// hold a colon-free sentence that merely mentions a goroutine: require
+	// it to end in a space or tab. Indentation alone is never a prefix:
+	// stripping it from every line would strip the tab of the file lines
+	// (an indented dump is read as it is, see textReader.outside).
+	if isBlank(p) {
+		return linePrefix{}, false
+	}
 	if last := p[len(p)-1]; last == ' ' || last == '\t' {
 		return linePrefix{fixed: append([]byte(nil), p...)}, true
 	}

@@ -22,8 +22,10 @@ import (
 // goroutine it lists is leaked.
 
 // maxProto bounds the size of a protobuf profile (after gunzip), which has
-// to be held in memory to be parsed.
-const maxProto = 1 << 30
+// to be held in memory to be parsed. The runtime writes one sample per
+// distinct stack and label set: a million goroutines with a distinct label
+// each make a profile of a few tens of MB.
+const maxProto = 256 << 20
 
 // errProtoTooLarge is returned for a protobuf profile larger than maxProto.
 var errProtoTooLarge = fmt.Errorf("protobuf profile larger than %d MiB", maxProto>>20)
@@ -102,18 +104,18 @@ func readProto(r io.Reader, name string) ([]*Snapshot, error) {
 }
 
 func readProtoMax(r io.Reader, name string, limit int) ([]*Snapshot, error) {
-	data, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
+	data, cuts, err := scanProfile(r, limit)
+	if err == errProtoTooLarge {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("protobuf profile: %w", err)
-	}
-	if len(data) > limit {
-		return nil, errProtoTooLarge
 	}
 	p, err := parseProfile(data)
 	if err != nil {
 		return nil, fmt.Errorf("protobuf profile: %w", err)
 	}
-	s, err := profileSnapshot(p, name)
+	s, err := profileSnapshot(p, name, cuts)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +134,8 @@ func parseProfile(data []byte) (p *profile.Profile, err error) {
 }
 
 // profileSnapshot turns a goroutine (or goroutineleak) profile into groups.
-func profileSnapshot(p *profile.Profile, name string) (*Snapshot, error) {
+// cuts counts the locations cut from long samples, by sample index.
+func profileSnapshot(p *profile.Profile, name string, cuts map[int]int) (*Snapshot, error) {
 	vi, leak, err := goroutineValue(p)
 	if err != nil {
 		return nil, err
@@ -145,15 +148,17 @@ func profileSnapshot(p *profile.Profile, name string) (*Snapshot, error) {
 		labels string
 	}
 	sets := map[groupLabels]int{}
-	for _, s := range p.Sample {
-		if vi >= len(s.Value) || s.Value[vi] <= 0 {
+	for i, s := range p.Sample {
+		if vi >= len(s.Value) {
 			continue
 		}
-		// Clamped so that hostile values cannot overflow the sums: a
-		// sample takes at least 2 bytes, so at most 2^29 of them fit in
-		// maxProto, and 2^29 × 2^31 < 2^63.
-		n := int(min(s.Value[vi], 1<<31))
-		gr := b.group("", leak, false, stack{frames: sampleFrames(s)})
+		if v := s.Value[vi]; !b.admitCount(v) {
+			b.badCount(strconv.FormatInt(v, 10))
+			continue
+		}
+		n := int(s.Value[vi])
+		frames, cut := sampleFrames(s)
+		gr := b.group("", leak, false, stack{frames: frames, elided: cut + cuts[i]})
 		gr.Count += n
 		b.count += n
 		if labels := sampleLabels(s); labels != nil {
@@ -167,9 +172,6 @@ func profileSnapshot(p *profile.Profile, name string) (*Snapshot, error) {
 		}
 	}
 	snap := b.finish()
-	for _, g := range snap.Groups {
-		sortLabelSets(g.LabelSets)
-	}
 	if len(p.Sample) == 0 {
 		snap.Warnings = append(snap.Warnings, "the profile has no samples")
 	}
@@ -203,16 +205,13 @@ func goroutineValue(p *profile.Profile) (index int, leak bool, err error) {
 
 // sampleFrames lists the frames of a sample, leaf first: Location[0] is the
 // leaf, and within a location Line[0] is the innermost inlined call.
-func sampleFrames(s *profile.Sample) []Frame {
-	n := 0
-	for _, loc := range s.Location {
-		n += max(len(loc.Line), 1)
-	}
-	frames := make([]Frame, 0, n)
+// At most MaxFrames are kept, with the number cut.
+func sampleFrames(s *profile.Sample) ([]Frame, int) {
+	var c frameCap
 	for _, loc := range s.Location {
 		if len(loc.Line) == 0 {
 			// Not symbolized: the address is all there is.
-			frames = append(frames, Frame{Func: "0x" + strconv.FormatUint(loc.Address, 16)})
+			c.add(Frame{Func: "0x" + strconv.FormatUint(loc.Address, 16)})
 			continue
 		}
 		for _, ln := range loc.Line {
@@ -222,10 +221,10 @@ func sampleFrames(s *profile.Sample) []Frame {
 				f.File = ln.Function.Filename
 			}
 			f.Line = int(ln.Line)
-			frames = append(frames, f)
+			c.add(f)
 		}
 	}
-	return frames
+	return c.result()
 }
 
 // sampleLabels returns the string labels of a sample, nil if none. A key

@@ -3,7 +3,6 @@ package parse
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +13,8 @@ import (
 var ErrNoDump = errors.New("no goroutine dump found")
 
 // ReadAll reads every goroutine dump in r, in order: a log with two SIGQUIT
-// dumps, or "cat before.txt after.txt", gives two snapshots. name is used for
+// dumps, or "cat before.txt after.txt", gives two snapshots (at most
+// [MaxSnapshots] are kept, see there). name is used for
 // [Snapshot.Name]. The format is detected from the content: gzip (by its
 // magic bytes), the protobuf profile, or text of any of the kinds listed on
 // [Format], with any junk around it.
@@ -25,21 +25,22 @@ func ReadAll(r io.Reader, name string) ([]*Snapshot, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(512)
 	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
+		// Limits apply to the decompressed bytes: the text reader streams
+		// them, the protobuf reader stops at maxProto.
+		zr, err := newGunzip(br)
 		if err != nil {
-			return nil, fmt.Errorf("gzip: %w", err)
+			return nil, err
 		}
-		defer zr.Close()
 		snaps, err := ReadAll(zr, name)
-		if err != nil && !errors.Is(err, ErrNoDump) {
-			err = fmt.Errorf("gzip: %w", err)
+		if n := len(snaps); n > 0 {
+			snaps[n-1].Warnings = append(snaps[n-1].Warnings, zr.warnings()...)
 		}
 		return snaps, err
 	}
 	if isProto(head) && !plainText(head) {
 		return readProto(br, name)
 	}
-	if looksBinary(head) {
+	if looksBinary(textHead(br)) {
 		return nil, fmt.Errorf("%w (binary data)", ErrNoDump)
 	}
 	snaps, err := readText(br, name)
@@ -64,20 +65,56 @@ func Read(r io.Reader, name string) (*Snapshot, error) {
 	return snaps[0], err
 }
 
-// looksBinary reports whether the start of an input is not text: a NUL
-// byte, or invalid UTF-8 that is not a cut at the end.
+// maxHole is the longest run of NULs skipped at the start of an input.
+const maxHole = 64 << 20
+
+// textHead skips any run of NULs at the start of the input (a hole in a
+// log file that was truncated while written) and returns the next 512
+// bytes, or nil when the NULs go on beyond maxHole.
+func textHead(br *bufio.Reader) []byte {
+	for skipped := 0; skipped < maxHole; {
+		b, _ := br.Peek(br.Size())
+		n := len(b) - len(bytes.TrimLeft(b, "\x00"))
+		if n < len(b) || len(b) == 0 {
+			br.Discard(n)
+			b, _ = br.Peek(512)
+			if b == nil {
+				b = []byte{} // empty: text, without a dump
+			}
+			return b
+		}
+		br.Discard(n)
+		skipped += n
+	}
+	return nil
+}
+
+// looksBinary reports whether the start of an input is not text: empty
+// (nothing but NULs), or more than one byte in 16 that no text holds: NUL,
+// control characters other than whitespace, backspace and escape, invalid
+// UTF-8 (but a cut at the end). A Latin-1 letter or a few NULs in a log
+// are not enough.
 func looksBinary(head []byte) bool {
-	if bytes.IndexByte(head, 0) >= 0 {
+	if head == nil {
 		return true
 	}
-	for len(head) > 0 {
-		r, n := utf8.DecodeRune(head)
-		if r == utf8.RuneError && n == 1 && len(head) > utf8.UTFMax {
-			return true
+	bad := 0
+	for i := 0; i < len(head); {
+		c := head[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 && !(c >= '\b' && c <= '\r') && c != 0x1b || c == 0x7f {
+				bad++
+			}
+			i++
+			continue
 		}
-		head = head[n:]
+		r, n := utf8.DecodeRune(head[i:])
+		if r == utf8.RuneError && n == 1 && len(head)-i > utf8.UTFMax {
+			bad++
+		}
+		i += n
 	}
-	return false
+	return bad*16 > len(head)
 }
 
 // plainText reports whether b holds no control characters but tab, CR and

@@ -25,6 +25,8 @@ type stack struct {
 // naming) cost 100 µs per stack: too much for dumps with thousands.
 func parseStack(body []byte) stack {
 	st := parseStackOwn(body)
+	// The block counted the frames, and so the ones cut (block.totalElided).
+	st.frames, _ = capFrames(st.frames)
 	for i := range st.frames {
 		st.frames[i].Func = funcName(st.frames[i].Func)
 	}

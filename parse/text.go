@@ -16,6 +16,7 @@ type textReader struct {
 	prefix *linePrefix
 
 	snaps []*Snapshot
+	kept  snapshotSample // which of the snapshots read are kept in snaps
 	cur   *builder
 	g     *block       // goroutine in progress, or nil
 	spare *block       // a finished block, reused to avoid garbage
@@ -27,6 +28,12 @@ type textReader struct {
 	// event is the panic, fatal error or signal whose lines were read
 	// and whose goroutines were not yet (see event.go).
 	event *pendingEvent
+
+	// skipped is set when the last line read was skipped as text around
+	// the dumps; lastLine holds its start. If the input ends inside that
+	// line, a dump may have been cut off there ("goroutine 43 [runn").
+	skipped  bool
+	lastLine []byte
 
 	// continuation is set after a "-----" line: GOTRACEBACK=crash prints
 	// one section per thread and repeats the goroutines they run. Repeated
@@ -66,10 +73,18 @@ func (t *textReader) finishInput() []*Snapshot {
 		t.endRace()
 	}
 	if t.g != nil {
-		if t.g.truncated() {
-			t.warnf("last goroutine %d is truncated", t.g.h.id)
+		switch g := t.g; {
+		case g.truncated():
+			t.warnf("last goroutine %s is truncated", g.idText())
+		case t.lr.cut:
+			t.warnf("last goroutine %s may be truncated: the input ends inside a line", g.idText())
+		case g.frames == 0 && !g.unavailable && !g.inAncestors && !g.indented:
+			t.warnf("last goroutine %s has no stack: the input may be cut off", g.idText())
 		}
 		t.endGoroutine()
+	}
+	if t.lr.cut && t.skipped {
+		t.warnf("the input ends inside a line that could not be read, %q: the dump may be cut off there", t.lastLine)
 	}
 	t.goleak = nil
 	t.endDebug1()
@@ -78,6 +93,7 @@ func (t *textReader) finishInput() []*Snapshot {
 
 func (t *textReader) done() []*Snapshot {
 	t.closeSnapshot()
+	t.snaps = t.kept.finish(t.snaps)
 	if t.lr.long > 0 && len(t.snaps) > 0 {
 		s := t.snaps[len(t.snaps)-1]
 		lines := "lines"
@@ -96,6 +112,12 @@ func (t *textReader) warnf(format string, args ...any) {
 
 // line handles one input line.
 func (t *textReader) line(line []byte) {
+	if len(line) > 0 && line[0] == 0 {
+		// The end of a hole in a log file: a run of NULs.
+		line = bytes.TrimLeft(line, "\x00")
+	}
+	orig := line
+	t.skipped = false
 	if t.prefix != nil {
 		line = t.prefix.strip(line)
 	}
@@ -123,7 +145,13 @@ func (t *textReader) line(line []byte) {
 		if !bytes.HasPrefix(line, goroutinePrefix) && t.g.add(line) {
 			return
 		}
-		if g := t.g; g.pendingFile || g.frames == 0 && !g.unavailable && !g.inAncestors {
+		if t.prefix != nil && len(line) < len(orig) && t.g.add(orig) {
+			// The prefix cut a line of the stack: it is no prefix of
+			// this dump.
+			t.prefix = nil
+			return
+		}
+		if g := t.g; g.pendingFile || g.frames == 0 && !g.unavailable && !g.inAncestors && !g.indented {
 			// Off the hot path: a block that ends on a line it cannot
 			// read, in the middle of its stack.
 			t.warnf("goroutine %d: stack cut short by an unreadable line", g.h.id)
@@ -144,8 +172,16 @@ func (t *textReader) outside(line []byte) {
 		t.continuation = true
 		return
 	}
-	if t.eventLine(line) || t.startDebug1(line) || t.startGoleak(line) || t.startRace(line) {
+	if t.eventLine(line) || t.startDebug1(line) || t.startBareRecord(line) || t.startGoleak(line) || t.startRace(line) {
 		return
+	}
+	if k := bytes.Index(line, goroutinePrefix); k > 0 && isBlank(line[:k]) {
+		// An indented header.
+		if h, ok := parseHeader(line[k:]); ok {
+			t.g = t.newBlock(h)
+			t.g.indented = true
+			return
+		}
 	}
 	if t.prefix == nil {
 		if k := bytes.Index(line, goroutinePrefix); k > 0 {
@@ -159,10 +195,12 @@ func (t *textReader) outside(line []byte) {
 		}
 	}
 	// Anything else is text around the dumps: skipped.
+	t.skipped = true
+	t.lastLine = append(t.lastLine[:0], line[:min(len(line), 64)]...)
 }
 
 func (t *textReader) startGoroutine(h header) {
-	skip := t.admit(h.id)
+	skip := t.admit(&h)
 	g := t.newBlock(h)
 	g.skip = skip
 	t.g = g
@@ -172,15 +210,21 @@ func (t *textReader) startGoroutine(h header) {
 // snapshot if the ID was seen already, and reports whether the goroutine is
 // a repeat to skip (the per-thread sections of a GOTRACEBACK=crash dump).
 // The first goroutine after an event's lines takes the event.
-func (t *textReader) admit(id int64) (skip bool) {
-	skip = t.admitID(id)
+func (t *textReader) admit(h *header) (skip bool) {
+	skip = t.admitID(h)
 	if t.event != nil && !skip {
-		t.attachEvent(id)
+		t.attachEvent(h.id)
 	}
 	return skip
 }
 
-func (t *textReader) admitID(id int64) (skip bool) {
+func (t *textReader) admitID(h *header) (skip bool) {
+	id := h.id
+	if h.bigID != "" {
+		t.builderFor(FormatStack)
+		t.warnBigID(*h)
+		return false // not a repeat: the ID says nothing
+	}
 	if !t.builderFor(FormatStack).ids.add(id) {
 		return false // the first time this snapshot sees it
 	}
@@ -190,6 +234,11 @@ func (t *textReader) admitID(id int64) (skip bool) {
 	t.closeSnapshot()
 	t.builder(FormatStack).ids.add(id)
 	return false
+}
+
+// warnBigID says that a goroutine is kept without its ID.
+func (t *textReader) warnBigID(h header) {
+	t.warnf("goroutine %s: the ID does not fit in 63 bits; kept with ID 0", h.bigID)
 }
 
 // newBlock returns an empty block for a goroutine, reusing the spare one.
@@ -206,17 +255,24 @@ func (t *textReader) newBlock(h header) *block {
 func (t *textReader) endGoroutine() {
 	g := t.g
 	t.g = nil
+	t.spare = g
+	if g.indented {
+		if g.frames == 0 && !g.unavailable {
+			t.warnf("skipped an indented goroutine %s header with no stack", g.idText())
+			return
+		}
+		g.skip = t.admit(&g.h)
+	}
 	if !g.skip {
 		t.cur.add(g)
 	}
-	t.spare = g
 }
 
 // builder returns the snapshot being built, starting one if needed.
 func (t *textReader) builder(f Format) *builder {
 	if t.cur == nil {
 		name := t.name
-		if n := len(t.snaps); n > 0 {
+		if n := t.kept.n; n > 0 {
 			name = t.name + "#" + strconv.Itoa(n+1)
 		}
 		t.cur = newBuilder(name, f)
@@ -246,8 +302,8 @@ func (t *textReader) closeSnapshot() {
 	if t.cur == nil {
 		return
 	}
-	if t.cur.count > 0 || len(t.cur.snap.Groups) > 0 {
-		t.snaps = append(t.snaps, t.cur.finish())
+	if t.cur.count > 0 || len(t.cur.snap.Groups) > 0 || t.cur.badCounts > 0 {
+		t.snaps = t.kept.add(t.snaps, t.cur.finish())
 	}
 	t.cur = nil
 }

@@ -11,6 +11,7 @@
 //	stackdiff [flags] DUMP             postmortem summary of one dump
 //	stackdiff [flags] D1 D2 D3 ...     a series: first against last, with trends
 //	stackdiff [flags] [-]              read the dump(s) from standard input
+//	stackdiff --watch [flags] URL ...  watch live services, report leaks as they appear
 //
 // An input may hold several dumps (a log with two SIGQUIT dumps, or
 // "cat before.txt after.txt"): each is a snapshot, in order. Inputs may be
@@ -97,6 +98,28 @@
 //     it (http://host:port alone means /debug/pprof/goroutine?debug=2), and
 //     with --interval 30s fetches it twice, 30 s apart, or --count N times.
 //
+// # Watching live services
+//
+// With --watch, stackdiff fetches every URL (replicas of one service, or
+// different services) each --interval (default 10s), until Ctrl-C, SIGTERM
+// or --count rounds, and prints events as they happen, one line each:
+//
+//	stackdiff --watch http://app-1:6060 http://app-2:6060
+//	stackdiff --watch --json --interval 30s --count 60 http://app:6060
+//
+// A group is "growing" when it rose at each of the last 2 fetches; it is a
+// "leak" when it rose at each of the last 3, crossed --threshold goroutines
+// at one blocking site, was marked (leaked) by the goroutineleak profile
+// (--leakprofile), or when its goroutines are new, none ended during the
+// last 3 fetches and each has been blocked a minute or more. The first
+// time a group is a leak its classified report is printed; a target that
+// stops answering, or answers again, is an event too ("down", "up"), and
+// the watch goes on. With several URLs, events say on how many targets
+// the group grows ("grows on 2 of 3 targets"). --json prints one JSON
+// object per event and line (NDJSON). The goroutines that serve
+// stackdiff's own fetches are left out of every dump. Memory is bounded:
+// a target keeps its first dump and a few counts per group.
+//
 // The runtime's pprof handler cuts a debug=2 dump at 64 MB: the last
 // goroutine is then truncated, and stackdiff warns on stderr.
 //
@@ -124,5 +147,7 @@
 //
 // 0 when no group has verdict leak (or, with --fail-on suspect, suspect),
 // 1 when one has, 2 on trouble: bad flags, unreadable input, no goroutine
-// dump found. Errors are one line on stderr: "stackdiff: FILE: what is wrong".
+// dump found. A watch exits 1 when it printed a leak event (with --fail-on
+// suspect, also a growing or threshold event), and 2 when no fetch of any
+// target worked. Errors are one line on stderr: "stackdiff: FILE: what is wrong".
 package main

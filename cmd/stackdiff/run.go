@@ -34,6 +34,9 @@ type config struct {
 	interval         time.Duration // between fetches of one URL
 	count            int           // fetches of one URL
 	timeout          time.Duration // per fetch
+	watch            bool          // fetch URLs each interval and report events (watch.go)
+	threshold        int           // with --watch: goroutines at one site that raise an event
+	leakProfile      bool          // with --watch: fetch the goroutineleak profile
 }
 
 const usage = `Usage:
@@ -41,6 +44,7 @@ const usage = `Usage:
   stackdiff [flags] DUMP             postmortem summary of one dump
   stackdiff [flags] D1 D2 D3 ...     a series: first against last, with trends
   stackdiff [flags] [-]              read the dump(s) from standard input
+  stackdiff --watch [flags] URL ...  watch live services, report leaks as they appear
 
 Exit status: 0 no leak, 1 leak found, 2 trouble.
 
@@ -69,8 +73,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringArrayVar(&c.ignore, "ignore", nil, "ignore groups with this `FUNC` anywhere in the stack (top:FUNC for the top function, creator:FUNC for the creator); repeatable")
 	fs.StringArrayVar(&c.sourceRoots, "source-root", nil, "look for source files under `DIR` to tell timers, tickers and contexts apart; repeatable")
 	fs.IntVar(&c.waitThreshold, "wait-threshold", 0, "a group blocked for `N` minutes or more is a suspect, whatever it waits for (default: per kind of wait, 1 min for a mutex ... none for a channel receive)")
-	fs.DurationVar(&c.interval, "interval", 0, "fetch a URL input twice (or --count times), `D` apart: a before and an after of a live process")
-	fs.IntVar(&c.count, "count", 0, "with a URL input, fetch it `N` times (a series; default 2 with --interval)")
+	fs.DurationVar(&c.interval, "interval", 0, "fetch a URL input twice (or --count times), `D` apart: a before and an after of a live process; with --watch, between rounds (default 10s)")
+	fs.IntVar(&c.count, "count", 0, "with a URL input, fetch it `N` times (a series; default 2 with --interval); with --watch, stop after N rounds")
+	fs.BoolVar(&c.watch, "watch", false, "fetch every URL each --interval (default 10s) until interrupted or --count, and report leaks as they appear")
+	fs.IntVar(&c.threshold, "threshold", 1000, "with --watch: report a group of `N` or more goroutines at one site (0: never)")
+	fs.BoolVar(&c.leakProfile, "leakprofile", false, "with --watch: fetch /debug/pprof/goroutineleak (Go 1.26+, GOEXPERIMENT=goroutineleakprofile) and take its (leaked) marks as proof")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "give up on a URL that has not answered in full after `D`")
 	fs.StringVar(&c.color, "color", "auto", "colour the text report: `auto|always|never`")
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "print nothing; only set the exit status")
@@ -83,6 +90,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "Run 'stackdiff --help' for usage.")
 		return exitTrouble
 	}
+	if !c.watch && (fs.Changed("threshold") || c.leakProfile) {
+		complain(stderr, "--threshold and --leakprofile need --watch")
+		return exitTrouble
+	}
 	if err := c.check(); err != nil {
 		complain(stderr, "%v", err)
 		return exitTrouble
@@ -92,6 +103,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	paths := fs.Args()
+	if c.watch {
+		if len(paths) == 0 || c.html != "" || c.pprof != "" || c.lines {
+			complain(stderr, "--watch takes one or more URLs, and no --html, --pprof or --lines")
+			return exitTrouble
+		}
+		return c.runWatch(paths, stdout, stderr)
+	}
 	if len(paths) == 0 {
 		if isTTY(stdin) {
 			// Nothing to read and nobody piping: waiting on the terminal
@@ -145,7 +163,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		case c.lines:
 			err = report.Lines(stdout, rep, c.pathRoots())
 		default:
-			opts := report.Options{All: c.all, Frames: c.frames, MinDelta: c.minDelta, Color: report.UseColor(c.color, stdout)}
+			opts := report.Options{All: c.all, Frames: c.frames, MinDelta: c.minDelta, Color: report.UseColor(c.color, stdout), FlagHints: true}
 			if f, ok := stdout.(*os.File); ok && report.IsTerminal(f) {
 				opts.Width = termWidth(f)
 			}
@@ -177,6 +195,8 @@ func (c *config) check() error {
 		return errors.New("--interval and --count must be >= 0, --timeout > 0")
 	case c.json && c.lines:
 		return errors.New("--json and --lines are two forms of one report: pick one")
+	case c.threshold < 0:
+		return errors.New("--threshold must be >= 0")
 	case c.count == 1:
 		return errors.New("--count must be at least 2: one fetch is just the URL")
 	}

@@ -12,7 +12,7 @@ import (
 // printed them: "panic: send on closed channel", "fatal error: all
 // goroutines are asleep - deadlock!", "SIGQUIT: quit". Reports open with
 // them, before anything stackdiff concluded.
-func EventLines(ev *classify.Event) []string {
+func EventLines(ev *parse.Event) []string {
 	if ev == nil {
 		return nil
 	}
@@ -42,7 +42,7 @@ func EventLines(ev *classify.Event) []string {
 }
 
 // culpritRole says what the culprit of an event did, in a few words.
-func culpritRole(ev *classify.Event, g *classify.Group) string {
+func culpritRole(ev *parse.Event, g *classify.Group) string {
 	id := ev.Goroutine
 	switch ev.Kind {
 	case parse.EventTestTimeout:
@@ -85,7 +85,7 @@ const culpritFrames = 12
 
 // culprits prints the groups the last input's event names, first, with
 // their stacks.
-func (p *printer) culprits(r *classify.Report, frames int) {
+func (p *printer) culprits(r *classify.Report, c Options) {
 	if len(r.Inputs) == 0 {
 		return
 	}
@@ -102,6 +102,7 @@ func (p *printer) culprits(r *classify.Report, frames int) {
 			where += " at " + frameText(g.Site)
 		}
 		fmt.Fprintf(p.w, "\n%s: %s\n", p.paint("1", culpritRole(ev, g)), where)
-		p.frames(g, max(frames, culpritFrames))
+		c.Frames = max(c.Frames, culpritFrames)
+		p.frames(g, c)
 	}
 }

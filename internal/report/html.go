@@ -77,6 +77,7 @@ type htmlPage struct {
 	CSS      template.CSS
 	JS       template.JS
 	Headline string
+	Event    []string // the last input's event, in the runtime's words
 	Worst    classify.Verdict
 	Verdicts []htmlTally
 	Inputs   []htmlInput
@@ -147,6 +148,7 @@ func newHTMLPage(r *classify.Report) *htmlPage {
 		JS:       template.JS(htmlJS),
 		Headline: Headline(r),
 		Worst:    worst(r),
+		Event:    lastEvent(r),
 		Matching: matchingNote(r),
 	}
 	tallies := map[classify.Verdict]*htmlTally{}
@@ -566,4 +568,11 @@ func cutLeft(s string, n int) string {
 		return s
 	}
 	return "…" + string(r[len(r)-n+1:])
+}
+
+func lastEvent(r *classify.Report) []string {
+	if len(r.Inputs) == 0 {
+		return nil
+	}
+	return EventLines(r.Inputs[len(r.Inputs)-1].Event)
 }

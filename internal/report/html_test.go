@@ -424,3 +424,25 @@ func TestHTMLEmpty(t *testing.T) {
 		t.Error("nil report: no error")
 	}
 }
+
+// TestHTMLEvent: a crash dump's report opens with the event, escaped, in
+// the runtime's words.
+func TestHTMLEvent(t *testing.T) {
+	f, err := os.Open("../../parse/testdata/generated/panic_nested_in_defer.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	snaps, err := parse.ReadAll(f, "panic.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := renderHTML(t, classify.Compare(snaps, nil))
+	want := "<pre class=\"event\" id=\"event\">panic: runtime error: index out of range [5] with length 0\npanic: (main.ValidationError) 0x4e7878</pre>"
+	if !strings.Contains(got, want) {
+		t.Errorf("report lacks the event %q", want)
+	}
+	if plain := renderHTML(t, sampleReport(t)); strings.Contains(plain, `class="event"`) {
+		t.Error("a plain dump's report shows an event")
+	}
+}

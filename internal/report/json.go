@@ -5,19 +5,169 @@ import (
 	"io"
 
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/parse"
 )
 
-// jsonReport is the JSON output, schema version 1 (see README.md): the
-// classify report with a version number. New fields may be added; none is
-// removed or changes meaning without a version bump.
+// The wire types below are the JSON output, schema version 1 (see
+// README.md). They are declared here, not taken from classify and parse, so
+// that the library types can change without changing what scripts read:
+// new fields may be added; none is removed or changes meaning without a
+// version bump. Lists a script iterates are [] when empty, never null.
+
 type jsonReport struct {
-	Version int `json:"version"`
-	*classify.Report
+	Version     int         `json:"version"`
+	Inputs      []jsonInput `json:"inputs"`
+	Groups      []jsonGroup `json:"groups"`
+	SameProcess bool        `json:"same_process"`
+	Summary     jsonSummary `json:"summary"`
+}
+
+type jsonInput struct {
+	Name       string   `json:"name"`
+	Format     string   `json:"format"`
+	Goroutines int      `json:"goroutines"`
+	Groups     int      `json:"groups"`
+	Warnings   []string `json:"warnings"`
+	// Event is additive to schema v1: absent for a plain dump.
+	Event *jsonEvent `json:"event,omitempty"`
+}
+
+type jsonEvent struct {
+	Kind      string   `json:"kind"`
+	Message   string   `json:"message"`
+	Goroutine int64    `json:"goroutine"`
+	Tests     []string `json:"tests"`
+}
+
+type jsonGroup struct {
+	ID          string      `json:"id"`
+	Label       string      `json:"label"`
+	Verdict     string      `json:"verdict"`
+	Evidence    []string    `json:"evidence"`
+	State       string      `json:"state"`
+	Counts      []int       `json:"counts"`
+	Delta       int         `json:"delta"`
+	New         int         `json:"new"`
+	NewIDs      []int64     `json:"new_ids"`
+	IDs         []int64     `json:"ids"`
+	Leaked      int         `json:"leaked"`
+	GCProven    int         `json:"gc_proven"` // additive: = leaked, named for what it counts
+	WaitMinutes [2]int      `json:"wait_minutes"`
+	Frames      []jsonFrame `json:"frames"`
+	CreatedBy   *jsonFrame  `json:"created_by"`
+	Site        *jsonFrame  `json:"site"`
+	Reason      string      `json:"reason"`
+	Fix         string      `json:"fix"`
+	// Culprit is additive to schema v1: present (true) only for the group
+	// the dump's event names.
+	Culprit bool `json:"culprit,omitempty"`
+	// Suspicion is additive to schema v1: the group's rank score (see
+	// classify.Waits).
+	Suspicion int `json:"suspicion"`
+}
+
+type jsonFrame struct {
+	Func string `json:"func"`
+	File string `json:"file"`
+	Line int    `json:"line"`
+}
+
+type jsonSummary struct {
+	Goroutines []int `json:"goroutines"`
+	New        int   `json:"new"`
+	Leaked     int   `json:"leaked"`
+	// Additive to schema v1, named for what they count: in_leak_groups =
+	// leaked; new_in_leak_groups ≤ new; gc_proven ≤ in_leak_groups.
+	InLeakGroups    int `json:"in_leak_groups"`
+	NewInLeakGroups int `json:"new_in_leak_groups"`
+	GCProven        int `json:"gc_proven"`
+	LeakGroups      int `json:"leak_groups"`
+	SuspectGroups   int `json:"suspect_groups"`
 }
 
 // JSON writes the report as JSON, schema version 1.
 func JSON(w io.Writer, r *classify.Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(jsonReport{Version: 1, Report: r})
+	return enc.Encode(wire(r))
+}
+
+func wire(r *classify.Report) jsonReport {
+	out := jsonReport{
+		Version:     1,
+		SameProcess: r.SameProcess,
+		Summary: jsonSummary{
+			Goroutines:      r.Summary.Goroutines,
+			New:             r.Summary.New,
+			Leaked:          r.Summary.Leaked,
+			InLeakGroups:    r.Summary.InLeakGroups,
+			NewInLeakGroups: r.Summary.NewInLeakGroups,
+			GCProven:        r.Summary.GCProven,
+			LeakGroups:      r.Summary.LeakGroups,
+			SuspectGroups:   r.Summary.SuspectGroups,
+		},
+	}
+	for _, in := range r.Inputs {
+		out.Inputs = append(out.Inputs, jsonInput{
+			Name: in.Name, Format: string(in.Format), Goroutines: in.Goroutines,
+			Groups: in.Groups, Warnings: orEmpty(in.Warnings), Event: wireEvent(in.Event),
+		})
+	}
+	for _, g := range r.Groups {
+		out.Groups = append(out.Groups, wireGroup(g))
+	}
+	return out
+}
+
+// GroupJSON returns g in the schema-v1 form of groups[], ready for
+// encoding/json: stackdiff --watch --json prints it in its events.
+func GroupJSON(g *classify.Group) any {
+	w := wireGroup(g)
+	return &w
+}
+
+func wireGroup(g *classify.Group) jsonGroup {
+	return jsonGroup{
+		ID: g.ID, Label: string(g.Label), Verdict: string(g.Verdict),
+		Evidence: orEmpty(g.Evidence), State: g.State, Counts: g.Counts,
+		Delta: g.Delta, New: g.New, NewIDs: orEmpty(g.NewIDs), IDs: orEmpty(g.IDs),
+		Leaked: g.Leaked, WaitMinutes: g.WaitMinutes, Frames: wireFrames(g.Frames),
+		CreatedBy: wireFrame(g.CreatedBy), Site: wireFrame(g.Site),
+		Reason: g.Reason, Fix: g.Fix, Culprit: g.Culprit,
+		GCProven: g.GCProven, Suspicion: g.Suspicion,
+	}
+}
+
+// wireFrames keeps nil as null: schema v1 has always printed a group
+// without a stack (one the runtime could not show) that way.
+func wireFrames(fs []parse.Frame) []jsonFrame {
+	if fs == nil {
+		return nil
+	}
+	out := make([]jsonFrame, len(fs))
+	for i, f := range fs {
+		out[i] = jsonFrame{Func: f.Func, File: f.File, Line: f.Line}
+	}
+	return out
+}
+
+func wireFrame(f *parse.Frame) *jsonFrame {
+	if f == nil {
+		return nil
+	}
+	return &jsonFrame{Func: f.Func, File: f.File, Line: f.Line}
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func wireEvent(ev *parse.Event) *jsonEvent {
+	if ev == nil {
+		return nil
+	}
+	return &jsonEvent{Kind: string(ev.Kind), Message: ev.Message, Goroutine: ev.Goroutine, Tests: orEmpty(ev.Tests)}
 }

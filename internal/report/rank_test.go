@@ -89,7 +89,7 @@ func TestStackShowsTheSite(t *testing.T) {
 		stackDump(5, 2, "IO wait", frames, "example.com/app.dial app/dial.go:9"))
 	r := classify.Compare([]*parse.Snapshot{before, after}, &classify.Options{NoSources: true})
 	var b bytes.Buffer
-	if err := report.Text(&b, r, report.Options{Frames: 6}); err != nil {
+	if err := report.Text(&b, r, report.Options{Frames: 6, FlagHints: true}); err != nil {
 		t.Fatal(err)
 	}
 	_, stack, _ := strings.Cut(b.String(), "fix:")

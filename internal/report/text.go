@@ -23,6 +23,10 @@ type Options struct {
 	MinDelta int  // hide ok groups whose count changed by less
 	Color    bool // ANSI colours
 	Width    int  // cut table rows to this many columns; 0: no limit
+	// FlagHints names the stackdiff flags that show what was left out
+	// ("--all", "--frames"). Only the CLI sets it: a report printed by a
+	// library (a failed test, a monitor's log) has no such flags.
+	FlagHints bool
 }
 
 // maxCountColumns is how many snapshots get a count column of their own; a
@@ -36,7 +40,7 @@ func Text(w io.Writer, r *classify.Report, c Options) error {
 	p := &printer{w: bw, color: c.Color}
 	p.events(r)
 	p.headline(r)
-	p.culprits(r, c.Frames)
+	p.culprits(r, c)
 	shown := visible(r, c)
 	if len(shown) > 0 {
 		fmt.Fprintln(bw)
@@ -44,11 +48,11 @@ func Text(w io.Writer, r *classify.Report, c Options) error {
 	}
 	for _, g := range shown {
 		if g.Verdict != classify.OK {
-			p.detail(g, c.Frames)
+			p.detail(g, c)
 		}
 	}
 	if hidden := len(r.Groups) - len(shown); hidden > 0 {
-		fmt.Fprintf(bw, "\n%s not shown (--all shows them)\n", hiddenText(r, shown, hidden)) // rank.go
+		fmt.Fprintf(bw, "\n%s not shown%s\n", hiddenText(r, shown, hidden), hint(c, " (--all shows them)")) // rank.go
 	}
 	return bw.Flush()
 }
@@ -238,7 +242,7 @@ func sparkline(counts []int) string {
 }
 
 // detail prints the evidence, reason, fix and stack of a leak or suspect.
-func (p *printer) detail(g *classify.Group, frames int) {
+func (p *printer) detail(g *classify.Group, c Options) {
 	head := fmt.Sprintf("%s %s", g.Verdict, g.Label)
 	counts := fmt.Sprintf("×%d", g.Counts[len(g.Counts)-1])
 	if len(g.Counts) > 1 {
@@ -251,12 +255,13 @@ func (p *printer) detail(g *classify.Group, frames int) {
 	fmt.Fprintf(p.w, "    why:      %s\n", g.Reason)
 	fmt.Fprintf(p.w, "    fix:      %s\n", g.Fix)
 	if !g.Culprit { // a culprit's stack is shown first already
-		p.frames(g, frames)
+		p.frames(g, c)
 	}
 }
 
-// frames prints up to n frames of the group's stack and its creator.
-func (p *printer) frames(g *classify.Group, frames int) {
+// frames prints up to c.Frames frames of the group's stack and its creator.
+func (p *printer) frames(g *classify.Group, c Options) {
+	frames := c.Frames
 	if frames == 0 {
 		return
 	}
@@ -277,7 +282,7 @@ func (p *printer) frames(g *classify.Group, frames int) {
 		rest = len(all) - i - 1
 	}
 	if rest > 0 {
-		fmt.Fprintf(p.w, "      ... %d more frames (--frames)\n", rest)
+		fmt.Fprintf(p.w, "      ... %d more frames%s\n", rest, hint(c, " (--frames)"))
 	}
 	if g.CreatedBy != nil {
 		p.frame("created by ", *g.CreatedBy)
@@ -292,6 +297,14 @@ func (p *printer) frame(prefix string, f parse.Frame) {
 		text = p.paint("2", text)
 	}
 	fmt.Fprintln(p.w, text)
+}
+
+// hint returns h when the report may name CLI flags, else "".
+func hint(c Options, h string) string {
+	if c.FlagHints {
+		return h
+	}
+	return ""
 }
 
 func stateText(g *classify.Group) string {

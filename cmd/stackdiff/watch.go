@@ -1,0 +1,444 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/stackdiff/stackdiff/capture"
+	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/report"
+	"github.com/stackdiff/stackdiff/parse"
+)
+
+const (
+	defaultWatchInterval = 10 * time.Second
+	maxParallelFetches   = 8
+	baselineName         = "the start of the watch"
+)
+
+// watchTarget is one URL of a watch and what is kept of it between fetches.
+type watchTarget struct {
+	url  string // fetched (with --leakprofile, the goroutineleak profile)
+	name string // printed: the URL with its password redacted
+	// baseline is the first snapshot: verdicts compare it with the latest.
+	baseline        *parse.Snapshot
+	win             *window
+	down            bool
+	lastErr         string
+	fetches, failed int
+	// leaks are the groups found leaking, without their goroutine IDs.
+	leaks map[string]*classify.Group
+}
+
+// fetched is the outcome of one fetch of a round.
+type fetched struct {
+	snap *parse.Snapshot
+	err  error
+	at   time.Time
+}
+
+// pending is an event of a round, printed once every target of the round
+// is known (to say on how many the group grows).
+type pending struct {
+	t     *watchTarget
+	ev    watchEvent
+	group *classify.Group
+}
+
+type watcher struct {
+	c              *config
+	stdout, stderr io.Writer
+	client         *http.Client
+	targets        []*watchTarget
+	status         bool // a status line on stderr, a terminal
+	rounds         int
+	leak, suspect  bool // seen, for the exit status
+}
+
+// runWatch fetches every URL each --interval until --count rounds or SIGINT
+// or SIGTERM, and reports events as they happen (see the README's "Watch a
+// live service").
+func (c *config) runWatch(urls []string, stdout, stderr io.Writer) int {
+	for _, u := range urls {
+		if !isURL(u) {
+			complain(stderr, "%s: --watch takes URLs of net/http/pprof endpoints (http:// or https://)", redact(u))
+			return exitTrouble
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	w := &watcher{c: c, stdout: stdout, stderr: stderr, client: watchClient()}
+	w.status = !c.quiet && report.IsTerminal(stderr)
+	for _, u := range urls {
+		t := &watchTarget{url: u, name: redact(u), win: newWindow(defaultRises, c.threshold, maxTracked), leaks: map[string]*classify.Group{}}
+		if c.leakProfile {
+			t.url = leakURL(u)
+		}
+		w.targets = append(w.targets, t)
+	}
+	interval := c.interval
+	if interval == 0 {
+		interval = defaultWatchInterval
+	}
+	start := time.Now()
+	next := start
+	for c.count == 0 || w.rounds < c.count {
+		if w.rounds > 0 {
+			// On the cadence of --interval; a round that overran skips
+			// the ticks it missed rather than fetching twice in a row.
+			next = next.Add(interval)
+			if late := time.Since(next); late > 0 {
+				next = next.Add((late/interval + 1) * interval)
+			}
+			timer := time.NewTimer(time.Until(next))
+			select {
+			case <-ctx.Done():
+				timer.Stop()
+			case <-timer.C:
+			}
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		results := w.fetchAll(ctx)
+		if ctx.Err() != nil {
+			break // interrupted during the round: its fetches were cut short
+		}
+		w.round(results)
+		w.rounds++
+	}
+	return w.finish(time.Since(start))
+}
+
+// watchClient makes the requests of a watch: HTTP/1.1 without keep-alive,
+// so that each fetch has its own connection, served by one goroutine that
+// dropOwn recognises, and closed when the dump is read.
+func watchClient() *http.Client {
+	tr := &http.Transport{Proxy: http.ProxyFromEnvironment}
+	if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+		tr = dt.Clone()
+	}
+	tr.DisableKeepAlives = true
+	tr.Protocols = new(http.Protocols)
+	tr.Protocols.SetHTTP1(true)
+	return &http.Client{Transport: tr}
+}
+
+// leakURL turns a goroutine profile URL (or a bare host) into the URL of
+// the goroutineleak profile.
+func leakURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw // Fetch says what is wrong with it
+	}
+	switch {
+	case u.Path == "" || u.Path == "/":
+		u.Path = "/debug/pprof/goroutineleak"
+		if u.RawQuery == "" {
+			u.RawQuery = "debug=2"
+		}
+	case path.Base(u.Path) == "goroutine":
+		u.Path = path.Dir(u.Path) + "/goroutineleak"
+	}
+	return u.String()
+}
+
+func (w *watcher) fetchAll(ctx context.Context) []fetched {
+	out := make([]fetched, len(w.targets))
+	sem := make(chan struct{}, maxParallelFetches)
+	var wg sync.WaitGroup
+	for i, t := range w.targets {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			out[i] = w.fetch(ctx, t)
+		})
+	}
+	wg.Wait()
+	w.client.CloseIdleConnections()
+	return out
+}
+
+func (w *watcher) fetch(ctx context.Context, t *watchTarget) fetched {
+	snaps, err := capture.Fetch(ctx, t.url, capture.FetchOptions{Client: w.client, Timeout: w.c.timeout})
+	if err != nil {
+		// capture says "GET URL: what"; the event names the target already.
+		if inner := errors.Unwrap(err); inner != nil && strings.HasPrefix(err.Error(), "GET ") {
+			err = inner
+		}
+		if w.c.leakProfile && strings.Contains(err.Error(), "HTTP 404") {
+			err = fmt.Errorf("%w (the goroutineleak profile needs a program built by Go 1.26+ with GOEXPERIMENT=goroutineleakprofile)", err)
+		}
+		return fetched{err: err, at: time.Now()}
+	}
+	return fetched{snap: snaps[len(snaps)-1], at: time.Now()}
+}
+
+// round turns the fetches of one round into events and prints them.
+func (w *watcher) round(results []fetched) {
+	var events []pending
+	answered := 0
+	for i, t := range w.targets {
+		r := results[i]
+		stamp := r.at.UTC().Format("2006-01-02T15:04:05.000Z07:00")
+		if r.err != nil {
+			t.failed++
+			msg := r.err.Error()
+			if !t.down || msg != t.lastErr {
+				events = append(events, pending{t: t, ev: watchEvent{Target: t.name, Time: stamp, Event: evDown, Error: msg}})
+			}
+			t.down, t.lastErr = true, msg
+			continue
+		}
+		answered++
+		if t.down {
+			events = append(events, pending{t: t, ev: watchEvent{Target: t.name, Time: stamp, Event: evUp}})
+			t.down, t.lastErr = false, ""
+		}
+		t.fetches++
+		events = append(events, w.observe(t, r.snap, stamp)...)
+	}
+	for i := range events {
+		p := &events[i]
+		if p.group == nil {
+			continue
+		}
+		p.ev.Trend = p.t.win.trend(p.group.ID)
+		if len(w.targets) > 1 {
+			p.ev.Targets = answered
+			for _, t := range w.targets {
+				if !t.down && t.win.grows(p.group.ID) {
+					p.ev.GrowsOn++
+				}
+			}
+		}
+	}
+	w.print(events)
+}
+
+// observe compares a target's latest snapshot with its baseline and runs
+// the window's rules.
+func (w *watcher) observe(t *watchTarget, snap *parse.Snapshot, stamp string) []pending {
+	dropOwn(snap)
+	if t.baseline == nil {
+		snap.Name = baselineName
+		t.baseline = snap
+	}
+	opts := w.c.options()
+	if w.c.threshold > 0 {
+		opts.CrowdThreshold = w.c.threshold
+	}
+	rep := classify.Compare([]*parse.Snapshot{t.baseline, snap}, opts)
+	samples := make([]sample, 0, len(rep.Groups))
+	byID := make(map[string]*classify.Group, len(rep.Groups))
+	for _, g := range rep.Groups {
+		n := g.Counts[len(g.Counts)-1]
+		if n == 0 {
+			continue // gone since the start
+		}
+		s := sample{id: g.ID, count: n, verdict: g.Verdict, class: classify.Labels[g.Label].Class, leaked: g.Leaked, fresh: g.New > 0, minWait: g.WaitMinutes[0]}
+		if len(g.IDs) > 0 {
+			s.maxGID = g.IDs[len(g.IDs)-1]
+		}
+		samples = append(samples, s)
+		byID[g.ID] = g
+	}
+	var out []pending
+	for _, ch := range t.win.step(samples, maxID(snap)) {
+		g := byID[ch.id]
+		switch ch.kind {
+		case evLeak:
+			// The watch's rule is evidence, as a series' growth is for
+			// Compare: a growing server connection is a leak too.
+			g.Verdict = classify.Leak
+			if !slices.Contains(g.Evidence, ch.why) {
+				g.Evidence = append(g.Evidence, ch.why)
+			}
+			w.leak = true
+			short := *g
+			short.IDs, short.NewIDs = nil, nil
+			t.leaks[g.ID] = &short
+		case evGrowing, evThreshold:
+			w.suspect = true
+		}
+		out = append(out, pending{t: t, group: g, ev: watchEvent{Target: t.name, Time: stamp, Event: ch.kind, Group: report.GroupJSON(g), Why: ch.why}})
+	}
+	return out
+}
+
+// print writes the events of a round: NDJSON, or one line each (and the
+// classified group under a new leak), then the status line.
+func (w *watcher) print(events []pending) {
+	if w.c.quiet {
+		return
+	}
+	if w.status {
+		fmt.Fprint(w.stderr, "\r\x1b[K")
+	}
+	if w.c.json {
+		enc := json.NewEncoder(w.stdout)
+		for _, p := range events {
+			enc.Encode(p.ev)
+		}
+	} else {
+		for _, p := range events {
+			w.printText(p)
+		}
+	}
+	if w.status {
+		down, leaks := 0, 0
+		for _, t := range w.targets {
+			if t.down {
+				down++
+			}
+			leaks += len(t.leaks)
+		}
+		count := ""
+		if w.c.count > 0 {
+			count = fmt.Sprintf("/%d", w.c.count)
+		}
+		fmt.Fprintf(w.stderr, "stackdiff: watching %s: round %d%s, %s, %d down", plural(len(w.targets), "target"), w.rounds+1, count, plural(leaks, "leak group"), down)
+	}
+}
+
+func (w *watcher) printText(p pending) {
+	ev := p.ev
+	when := ev.Time
+	if ts, err := time.Parse(time.RFC3339, ev.Time); err == nil {
+		when = ts.Local().Format("15:04:05")
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %-9s %s", when, ev.Event, ev.Target)
+	switch {
+	case ev.Event == evDown:
+		fmt.Fprintf(&b, ": %s", ev.Error)
+	case ev.Event == evUp:
+		b.WriteString(": answers again")
+	case p.group != nil:
+		g := p.group
+		fmt.Fprintf(&b, "  %s %s (%s since the start) at %s: %s", g.Label, signedInt(g.Delta), joinCounts(g.Counts), siteText(g), ev.Why)
+		if ev.Targets > 0 {
+			fmt.Fprintf(&b, "; grows on %d of %d targets", ev.GrowsOn, ev.Targets)
+		}
+	}
+	fmt.Fprintln(w.stdout, report.Printable(b.String()))
+	if ev.Event == evLeak && p.group != nil {
+		var buf bytes.Buffer
+		report.Detail(&buf, p.group, w.c.frames, false)
+		for _, line := range strings.Split(strings.TrimRight(buf.String(), "\n"), "\n") {
+			fmt.Fprintln(w.stdout, report.Printable(line))
+		}
+		fmt.Fprintln(w.stdout)
+	}
+}
+
+// finish prints the summary and returns the exit status.
+func (w *watcher) finish(took time.Duration) int {
+	if w.status {
+		fmt.Fprint(w.stderr, "\r\x1b[K")
+	}
+	fetches, failed := 0, 0
+	for _, t := range w.targets {
+		fetches += t.fetches
+		failed += t.failed
+	}
+	if !w.c.quiet {
+		w.summary(took)
+	}
+	if fetches == 0 && failed > 0 {
+		for _, t := range w.targets {
+			complain(w.stderr, "%s: %s", t.name, t.lastErr)
+		}
+		return exitTrouble
+	}
+	switch {
+	case w.c.failOn == "leak" && w.leak,
+		w.c.failOn == "suspect" && (w.leak || w.suspect):
+		return exitLeak
+	}
+	return exitOK
+}
+
+func (w *watcher) summary(took time.Duration) {
+	stamp := time.Now().UTC().Format("2006-01-02T15:04:05.000Z07:00")
+	if w.c.json {
+		enc := json.NewEncoder(w.stdout)
+		for _, t := range w.targets {
+			enc.Encode(watchEvent{Target: t.name, Time: stamp, Event: evSummary, Summary: &watchSummary{Fetches: t.fetches, Failed: t.failed, LeakGroups: len(t.leaks), Untracked: t.win.dropped}})
+		}
+		return
+	}
+	// One line per leak group, matched across targets by stack.
+	var ids []string
+	groups := map[string]*classify.Group{}
+	on := map[string]int{}
+	for _, t := range w.targets {
+		for id, g := range t.leaks {
+			if groups[id] == nil {
+				ids = append(ids, id)
+				groups[id] = g
+			}
+			on[id]++
+		}
+	}
+	slices.Sort(ids)
+	fmt.Fprintf(w.stdout, "watch ended after %s (%s): %s\n", plural(w.rounds, "round"), took.Round(time.Millisecond), plural(len(ids), "leak group"))
+	for _, id := range ids {
+		g := groups[id]
+		line := fmt.Sprintf("  leak %s at %s: on %d of %s", g.Label, siteText(g), on[id], plural(len(w.targets), "target"))
+		fmt.Fprintln(w.stdout, report.Printable(line))
+	}
+	for _, t := range w.targets {
+		line := fmt.Sprintf("  %s: %s, %d failed, %s", t.name, plural(t.fetches, "dump"), t.failed, plural(len(t.leaks), "leak group"))
+		if t.win.dropped > 0 {
+			line += fmt.Sprintf("; up to %d small groups not followed (over %d groups)", t.win.dropped, maxTracked)
+		}
+		fmt.Fprintln(w.stdout, report.Printable(line))
+	}
+}
+
+// siteText is "pkg.Func file.go:12" for the group's blocking site (or its
+// top frame).
+func siteText(g *classify.Group) string {
+	f := g.Site
+	if f == nil && len(g.Frames) > 0 {
+		f = &g.Frames[0]
+	}
+	if f == nil {
+		return "?"
+	}
+	fn := f.Func
+	if i := strings.LastIndexByte(fn, '/'); i >= 0 {
+		fn = fn[i+1:]
+	}
+	return fmt.Sprintf("%s %s:%d", fn, path.Base(f.File), f.Line)
+}
+
+func signedInt(n int) string {
+	if n > 0 {
+		return fmt.Sprintf("+%d", n)
+	}
+	return fmt.Sprint(n)
+}
+
+func joinCounts(v []int) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = fmt.Sprint(n)
+	}
+	return strings.Join(s, " → ")
+}

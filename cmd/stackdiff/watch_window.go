@@ -1,0 +1,210 @@
+package main
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/stackdiff/stackdiff/classify"
+)
+
+// The bounds of a watch. Whatever the length of the watch, a target costs
+// its baseline snapshot, its latest snapshot while it is compared, and a
+// window of K+1 counts for at most maxTracked groups.
+const (
+	defaultRises = 3     // K: a group that rose at each of the last K fetches is a leak
+	maxTracked   = 10000 // groups followed per target; the largest are kept
+)
+
+// sample is what the window needs of one group of the latest snapshot, as
+// classify.Compare(baseline, latest) described it.
+type sample struct {
+	id      string // classify.Group.ID: a hash of the stack, the same in every process
+	count   int
+	verdict classify.Verdict
+	class   classify.Class
+	leaked  int   // goroutines marked (leaked) by the goroutineleak profile
+	fresh   bool  // has goroutines that are new since the baseline
+	maxGID  int64 // highest goroutine ID of the group; 0 when the format has none
+	minWait int   // shortest wait of the group, in minutes
+}
+
+// eventKind is the "event" of a --watch event.
+type eventKind string
+
+// The events of a watch.
+const (
+	evGrowing   eventKind = "growing"   // rose at each of the last 2 fetches (or K, if smaller)
+	evThreshold eventKind = "threshold" // reached --threshold goroutines at one site
+	evLeak      eventKind = "leak"      // one of the leak rules holds, for the first time
+	evDown      eventKind = "down"      // a fetch failed after a success (or at the start)
+	evUp        eventKind = "up"        // a fetch worked after a failure
+	evSummary   eventKind = "summary"   // the end of the watch, one per target
+)
+
+// change is an event about one group, found by [window.step].
+type change struct {
+	id   string
+	kind eventKind
+	why  string
+}
+
+// track follows one group: its counts over the window and what was said.
+type track struct {
+	counts  []int // ring of K+1 counts; the slot of a step is step % (K+1)
+	streak  int   // rises in a row, up to the latest step
+	growing bool  // evGrowing said for the current streak
+	over    bool  // at or over the threshold, evThreshold said
+	leak    bool  // evLeak said
+}
+
+// window applies the leak rules of a watch to the successive snapshots of
+// one target, keeping only counts: K+1 per group (the last K rises), the
+// highest goroutine ID of each of the last K+1 snapshots, and a few flags.
+// Its memory depends on K and on the number of groups (at most limit),
+// never on the number of steps.
+type window struct {
+	k, threshold, limit int
+	steps               int
+	maxIDs              []int64 // ring: highest goroutine ID of each snapshot
+	tracks              map[string]*track
+	// dropped is the most groups left untracked in one step (over limit).
+	dropped int
+}
+
+func newWindow(k, threshold, limit int) *window {
+	return &window{k: k, threshold: threshold, limit: limit, maxIDs: make([]int64, k+1), tracks: map[string]*track{}}
+}
+
+func (w *window) slot(step int) int { return step % (w.k + 1) }
+
+// step takes the groups of the next snapshot and its highest goroutine ID
+// and returns the events they raise, in the order of samples.
+func (w *window) step(samples []sample, maxID int64) []change {
+	if len(samples) > w.limit {
+		// Follow the largest groups: a leak is a group that gets large.
+		samples = slices.Clone(samples)
+		slices.SortFunc(samples, func(a, b sample) int {
+			if c := cmp.Compare(b.count, a.count); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.id, b.id)
+		})
+		w.dropped = max(w.dropped, len(samples)-w.limit)
+		samples = samples[:w.limit]
+	}
+	now, prev := w.slot(w.steps), w.slot(w.steps+w.k)
+	w.maxIDs[now] = maxID
+	var out []change
+	seen := make(map[string]bool, len(samples))
+	for _, s := range samples {
+		seen[s.id] = true
+		t := w.tracks[s.id]
+		if t == nil {
+			t = &track{counts: make([]int, w.k+1)}
+			w.tracks[s.id] = t
+		}
+		t.counts[now] = s.count
+		switch {
+		case w.steps == 0:
+		case s.count > t.counts[prev]:
+			t.streak++
+		default:
+			t.streak, t.growing = 0, false
+		}
+		if w.threshold > 0 && s.count < w.threshold {
+			t.over = false
+		}
+		if s.verdict == classify.OK && s.leaked == 0 {
+			continue // benign or --ignore'd: nothing to say
+		}
+		if t.streak >= min(2, w.k) && !t.growing {
+			t.growing = true
+			out = append(out, change{s.id, evGrowing, "rose at each of the last " + plural(t.streak, "fetch") + ": " + w.trendText(t)})
+		}
+		if w.threshold > 0 && s.count >= w.threshold && !t.over {
+			t.over = true
+			out = append(out, change{s.id, evThreshold, fmt.Sprintf("%d goroutines at one site (--threshold %d)", s.count, w.threshold)})
+		}
+		if t.leak {
+			continue
+		}
+		if why := w.leakRule(s, t); why != "" {
+			t.leak = true
+			out = append(out, change{s.id, evLeak, why})
+		}
+	}
+	for id, t := range w.tracks {
+		if seen[id] {
+			continue
+		}
+		t.counts[now], t.streak, t.growing, t.over = 0, 0, false, false
+		if !slices.ContainsFunc(t.counts, func(n int) bool { return n != 0 }) {
+			delete(w.tracks, id) // gone for the whole window
+		}
+	}
+	w.steps++
+	return out
+}
+
+// leakRule says which leak rule the group meets, or "".
+func (w *window) leakRule(s sample, t *track) string {
+	switch {
+	case s.leaked > 0:
+		return fmt.Sprintf("gc-proven (leaked): %d of %d", s.leaked, s.count)
+	case t.streak >= w.k:
+		return "grew at each of the last " + plural(t.streak, "fetch") + ": " + w.trendText(t)
+	case t.over && s.class == classify.Blocking:
+		return fmt.Sprintf("%d goroutines blocked at one site (--threshold %d)", s.count, w.threshold)
+	case s.fresh && w.steps >= w.k && s.maxGID > 0 && s.maxGID <= w.maxIDs[w.slot(w.steps+1)] && s.minWait >= 1:
+		// Goroutine IDs only grow within a process: every goroutine of
+		// the group existed K fetches ago, none has ended since, and the
+		// runtime has seen each blocked for a minute or more.
+		return fmt.Sprintf("%s new since the start, none ended over the last %s, blocked %d+ minutes", plural(s.count, "goroutine"), plural(w.k, "fetch"), s.minWait)
+	}
+	return ""
+}
+
+// trend returns a group's counts over the window, oldest first: up to K+1
+// numbers, fewer at the start of the watch.
+func (w *window) trend(id string) []int {
+	t := w.tracks[id]
+	if t == nil {
+		return nil
+	}
+	n := min(w.steps, w.k+1)
+	out := make([]int, 0, n)
+	for i := w.steps - n; i < w.steps; i++ {
+		out = append(out, t.counts[w.slot(i)])
+	}
+	return out
+}
+
+// trendText is the trend of t, during a step (the current slot filled).
+func (w *window) trendText(t *track) string {
+	n := min(w.steps+1, w.k+1)
+	s := make([]string, 0, n)
+	for i := w.steps + 1 - n; i <= w.steps; i++ {
+		s = append(s, strconv.Itoa(t.counts[w.slot(i)]))
+	}
+	return strings.Join(s, " → ")
+}
+
+// grows reports whether the group has more goroutines now than at the
+// start of the window.
+func (w *window) grows(id string) bool {
+	tr := w.trend(id)
+	return len(tr) >= 2 && tr[len(tr)-1] > tr[0]
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	if strings.HasSuffix(what, "ch") {
+		return strconv.Itoa(n) + " " + what + "es"
+	}
+	return strconv.Itoa(n) + " " + what + "s"
+}

@@ -1,0 +1,40 @@
+package report
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/parse"
+)
+
+// TestFlagHints: the text names --all and --frames only when asked to
+// (the CLI), never for a library's report.
+func TestFlagHints(t *testing.T) {
+	frames := []parse.Frame{{Func: "main.a"}, {Func: "main.b"}, {Func: "main.c"}}
+	r := &classify.Report{
+		Inputs: []classify.Input{{Name: "a"}, {Name: "b"}},
+		Groups: []*classify.Group{
+			{Label: classify.ChanSend, Verdict: classify.Leak, Counts: []int{0, 1}, Delta: 1, Frames: frames},
+			{Label: classify.Running, Verdict: classify.OK, Counts: []int{1, 1}, Frames: frames},
+		},
+	}
+	for _, hints := range []bool{false, true} {
+		var b bytes.Buffer
+		if err := Text(&b, r, Options{Frames: 1, FlagHints: hints}); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		for _, s := range []string{"2 more frames", "1 unchanged ok group not shown"} {
+			if !strings.Contains(out, s) {
+				t.Errorf("FlagHints %v: output lacks %q:\n%s", hints, s, out)
+			}
+		}
+		for _, flag := range []string{"(--frames)", "(--all shows them)"} {
+			if strings.Contains(out, flag) != hints {
+				t.Errorf("FlagHints %v: %q shown = %v:\n%s", hints, flag, !hints, out)
+			}
+		}
+	}
+}
