@@ -42,10 +42,12 @@ type Options struct {
 	// get the same labels on any machine.
 	Sources []fs.FS
 	// WaitThreshold is the wait, in minutes, from which a blocked group is a
-	// suspect. 0 means 10.
+	// suspect, for every kind of wait. 0 means each kind's own threshold
+	// (see [Waits]).
 	WaitThreshold int
-	// CrowdThreshold is the size from which a group of identical blocked
-	// goroutines is a suspect in a single dump. 0 means 1000.
+	// CrowdThreshold is the number of goroutines blocked at one site from
+	// which they are suspects, for every kind of wait. 0 means each kind's
+	// own (see [Waits]).
 	CrowdThreshold int
 }
 
@@ -56,12 +58,6 @@ func (o *Options) withDefaults() Options {
 	}
 	if d.Rules == nil {
 		d.Rules = DefaultRules()
-	}
-	if d.WaitThreshold == 0 {
-		d.WaitThreshold = 10
-	}
-	if d.CrowdThreshold == 0 {
-		d.CrowdThreshold = 1000
 	}
 	return d
 }
@@ -119,8 +115,9 @@ type comparer struct {
 	// found in both snapshots, and those whose creator is the same.
 	joined              bool
 	shared, sameCreator int
-	same                bool         // the verdict of sameProcess
-	ev                  *parse.Event // the last snapshot's event, if any
+	same                bool           // the verdict of sameProcess
+	ev                  *parse.Event   // the last snapshot's event, if any
+	sites               map[string]int // goroutines per blocking site (suspicion.go)
 }
 
 func newComparer(snaps []*parse.Snapshot, o Options) *comparer {
@@ -291,6 +288,9 @@ func (c *comparer) label(e *entry) {
 	if st.State == "" {
 		st.State = inferState(rep.Frames)
 	}
+	if st.State == "" {
+		st.State = c.inferHidden(rep.Frames) // debug1.go
+	}
 	r := match(c.opts.Rules, st)
 	g.Label, g.Class, g.Reason, g.Fix = r.Label, r.Class, r.Reason, r.Fix
 	if (g.Label == ChanReceive || g.Label == Select) && g.Site != nil {
@@ -324,6 +324,7 @@ func (c *comparer) judgeAll(snaps []*parse.Snapshot) *Report {
 		slices.Sort(g.IDs)
 		g.Delta = g.Counts[c.n-1] - g.Counts[0]
 		g.Leaked = e.leaked[c.n-1]
+		g.GCProven = g.Leaked
 		g.WaitMinutes = e.wait
 		if c.n > 1 {
 			if c.same {
@@ -333,16 +334,31 @@ func (c *comparer) judgeAll(snaps []*parse.Snapshot) *Report {
 				g.New = max(0, g.Delta)
 			}
 		}
+	}
+	if c.n > 1 && !r.SameProcess {
+		c.newByOrigin() // origin.go: goroutines that only moved are not new
+	}
+	c.countSites() // suspicion.go
+	for _, e := range c.order {
+		g := e.g
 		c.judge(e, firstName)
+		g.Suspicion = c.suspicion(g)
 		r.Groups = append(r.Groups, g)
 		r.Summary.New += g.New
+		r.Summary.GCProven += g.GCProven
 		switch g.Verdict {
 		case Leak:
 			r.Summary.LeakGroups++
 			r.Summary.Leaked += g.Counts[c.n-1]
+			r.Summary.InLeakGroups += g.Counts[c.n-1]
+			r.Summary.NewInLeakGroups += g.New
 		case Suspect:
 			r.Summary.SuspectGroups++
 		}
+	}
+	if c.n == 1 {
+		slices.SortFunc(r.Groups, byVerdictThenSuspicion)
+		return r
 	}
 	slices.SortFunc(r.Groups, func(a, b *Group) int {
 		if c := cmp.Compare(a.Verdict.Rank(), b.Verdict.Rank()); c != 0 {
@@ -397,7 +413,8 @@ func (c *comparer) judge(e *entry, firstName string) {
 			raise(Suspect, why)
 		}
 	}
-	if c.same && e.persisted > 0 && class != Benign {
+	// A listener waits in Accept for the life of its server: not a finding.
+	if c.same && e.persisted > 0 && class != Benign && g.Label != NetListener {
 		raise(Suspect, fmt.Sprintf("%d goroutines blocked since the first snapshot (wait %d → %d minutes)", e.persisted, e.waitFrom, e.waitTo))
 	}
 	last := g.Counts[c.n-1]
@@ -405,13 +422,8 @@ func (c *comparer) judge(e *entry, firstName string) {
 		if (g.Label == NilChan || g.Label == SelectNoCases) && !inMain(g) {
 			raise(Suspect, "outside main, this wait can never end")
 		}
-		if g.WaitMinutes[1] >= c.opts.WaitThreshold {
-			raise(Suspect, fmt.Sprintf("blocked for %d minutes", g.WaitMinutes[1]))
-		}
-		if last >= c.opts.CrowdThreshold && class == Blocking {
-			raise(Suspect, fmt.Sprintf("%d identical goroutines blocked at one site", last))
-		}
 	}
+	c.judgeWait(g, raise) // per-kind wait and crowd thresholds (suspicion.go)
 	g.Verdict = verdict
 }
 

@@ -150,7 +150,9 @@ var labels = map[Label]Info{
 	System: {Benign,
 		"runtime or library singleton (signal handling, GC, finalizers)",
 		"nothing to fix: it exists once per process"},
-	NetListener: {Benign,
+	// A listener is expected, but a new one is a server started and
+	// never closed (an httptest.Server, an http.Server without Close).
+	NetListener: {Doubtful,
 		"a listener waiting in Accept",
 		"nothing to fix unless listeners grow: then close the listener (or the server) when done"},
 	SQLRowsNotClosed: {Blocking,

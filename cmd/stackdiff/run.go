@@ -81,7 +81,7 @@ func runWith(c config, args []string, stdin io.Reader, stdout, stderr io.Writer)
 	fs.StringArrayVar(&c.ignore, "ignore", nil, "ignore groups with this `FUNC` anywhere in the stack (top:FUNC for the top function, creator:FUNC for the creator); a name as the report prints it, or its last part, works; repeatable")
 	fs.StringArrayVar(&c.sourceRoots, "source-root", nil, "look for source files under `DIR` to tell timers, tickers and contexts apart; repeatable")
 	fs.BoolVar(&c.noSource, "no-source", false, "read no source file (neither in the current directory nor under --source-root)")
-	fs.IntVar(&c.waitThreshold, "wait-threshold", 10, "a group blocked for `N` minutes or more is a suspect")
+	fs.IntVar(&c.waitThreshold, "wait-threshold", 0, "a group blocked for `N` minutes or more is a suspect, whatever it waits for (default: per kind of wait, 1 min for a mutex ... none for a channel receive)")
 	fs.DurationVar(&c.interval, "interval", 0, "fetch a URL input twice (or --count times), `D` apart: a before and an after of a live process; with --watch, between rounds (default 10s)")
 	fs.IntVar(&c.count, "count", 0, "with a URL input, fetch it `N` times (a series; default 2 with --interval); with --watch, stop after N rounds")
 	fs.BoolVar(&c.watch, "watch", false, "fetch every URL each --interval (default 10s) until interrupted or --count, and report leaks as they appear")
@@ -199,8 +199,8 @@ func (c *config) check() error {
 		return errors.New("--frames must be >= 0")
 	case c.minDelta < 0:
 		return errors.New("--min-delta must be >= 0")
-	case c.waitThreshold < 1:
-		return errors.New("--wait-threshold must be >= 1")
+	case c.waitThreshold < 0:
+		return errors.New("--wait-threshold must be >= 1 (or 0: per kind of wait)")
 	case c.interval < 0 || c.count < 0 || c.timeout <= 0:
 		return errors.New("--interval and --count must be >= 0, --timeout > 0")
 	case c.json && c.lines:

@@ -59,7 +59,7 @@ func Text(w io.Writer, r *classify.Report, c Options) error {
 		fmt.Fprintln(bw, "\nnote: source not found for a channel wait above; with it, it might be labelled timer, ticker or context-never-cancelled (--source-root DIR)")
 	}
 	if hidden := len(r.Groups) - len(shown); hidden > 0 {
-		fmt.Fprintf(bw, "\n%s not shown%s\n", plural(hidden, "unchanged ok group"), hint(c, " (--all shows them)"))
+		fmt.Fprintf(bw, "\n%s not shown%s\n", hiddenText(r, shown, hidden), hint(c, " (--all shows them)")) // rank.go
 	}
 	return bw.Flush()
 }
@@ -69,6 +69,9 @@ func Text(w io.Writer, r *classify.Report, c Options) error {
 // has new goroutines: a goroutine that moved to another line (the one
 // taking the dump) is not news.
 func visible(r *classify.Report, c Options) []*classify.Group {
+	if len(r.Inputs) == 1 && !c.All {
+		return firstScreen(r) // rank.go
+	}
 	var out []*classify.Group
 	for _, g := range r.Groups {
 		changed := g.Delta != 0 && abs(g.Delta) >= max(1, c.MinDelta)
@@ -135,7 +138,7 @@ func Headline(r *classify.Report) string {
 	switch {
 	case len(r.Inputs) > 1:
 		first, last := r.Inputs[0], r.Inputs[len(r.Inputs)-1]
-		fmt.Fprintf(&b, "%s since %s (%d → %d goroutines)", plural(s.New, "new goroutine"), first.Name, first.Goroutines, last.Goroutines)
+		fmt.Fprintf(&b, "%s since %s (%d → %s)", plural(s.New, "new goroutine"), first.Name, first.Goroutines, plural(last.Goroutines, "goroutine"))
 	case len(r.Inputs) == 1:
 		in := r.Inputs[0]
 		fmt.Fprintf(&b, "%s in %s, %s", plural(in.Goroutines, "goroutine"), in.Name, plural(in.Groups, "group"))
@@ -143,11 +146,9 @@ func Headline(r *classify.Report) string {
 		b.WriteString("no goroutine dump")
 	}
 	if s.LeakGroups > 0 {
-		verb := "look"
-		if s.Leaked == 1 {
-			verb = "looks"
-		}
-		fmt.Fprintf(&b, "; %d %s leaked, in %s", s.Leaked, verb, plural(s.LeakGroups, "group"))
+		b.WriteString(leakText(r)) // rank.go
+	} else if len(r.Inputs) == 1 {
+		b.WriteString("; no leak proven, most suspicious first") // one dump: ranked, see rank.go
 	} else {
 		b.WriteString("; no leaks")
 	}
@@ -279,8 +280,16 @@ func (p *printer) frames(g *classify.Group, c Options) {
 	for _, f := range shown {
 		p.frame("", f)
 	}
-	if n := len(all) - len(shown); n > 0 {
-		fmt.Fprintf(p.w, "      ... %d more frames%s\n", n, hint(c, " (--frames)"))
+	rest := len(all) - len(shown)
+	if i := siteIndex(all, g.Site); i >= len(shown) { // rank.go: never hide the site
+		if n := i - len(shown); n > 0 {
+			fmt.Fprintf(p.w, "      ... %d more frames\n", n)
+		}
+		p.frame("", all[i])
+		rest = len(all) - i - 1
+	}
+	if rest > 0 {
+		fmt.Fprintf(p.w, "      ... %d more frames%s\n", rest, hint(c, " (--frames)"))
 	}
 	if g.CreatedBy != nil {
 		p.frame("created by ", *g.CreatedBy)
