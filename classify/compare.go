@@ -200,14 +200,25 @@ func (c *comparer) key(g *parse.Group) string {
 	return b.String()
 }
 
+// members counts the goroutines a snapshot lists one by one: its Count for
+// runtime dumps, none for aggregated profiles, whose counts (up to
+// parse.MaxCount) say nothing of the memory they take.
+func members(s *parse.Snapshot) int {
+	n := 0
+	for _, g := range s.Groups {
+		n += len(g.Members)
+	}
+	return n
+}
+
 func (c *comparer) add(i int, s *parse.Snapshot) {
 	last := i == c.n-1
 	multi := c.n > 1
 	if multi && i == 0 {
-		c.first = make([]seen, 0, s.Count())
+		c.first = make([]seen, 0, members(s))
 	}
 	if multi && last {
-		c.last = make([]seen, 0, s.Count())
+		c.last = make([]seen, 0, members(s))
 	}
 	for _, pg := range s.Groups {
 		k := c.key(pg)
