@@ -367,15 +367,17 @@ func (c *comparer) judgeAll(snaps []*parse.Snapshot) *Report {
 			r.Summary.SuspectGroups++
 		}
 	}
+	// A diff puts the groups that grew most first; a single dump, having
+	// no delta, the most suspicious.
+	second := func(g *Group) int { return g.Delta }
 	if c.n == 1 {
-		slices.SortFunc(r.Groups, byVerdictThenSuspicion)
-		return r
+		second = func(g *Group) int { return g.Suspicion }
 	}
 	slices.SortFunc(r.Groups, func(a, b *Group) int {
 		if c := cmp.Compare(a.Verdict.Rank(), b.Verdict.Rank()); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(b.Delta, a.Delta); c != 0 {
+		if c := cmp.Compare(second(b), second(a)); c != 0 {
 			return c
 		}
 		if c := cmp.Compare(b.Counts[len(b.Counts)-1], a.Counts[len(a.Counts)-1]); c != 0 {

@@ -1,7 +1,6 @@
 package classify
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"strconv"
@@ -180,19 +179,4 @@ func (c *comparer) suspicion(g *Group) int {
 		}
 	}
 	return int(math.Round(score))
-}
-
-// byVerdictThenSuspicion orders a single dump's groups: verdict, then
-// suspicion, then size, then key (a total order).
-func byVerdictThenSuspicion(a, b *Group) int {
-	if c := cmp.Compare(a.Verdict.Rank(), b.Verdict.Rank()); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(b.Suspicion, a.Suspicion); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(b.Counts[len(b.Counts)-1], a.Counts[len(a.Counts)-1]); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.Key, b.Key)
 }
