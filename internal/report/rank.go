@@ -14,13 +14,18 @@ const firstScreenRows = 10
 
 // firstScreen picks a single dump's rows: every leak and suspect, then the
 // ok groups in rank order (the report is sorted by verdict, then
-// suspicion) up to firstScreenRows.
+// suspicion) up to firstScreenRows. Groups with no suspicion at all (the
+// runtime's workers, running goroutines) fill the screen only when nothing
+// else would be shown.
 func firstScreen(r *classify.Report) []*classify.Group {
 	var out []*classify.Group
 	for _, g := range r.Groups {
-		if g.Verdict != classify.OK || len(out) < firstScreenRows {
+		if g.Verdict != classify.OK || len(out) < firstScreenRows && g.Suspicion > 0 {
 			out = append(out, g)
 		}
+	}
+	if len(out) == 0 {
+		out = r.Groups[:min(len(r.Groups), firstScreenRows)]
 	}
 	return out
 }
