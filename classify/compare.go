@@ -77,6 +77,7 @@ func Compare(snaps []*parse.Snapshot, opts *Options) *Report {
 		c.add(i, s)
 	}
 	c.same = c.sameProcess()
+	c.countOrphans()
 	// 2. Label.
 	for _, e := range c.order {
 		c.label(e)
@@ -94,8 +95,9 @@ type entry struct {
 	// persisted counts goroutines present in the first and last snapshots
 	// whose wait grew in between, with the first and last waits seen.
 	persisted, waitFrom, waitTo int
-	newIDs                      []int64    // IDs of the last snapshot absent from the first, ascending
-	facts                       eventFacts // what the last snapshot's event says of the group
+	newIDs                      []int64     // IDs of the last snapshot absent from the first, ascending
+	facts                       eventFacts  // what the last snapshot's event says of the group
+	orphan                      orphanFacts // a single dump's goroutines whose creator exited
 }
 
 type comparer struct {
@@ -117,6 +119,7 @@ type comparer struct {
 	shared, sameCreator int
 	same                bool           // the verdict of sameProcess
 	ev                  *parse.Event   // the last snapshot's event, if any
+	parents             []parentOf     // a single dump's goroutines with a known parent (orphan.go)
 	sites               map[string]int // goroutines per blocking site (suspicion.go)
 }
 
@@ -253,6 +256,7 @@ func (c *comparer) add(i int, s *parse.Snapshot) {
 				e.facts.noteMember(c.ev, &m)
 			}
 			e.g.IDs = append(e.g.IDs, m.ID)
+			c.noteParent(e, &m) // orphan.go
 			if multi {
 				c.last = append(c.last, seen{m.ID, e, m.WaitMinutes})
 			}
@@ -408,6 +412,7 @@ func (c *comparer) judge(e *entry, firstName string) {
 		raise(Leak, fmt.Sprintf("gc-proven (leaked): %d of %d", g.Leaked, g.Counts[c.n-1]))
 	}
 	g.Culprit = eventVerdict(c.ev, g, e.facts, class, raise)
+	orphanVerdict(g, e.orphan, raise)
 	if g.New > 0 {
 		why := fmt.Sprintf("%d new since %s", g.New, firstName)
 		switch class {
