@@ -171,7 +171,7 @@ func (a *attribution) note() string {
 			goroutines(a.unknown), how))
 	}
 	if !a.parallel && len(a.others) > 0 {
-		parts = append(parts, fmt.Sprintf("not counted: %s", byTest(a.others)))
+		parts = append(parts, fmt.Sprintf("not counted, as other tests' goroutines (other runs of this test included): %s", byTest(a.others)))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -196,7 +196,7 @@ func byTest(counts map[string]int) string {
 		if name == "" {
 			name = "a test the dump does not name"
 		}
-		parts = append(parts, fmt.Sprintf("%s started by %s", goroutines(counts[t]), name))
+		parts = append(parts, fmt.Sprintf("%s of %s", goroutines(counts[t]), name))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -193,7 +193,7 @@ func TestAttributionDrop(t *testing.T) {
 	if diff := cmp.Diff(map[int64]bool{20: true, 21: true, 23: true, 25: true, 26: true}, idsOf(s)); diff != "" {
 		t.Errorf("alone: kept (-want +got):\n%s", diff)
 	}
-	want = "not counted: 1 goroutine started by TestB, 1 goroutine started by TestC, 1 goroutine started by TestD"
+	want = "not counted, as other tests' goroutines (other runs of this test included): 1 goroutine of TestB, 1 goroutine of TestC, 1 goroutine of TestD"
 	if diff := cmp.Diff(want, a.note()); diff != "" {
 		t.Errorf("alone note (-want +got):\n%s", diff)
 	}

@@ -99,6 +99,9 @@ func VerifyTestMain(m TestingM, options ...Option) {
 // (see attribute); for VerifyTestMain the report names the tests that
 // started them.
 func find(self int64, o *opts, t TestingT) string {
+	if t != nil {
+		t.Helper()
+	}
 	if err := errors.Join(o.errs...); err != nil {
 		return err.Error()
 	}
