@@ -297,6 +297,7 @@ func (c *comparer) report(snaps []*parse.Snapshot) *Report {
 			r.Summary.SuspectGroups++
 		}
 	}
+	setOrigins(r.Groups, snaps)
 	slices.SortFunc(r.Groups, func(a, b *Group) int {
 		if c := cmp.Compare(a.Verdict.rank(), b.Verdict.rank()); c != 0 {
 			return c

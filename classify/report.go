@@ -87,6 +87,10 @@ type Group struct {
 	// names: the one that panicked or threw, or that runs a test that
 	// timed out. Reports show it first.
 	Culprit bool
+	// Origins say which tests or functions the group's goroutines descend
+	// from, largest first: only when the last dump shows their ancestry
+	// (GODEBUG=tracebackancestors=N), else nil.
+	Origins []Origin
 }
 
 // Summary totals the report.

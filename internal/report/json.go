@@ -60,6 +60,15 @@ type jsonGroup struct {
 	// Culprit is additive to schema v1: present (true) only for the group
 	// the dump's event names.
 	Culprit bool `json:"culprit,omitempty"`
+	// Origins are additive to schema v1: present only when the dump shows
+	// the goroutines' ancestry (GODEBUG=tracebackancestors=N).
+	Origins []jsonOrigin `json:"origins,omitempty"`
+}
+
+type jsonOrigin struct {
+	Test  string `json:"test,omitempty"`
+	Func  string `json:"func"`
+	Count int    `json:"count"`
 }
 
 type jsonFrame struct {
@@ -121,8 +130,16 @@ func wireGroup(g *classify.Group) jsonGroup {
 		Delta: g.Delta, New: g.New, NewIDs: orEmpty(g.NewIDs), IDs: orEmpty(g.IDs),
 		Leaked: g.Leaked, WaitMinutes: g.WaitMinutes, Frames: wireFrames(g.Frames),
 		CreatedBy: wireFrame(g.CreatedBy), Site: wireFrame(g.Site),
-		Reason: g.Reason, Fix: g.Fix, Culprit: g.Culprit,
+		Reason: g.Reason, Fix: g.Fix, Culprit: g.Culprit, Origins: wireOrigins(g.Origins),
 	}
+}
+
+func wireOrigins(os []classify.Origin) []jsonOrigin {
+	var out []jsonOrigin
+	for _, o := range os {
+		out = append(out, jsonOrigin{Test: o.Test, Func: o.Func, Count: o.Count})
+	}
+	return out
 }
 
 // wireFrames keeps nil as null: schema v1 has always printed a group
