@@ -134,9 +134,9 @@ func wireGroup(g *classify.Group) jsonGroup {
 	}
 }
 
-func wireOrigins(os []classify.Origin) []jsonOrigin {
+func wireOrigins(origins []classify.Origin) []jsonOrigin {
 	var out []jsonOrigin
-	for _, o := range os {
+	for _, o := range origins {
 		out = append(out, jsonOrigin{Test: o.Test, Func: o.Func, Count: o.Count})
 	}
 	return out
