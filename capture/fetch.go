@@ -39,6 +39,18 @@ const (
 	maxRedirects        = 3
 )
 
+// FetchError is what [Fetch] returns when the request or the response
+// failed: the URL (credentials redacted) and what went wrong, in words an
+// operator can act on. A caller that already names the URL prints Err.
+type FetchError struct {
+	URL string
+	Err error
+}
+
+func (e *FetchError) Error() string { return "GET " + e.URL + ": " + e.Err.Error() }
+
+func (e *FetchError) Unwrap() error { return e.Err }
+
 // errTooLarge marks a body cut at FetchOptions.MaxSize.
 var errTooLarge = errors.New("response too large")
 
@@ -48,7 +60,8 @@ var errTooLarge = errors.New("response too large")
 // stack) or the protobuf profile (no debug parameter). A URL with no path
 // ("http://host:6060") means /debug/pprof/goroutine?debug=2.
 //
-// The errors say what went wrong in words an operator can act on:
+// A failed request or response is a [*FetchError] whose Err says what went
+// wrong in words an operator can act on:
 // "cannot connect to HOST: connection refused", "HTTP 404 Not Found",
 // "response is not a goroutine dump (text/html)", a size or time limit hit.
 func Fetch(ctx context.Context, rawURL string, opts FetchOptions) ([]*parse.Snapshot, error) {
@@ -81,7 +94,7 @@ func Fetch(ctx context.Context, rawURL string, opts FetchOptions) ([]*parse.Snap
 		limit = DefaultFetchMaxSize
 	}
 	fail := func(format string, args ...any) error {
-		return fmt.Errorf("GET %s: %w", name, fmt.Errorf(format, args...))
+		return &FetchError{URL: name, Err: fmt.Errorf(format, args...)}
 	}
 
 	// The cause tells our own timeout from the caller's cancellation.

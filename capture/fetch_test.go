@@ -147,6 +147,14 @@ func TestFetchErrors(t *testing.T) {
 			if tc.is != nil && !errors.Is(err, tc.is) {
 				t.Errorf("error %v does not wrap %v", err, tc.is)
 			}
+			// A bad URL is not a fetch; everything else says which URL
+			// failed as a value, not only in the text.
+			var fe *capture.FetchError
+			if isFetch := errors.As(err, &fe); isFetch != (tc.name != "scheme") {
+				t.Errorf("error %v: *FetchError = %v", err, isFetch)
+			} else if isFetch && (fe.URL == "" || !strings.Contains(fe.Err.Error(), tc.want) || strings.HasPrefix(fe.Err.Error(), "GET ")) {
+				t.Errorf("FetchError{URL %q, Err %v}: want the URL apart and %q in Err", fe.URL, fe.Err, tc.want)
+			}
 			if d := time.Since(start); d > 5*time.Second {
 				t.Errorf("took %v", d)
 			}

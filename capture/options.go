@@ -24,9 +24,9 @@ type optionFunc func(*opts)
 func (f optionFunc) apply(o *opts) { f(o) }
 
 type opts struct {
-	ignoreTop, ignoreAny, ignoreCreator []string
-	ignoreIDs                           map[int64]bool
-	maxWait                             time.Duration
+	ignore    []classify.Ignore
+	ignoreIDs map[int64]bool
+	maxWait   time.Duration
 	// errs are failures of options built earlier (IgnoreCurrent could not
 	// read the goroutines), reported where the options are used.
 	errs []error
@@ -42,22 +42,33 @@ func buildOpts(options []Option) *opts {
 	return o
 }
 
-// IgnoreTopFunction ignores goroutines whose top function is f, a fully
-// qualified name ("net/http.(*persistConn).readLoop"). The top function is
-// the first frame printed, or the first outside package runtime.
+// IgnoreTopFunction ignores goroutines whose top function is f: the
+// first frame printed, or the first outside package runtime. Names match
+// as [classify.FuncMatches] says: fully qualified
+// ("net/http.(*persistConn).readLoop"), as reports print them
+// ("http.(*persistConn).readLoop"), or a shorter suffix ("readLoop").
+// It is [classify.IgnoreTopFunction], the CLI's --ignore top:f.
 func IgnoreTopFunction(f string) Option {
-	return optionFunc(func(o *opts) { o.ignoreTop = append(o.ignoreTop, f) })
+	return Ignore(classify.IgnoreTopFunction(f))
 }
 
-// IgnoreAnyFunction ignores goroutines with f anywhere in their stack.
+// IgnoreAnyFunction ignores goroutines with f anywhere in their stack
+// ([classify.IgnoreAnyFunction], the CLI's --ignore f).
 func IgnoreAnyFunction(f string) Option {
-	return optionFunc(func(o *opts) { o.ignoreAny = append(o.ignoreAny, f) })
+	return Ignore(classify.IgnoreAnyFunction(f))
 }
 
 // IgnoreCreatedBy ignores goroutines started by a go statement in function
-// f ("created by f").
+// f ("created by f"; [classify.IgnoreCreatedBy], the CLI's --ignore
+// creator:f).
 func IgnoreCreatedBy(f string) Option {
-	return optionFunc(func(o *opts) { o.ignoreCreator = append(o.ignoreCreator, f) })
+	return Ignore(classify.IgnoreCreatedBy(f))
+}
+
+// Ignore ignores the goroutines ig matches: any matcher over a stack,
+// with the words the report gives as evidence.
+func Ignore(ig classify.Ignore) Option {
+	return optionFunc(func(o *opts) { o.ignore = append(o.ignore, ig) })
 }
 
 // IgnoreCurrent ignores every goroutine that exists when IgnoreCurrent is
@@ -89,41 +100,16 @@ func MaxWait(d time.Duration) Option {
 	return optionFunc(func(o *opts) { o.maxWait = d })
 }
 
-// ignored reports whether the goroutines of g are ignored by name. The
-// top function matches both the first printed frame (what goleak calls
-// the top) and the first one outside the runtime (what classify calls it),
-// so names taken from either tool work.
-func (o *opts) ignored(g *parse.Group) bool {
-	st := &classify.Stack{State: g.State, Frames: g.Frames, CreatedBy: g.CreatedBy}
-	for _, f := range o.ignoreTop {
-		if len(g.Frames) > 0 && g.Frames[0].Func == f || classify.TopFunc(f)(st) {
-			return true
-		}
-	}
-	for _, f := range o.ignoreAny {
-		if classify.HasFunc(f)(st) {
-			return true
-		}
-	}
-	for _, f := range o.ignoreCreator {
-		if g.CreatedBy != nil && g.CreatedBy.Func == f {
-			return true
-		}
-	}
-	return false
-}
-
-// classifyOptions passes the name filters on to classify, which gives the
-// groups they match the verdict ok and says why.
+// classifyOptions passes the ignores on to classify, which gives the
+// groups they match the verdict ok and says why: Diff, the Monitor and
+// VerifyNone ignore through the one mechanism the CLI uses too.
 func (o *opts) classifyOptions() *classify.Options {
 	return &classify.Options{
 		// Diff's and the Monitor's snapshots come from this process, so an
 		// ID in both is the same goroutine, even when the first snapshot
 		// is too small for classify to be sure of it on its own.
-		Match:         classify.MatchID,
-		IgnoreTop:     o.ignoreTop,
-		IgnoreAny:     o.ignoreAny,
-		IgnoreCreator: o.ignoreCreator,
+		Match:  classify.MatchID,
+		Ignore: o.ignore,
 	}
 }
 

@@ -2,7 +2,6 @@ package capture
 
 import (
 	"bytes"
-	"cmp"
 	"fmt"
 	"runtime"
 	"slices"
@@ -65,19 +64,8 @@ func dropIDs(s *parse.Snapshot, drop func(int64) bool) {
 	clear(s.Groups[len(groups):]) // let the dropped groups be collected
 	s.Groups = groups
 	if changed {
-		sortGroups(s.Groups)
+		parse.SortGroups(s.Groups)
 	}
-}
-
-// sortGroups puts groups in parse's documented order: Count descending,
-// then Key, a total order.
-func sortGroups(gs []*parse.Group) {
-	slices.SortFunc(gs, func(x, y *parse.Group) int {
-		if c := cmp.Compare(y.Count, x.Count); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.Key, y.Key)
-	})
 }
 
 // goid returns the calling goroutine's ID from the header of its own

@@ -63,10 +63,30 @@ var (
 // goleak would count them.
 func VerifyNone(t TestingT, options ...Option) {
 	t.Helper()
-	if msg := find(goid(), buildOpts(options), t); msg != "" {
-		t.Errorf("%s", msg)
+	if err := find(goid(), buildOpts(options), t); err != nil {
+		t.Errorf("%v", err)
 	}
 }
+
+// Find waits, like [VerifyNone], up to [MaxWait] for the unexpected
+// goroutines to finish, and returns nil if they did. Otherwise the error
+// is a [*LeakError] holding the report, or says why no report could be
+// made. It is VerifyNone for code that is not a test (or wants to decide
+// what a leak means itself).
+func Find(options ...Option) error {
+	return find(goid(), buildOpts(options), nil)
+}
+
+// LeakError is [Find]'s error when goroutines outlived the wait: the
+// grouped report of those left over, every group a leak.
+type LeakError struct {
+	Report *classify.Report
+	text   string
+}
+
+// Error is the report as text: stackdiff's table, with the first 8 frames
+// of each group.
+func (e *LeakError) Error() string { return e.text }
 
 // VerifyTestMain runs the tests and, when they passed, checks like
 // [VerifyNone] that they left no goroutine behind; if they did it prints
@@ -87,30 +107,29 @@ func VerifyTestMain(m TestingM, options ...Option) {
 	if m.Run() != 0 {
 		return
 	}
-	if msg := find(goid(), buildOpts(options), nil); msg != "" {
-		fmt.Fprintf(_stderr, "stackdiff: tests passed but leaked goroutines\n%s", msg)
+	if err := find(goid(), buildOpts(options), nil); err != nil {
+		fmt.Fprintf(_stderr, "stackdiff: tests passed but leaked goroutines\n%v", err)
 		_osExit(1)
 	}
 }
 
 // find waits up to o.maxWait for the unexpected goroutines to go away and
-// returns "" if they did, else the report of those that stayed. For
+// returns nil if they did, else a *LeakError about those that stayed. For
 // VerifyNone (t not nil) only the goroutines the test answers for count
-// (see attribute); for VerifyTestMain the report names the tests that
-// started them.
-func find(self int64, o *opts, t TestingT) string {
+// (see attribute); otherwise the report names the tests that started them.
+func find(self int64, o *opts, t TestingT) error {
 	if t != nil {
 		t.Helper()
 	}
 	if err := errors.Join(o.errs...); err != nil {
-		return err.Error()
+		return err
 	}
 	// A deadline, not a context timeout: see settle.
 	deadline := time.Now().Add(o.maxWait)
 	for i := 0; ; i++ {
 		_, s, err := snapshot(0, "leftover")
 		if err != nil {
-			return err.Error()
+			return err
 		}
 		x, at := lineage.New(s), (*attribution)(nil)
 		if t != nil {
@@ -121,7 +140,7 @@ func find(self int64, o *opts, t TestingT) string {
 		at.drop(left)
 		if left.Count() == 0 {
 			logNote(t, at.note())
-			return ""
+			return nil
 		}
 		if pause(context.Background(), i, deadline) != nil {
 			logNote(t, at.note())
@@ -137,27 +156,26 @@ func find(self int64, o *opts, t TestingT) string {
 // ignores, as a snapshot of their own: its groups are subsets of s's.
 func unexpected(s *parse.Snapshot, o *opts) *parse.Snapshot {
 	o.dropIgnored(s)
-	// The labels come from classify, so "expected" means the same here as
-	// in every other stackdiff report.
+	// The labels and the ignores are classify's, so "expected" and
+	// "ignored" mean the same here as in Diff and the CLI.
 	expected := map[int64]bool{}
-	for _, g := range classify.Compare([]*parse.Snapshot{s}, &classify.Options{NoSources: true}).Groups {
-		if g.Label == classify.System || g.Label == classify.TestRunner {
+	for _, g := range classify.Compare([]*parse.Snapshot{s}, o.classifyOptions()).Groups {
+		if g.Ignored != "" || g.Label == classify.System || g.Label == classify.TestRunner {
 			for _, id := range g.IDs {
 				expected[id] = true
 			}
 		}
 	}
-	s.Groups = slices.DeleteFunc(s.Groups, o.ignored)
 	dropIDs(s, func(id int64) bool { return expected[id] })
 	return s
 }
 
-// render is the failure message: stackdiff's table of the goroutines left
-// over, with the first 8 frames of each group. In a single snapshot
+// render is the failure: stackdiff's table of the goroutines left over,
+// with the first 8 frames of each group. In a single snapshot
 // classify calls a parked goroutine ok (nothing says it is new); here every
 // goroutine shown outlived the test, so each group is a leak, and the
 // evidence says so.
-func render(left *parse.Snapshot, waited time.Duration, names *lineage.Index) string {
+func render(left *parse.Snapshot, waited time.Duration, names *lineage.Index) *LeakError {
 	r := classify.Compare([]*parse.Snapshot{left}, nil)
 	r.Summary.LeakGroups, r.Summary.Leaked, r.Summary.SuspectGroups = 0, 0, 0
 	for _, g := range r.Groups {
@@ -180,7 +198,7 @@ func render(left *parse.Snapshot, waited time.Duration, names *lineage.Index) st
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "found %d unexpected goroutines:\n\n", left.Count())
 	report.Text(&b, r, report.Options{All: true, Frames: 8})
-	return b.String()
+	return &LeakError{Report: r, text: b.String()}
 }
 
 // logNote logs the attribution's note when there is one and the test can

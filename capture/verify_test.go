@@ -2,6 +2,7 @@ package capture
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stackdiff/stackdiff/classify"
 )
 
 // fakeT records what VerifyNone reports instead of failing the test.
@@ -192,5 +195,24 @@ func TestVerifyTestMain(t *testing.T) {
 	VerifyTestMain(fakeM{code: 2}, short)
 	if len(exits) != 0 || stderr.Len() != 0 {
 		t.Errorf("failed run: exits %v, stderr %q; want neither", exits, stderr.String())
+	}
+}
+
+func TestFind(t *testing.T) {
+	if err := Find(); err != nil {
+		t.Fatalf("Find with no leak = %v", err)
+	}
+	l := StartLeaks(2)
+	defer l.Release()
+	err := Find(short)
+	var le *LeakError
+	if !errors.As(err, &le) {
+		t.Fatalf("Find with 2 leaks = %v, want a *LeakError", err)
+	}
+	if len(le.Report.Groups) != 1 || le.Report.Groups[0].Label != classify.ChanSend || le.Report.Summary.Leaked != 2 {
+		t.Errorf("LeakError.Report: %d groups, summary %+v; want one chan-send group of 2", len(le.Report.Groups), le.Report.Summary)
+	}
+	if !strings.Contains(err.Error(), "found 2 unexpected goroutines") {
+		t.Errorf("Find's error lacks the report:\n%v", err)
 	}
 }

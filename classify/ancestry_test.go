@@ -37,7 +37,7 @@ func TestOriginsCorpus(t *testing.T) {
 	// goroutine 1, which has no origin.
 	from := []classify.Origin{{Func: "main.ancestors", Count: 1}}
 	want := map[int64][]classify.Origin{1: nil, 21: from, 22: from, 23: from, 24: from}
-	if diff := cmp.Diff(want, originsByID(classify.Compare([]*parse.Snapshot{s}, &classify.Options{NoSources: true}))); diff != "" {
+	if diff := cmp.Diff(want, originsByID(classify.Compare([]*parse.Snapshot{s}, nil))); diff != "" {
 		t.Errorf("origins (-want +got):\n%s", diff)
 	}
 

@@ -23,7 +23,7 @@ func BenchmarkCompare(b *testing.B) {
 	snaps := []*parse.Snapshot{s, s}
 	b.ReportAllocs()
 	for b.Loop() {
-		r := classify.Compare(snaps, &classify.Options{NoSources: true})
+		r := classify.Compare(snaps, nil)
 		if !r.SameProcess {
 			b.Fatal("a dump diffed with itself is not one process")
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,60 +30,59 @@ const (
 
 // Options tune [Compare]. The zero value is the default.
 type Options struct {
-	Rules []Rule    // nil means [Rules]
+	Rules []Rule    // nil means [DefaultRules]
 	Match MatchMode // "" means MatchAuto
-	// IgnoreTop, IgnoreAny and IgnoreCreator drop groups (verdict ok) whose
-	// top function, any function, or creator is one of the names (like
-	// goleak's IgnoreTopFunction, IgnoreAnyFunction, IgnoreCreatedBy).
-	IgnoreTop, IgnoreAny, IgnoreCreator []string
-	// SourceRoots are directories where the source files of the dumps may
-	// be found (see [Group.Label]). Absolute paths that exist are always read.
-	SourceRoots []string
-	// NoSources turns source reading off entirely.
-	NoSources bool
+	// Ignore lists the goroutines that are expected: groups an Ignore
+	// matches get the verdict ok, with the evidence saying which.
+	Ignore []Ignore
+	// Sources are where the source files named in the dumps are looked
+	// for, in order, to tell timers, tickers and contexts from other
+	// channel receives; see [SourceDir] for a directory. Nothing else is
+	// ever read: nil (the default) reads no file at all, so the same dumps
+	// get the same labels on any machine.
+	Sources []fs.FS
 	// WaitThreshold is the wait, in minutes, from which a blocked group is a
-	// suspect. 0 means 10.
+	// suspect, for every kind of wait. 0 means each kind's own threshold
+	// (see [Waits]).
 	WaitThreshold int
-	// CrowdThreshold is the size from which a group of identical blocked
-	// goroutines is a suspect in a single dump. 0 means 1000.
+	// CrowdThreshold is the number of goroutines blocked at one site from
+	// which they are suspects, for every kind of wait. 0 means each kind's
+	// own (see [Waits]).
 	CrowdThreshold int
+}
+
+func (o *Options) withDefaults() Options {
+	var d Options
+	if o != nil {
+		d = *o
+	}
+	if d.Rules == nil {
+		d.Rules = DefaultRules()
+	}
+	return d
 }
 
 // Compare follows the groups of snapshots (in time order) from the first to
 // the last, labels them and gives each a verdict. With one snapshot it is a
 // postmortem of that dump. Counts are per snapshot; Delta is last − first,
 // like a diff of y − x.
+//
+// It works in three steps, each reading only what the ones before wrote:
+// match (groups across snapshots, and goroutines by ID), label (from each
+// group's stack alone), judge (from counts, IDs, labels and options).
 func Compare(snaps []*parse.Snapshot, opts *Options) *Report {
-	var o Options
-	if opts != nil {
-		o = *opts
-	}
-	if o.Rules == nil {
-		o.Rules = Rules
-	}
-	if o.WaitThreshold == 0 {
-		o.WaitThreshold = 10
-	}
-	if o.CrowdThreshold == 0 {
-		o.CrowdThreshold = 1000
-	}
-	c := &comparer{opts: o, n: len(snaps), byKey: map[string]*entry{}}
-	if !o.NoSources {
-		c.src = newSources(o.SourceRoots)
-	}
-	c.stackOnly = o.Match == MatchStack
-	for _, s := range snaps {
-		if s.Format == parse.FormatDebug1 || s.Format == parse.FormatProto {
-			c.stackOnly = true // no states or creators to match on
-		}
-	}
-	if len(snaps) > 0 {
-		c.ev = snaps[len(snaps)-1].Event
-	}
+	c := newComparer(snaps, opts.withDefaults())
+	// 1. Match.
 	for i, s := range snaps {
 		c.add(i, s)
 	}
-	return c.report(snaps)
+	c.same = c.sameProcess()
+	// 2. Label.
+	for _, e := range c.order {
+		c.label(e)
+	}
+	// 3. Judge.
+	return c.judgeAll(snaps)
 }
 
 // entry accumulates one group across snapshots.
@@ -100,6 +100,7 @@ type entry struct {
 
 type comparer struct {
 	opts      Options
+	hits      []int // per opts.Ignore, the groups it matched
 	n         int
 	byKey     map[string]*entry
 	order     []*entry
@@ -114,8 +115,24 @@ type comparer struct {
 	// found in both snapshots, and those whose creator is the same.
 	joined              bool
 	shared, sameCreator int
-	same                bool         // the verdict of sameProcess
-	ev                  *parse.Event // the last snapshot's event, if any
+	same                bool           // the verdict of sameProcess
+	ev                  *parse.Event   // the last snapshot's event, if any
+	sites               map[string]int // goroutines per blocking site (suspicion.go)
+}
+
+func newComparer(snaps []*parse.Snapshot, o Options) *comparer {
+	c := &comparer{opts: o, n: len(snaps), byKey: map[string]*entry{}, hits: make([]int, len(o.Ignore))}
+	c.src = newSources(o.Sources)
+	c.stackOnly = o.Match == MatchStack
+	for _, s := range snaps {
+		if s.Format == parse.FormatDebug1 || s.Format == parse.FormatProto {
+			c.stackOnly = true // no states or creators to match on
+		}
+	}
+	if len(snaps) > 0 {
+		c.ev = snaps[len(snaps)-1].Event
+	}
+	return c
 }
 
 // seen is one goroutine of the first or last snapshot.
@@ -183,14 +200,25 @@ func (c *comparer) key(g *parse.Group) string {
 	return b.String()
 }
 
+// members counts the goroutines a snapshot lists one by one: its Count for
+// runtime dumps, none for aggregated profiles, whose counts (up to
+// parse.MaxCount) say nothing of the memory they take.
+func members(s *parse.Snapshot) int {
+	n := 0
+	for _, g := range s.Groups {
+		n += len(g.Members)
+	}
+	return n
+}
+
 func (c *comparer) add(i int, s *parse.Snapshot) {
 	last := i == c.n-1
 	multi := c.n > 1
 	if multi && i == 0 {
-		c.first = make([]seen, 0, s.Count())
+		c.first = make([]seen, 0, members(s))
 	}
 	if multi && last {
-		c.last = make([]seen, 0, s.Count())
+		c.last = make([]seen, 0, members(s))
 	}
 	for _, pg := range s.Groups {
 		k := c.key(pg)
@@ -259,9 +287,40 @@ func creator(g *parse.Group) string {
 	return g.CreatedBy.Func
 }
 
-func (c *comparer) report(snaps []*parse.Snapshot) *Report {
-	r := &Report{SameProcess: c.sameProcess()}
-	c.same = r.SameProcess
+// label fills the group's stack, label, class, reason and fix from its
+// representative stack: the same stack gets the same label in any report.
+func (c *comparer) label(e *entry) {
+	g, rep := e.g, e.rep
+	g.State = rep.State
+	g.Frames = rep.Frames
+	g.CreatedBy = rep.CreatedBy
+	g.Site = Site(rep.Frames)
+	st := &Stack{State: rep.State, Frames: rep.Frames, CreatedBy: rep.CreatedBy}
+	if st.State == "" {
+		st.State = inferState(rep.Frames)
+	}
+	if st.State == "" {
+		st.State = c.inferHidden(rep.Frames) // debug1.go
+	}
+	r := match(c.opts.Rules, st)
+	g.Label, g.Class, g.Reason, g.Fix = r.Label, r.Class, r.Reason, r.Fix
+	if (g.Label == ChanReceive || g.Label == Select) && g.Site != nil {
+		lines := c.src.lines(g.Site.File)
+		g.NoSource = lines == nil
+		if l := refine(g.Label, lines, g.Site.Line); l != g.Label {
+			info := labels[l]
+			g.Label, g.Class, g.Reason, g.Fix = l, info.Class, info.Reason, info.Fix
+		}
+	}
+	if why := ignored(c.opts.Ignore, c.hits, st); why != "" {
+		g.Ignored = "ignored: " + why
+	}
+}
+
+// judgeAll gives every group its numbers and verdict, and builds the report
+// in verdict order.
+func (c *comparer) judgeAll(snaps []*parse.Snapshot) *Report {
+	r := &Report{SameProcess: c.same, IgnoreHits: c.hits}
 	for _, s := range snaps {
 		r.Inputs = append(r.Inputs, Input{Name: s.Name, Format: s.Format, Goroutines: s.Count(), Groups: len(s.Groups), Warnings: s.Warnings, Event: s.Event})
 		r.Summary.Goroutines = append(r.Summary.Goroutines, s.Count())
@@ -272,37 +331,54 @@ func (c *comparer) report(snaps []*parse.Snapshot) *Report {
 	}
 	for _, e := range c.order {
 		g := e.g
-		c.describe(e)
 		g.ID = groupID(g.Key)
 		slices.Sort(g.IDs)
 		g.Delta = g.Counts[c.n-1] - g.Counts[0]
 		g.Leaked = e.leaked[c.n-1]
+		g.GCProven = g.Leaked
 		g.WaitMinutes = e.wait
 		if c.n > 1 {
-			if r.SameProcess {
+			if c.same {
 				g.NewIDs = e.newIDs
 				g.New = len(g.NewIDs)
 			} else {
 				g.New = max(0, g.Delta)
 			}
 		}
+	}
+	if c.n > 1 && !r.SameProcess {
+		c.newByOrigin() // origin.go: goroutines that only moved are not new
+	}
+	c.countSites() // suspicion.go
+	for _, e := range c.order {
+		g := e.g
 		c.judge(e, firstName)
+		g.Suspicion = c.suspicion(g)
 		r.Groups = append(r.Groups, g)
 		r.Summary.New += g.New
+		r.Summary.GCProven += g.GCProven
 		switch g.Verdict {
 		case Leak:
 			r.Summary.LeakGroups++
 			r.Summary.Leaked += g.Counts[c.n-1]
+			r.Summary.InLeakGroups += g.Counts[c.n-1]
+			r.Summary.NewInLeakGroups += g.New
 		case Suspect:
 			r.Summary.SuspectGroups++
 		}
 	}
 	setOrigins(r.Groups, snaps)
+	// A diff puts the groups that grew most first; a single dump, having
+	// no delta, the most suspicious.
+	second := func(g *Group) int { return g.Delta }
+	if c.n == 1 {
+		second = func(g *Group) int { return g.Suspicion }
+	}
 	slices.SortFunc(r.Groups, func(a, b *Group) int {
-		if c := cmp.Compare(a.Verdict.rank(), b.Verdict.rank()); c != 0 {
+		if c := cmp.Compare(a.Verdict.Rank(), b.Verdict.Rank()); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(b.Delta, a.Delta); c != 0 {
+		if c := cmp.Compare(second(b), second(a)); c != 0 {
 			return c
 		}
 		if c := cmp.Compare(b.Counts[len(b.Counts)-1], a.Counts[len(a.Counts)-1]); c != 0 {
@@ -313,37 +389,18 @@ func (c *comparer) report(snaps []*parse.Snapshot) *Report {
 	return r
 }
 
-// describe fills the group's stack, label, reason and fix.
-func (c *comparer) describe(e *entry) {
-	g, rep := e.g, e.rep
-	g.State = rep.State
-	g.Frames = rep.Frames
-	g.CreatedBy = rep.CreatedBy
-	g.Site = Site(rep.Frames)
-	st := &Stack{State: rep.State, Frames: rep.Frames, CreatedBy: rep.CreatedBy}
-	if st.State == "" {
-		st.State = inferState(rep.Frames)
-	}
-	g.Label = label(c.opts.Rules, st)
-	if (g.Label == ChanReceive || g.Label == Select) && g.Site != nil && c.src != nil {
-		g.Label = refine(g.Label, c.src.lines(g.Site.File), g.Site.Line)
-	}
-	info := Labels[g.Label]
-	g.Reason, g.Fix = info.Reason, info.Fix
-}
-
 // judge gives the verdict and its evidence.
 func (c *comparer) judge(e *entry, firstName string) {
 	g := e.g
-	if why := c.ignored(g); why != "" {
+	if g.Ignored != "" {
 		g.Verdict = OK
-		g.Evidence = append(g.Evidence, why)
+		g.Evidence = append(g.Evidence, g.Ignored)
 		return
 	}
-	class := Labels[g.Label].Class
+	class := g.Class
 	verdict := OK
 	raise := func(v Verdict, why string) {
-		if v.rank() < verdict.rank() {
+		if v.Rank() < verdict.Rank() {
 			verdict = v
 		}
 		g.Evidence = append(g.Evidence, why)
@@ -357,18 +414,21 @@ func (c *comparer) judge(e *entry, firstName string) {
 		switch class {
 		case Blocking:
 			raise(Leak, why)
-		case Doubtful:
+		case Doubtful, Unknown:
 			raise(Suspect, why)
 		}
 	}
 	if c.n >= 3 && grewEveryStep(g.Counts) {
-		why := "grew in every snapshot: " + joinInts(g.Counts)
+		why := "grew in every snapshot: " + JoinCounts(g.Counts)
 		switch class {
 		case Blocking, Doubtful:
 			raise(Leak, why)
+		case Unknown:
+			raise(Suspect, why)
 		}
 	}
-	if c.same && e.persisted > 0 && class != Benign {
+	// A listener waits in Accept for the life of its server: not a finding.
+	if c.same && e.persisted > 0 && class != Benign && g.Label != NetListener {
 		raise(Suspect, fmt.Sprintf("%d goroutines blocked since the first snapshot (wait %d → %d minutes)", e.persisted, e.waitFrom, e.waitTo))
 	}
 	last := g.Counts[c.n-1]
@@ -376,34 +436,9 @@ func (c *comparer) judge(e *entry, firstName string) {
 		if (g.Label == NilChan || g.Label == SelectNoCases) && !inMain(g) {
 			raise(Suspect, "outside main, this wait can never end")
 		}
-		if g.WaitMinutes[1] >= c.opts.WaitThreshold {
-			raise(Suspect, fmt.Sprintf("blocked for %d minutes", g.WaitMinutes[1]))
-		}
-		if last >= c.opts.CrowdThreshold && class == Blocking {
-			raise(Suspect, fmt.Sprintf("%d identical goroutines blocked at one site", last))
-		}
 	}
+	c.judgeWait(g, raise) // per-kind wait and crowd thresholds (suspicion.go)
 	g.Verdict = verdict
-}
-
-func (c *comparer) ignored(g *Group) string {
-	st := &Stack{State: g.State, Frames: g.Frames, CreatedBy: g.CreatedBy}
-	for _, f := range c.opts.IgnoreTop {
-		if TopFunc(f)(st) {
-			return "ignored: top function " + f
-		}
-	}
-	for _, f := range c.opts.IgnoreAny {
-		if HasFunc(f)(st) {
-			return "ignored: function " + f
-		}
-	}
-	for _, f := range c.opts.IgnoreCreator {
-		if g.CreatedBy != nil && g.CreatedBy.Func == f {
-			return "ignored: created by " + f
-		}
-	}
-	return ""
 }
 
 // inMain reports whether the goroutine is the program's main goroutine,
@@ -421,7 +456,9 @@ func grewEveryStep(counts []int) bool {
 	return true
 }
 
-func joinInts(v []int) string {
+// JoinCounts writes a group's counts as "0 → 3 → 7", as the reports and
+// the evidence show them.
+func JoinCounts(v []int) string {
 	s := make([]string, len(v))
 	for i, n := range v {
 		s[i] = strconv.Itoa(n)

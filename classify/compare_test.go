@@ -135,14 +135,14 @@ func TestVerdictRules(t *testing.T) {
 	t.Run("long-wait", func(t *testing.T) {
 		r := classify.Compare([]*parse.Snapshot{read(t, "stack_long_blocked_minutes.txt")}, &classify.Options{WaitThreshold: 1})
 		for _, g := range r.Groups {
-			blocked := classify.Labels[g.Label].Class != classify.Benign
+			blocked := g.Class != classify.Benign
 			if blocked && g.WaitMinutes[1] >= 1 && g.Verdict == classify.OK {
 				t.Errorf("group %s blocked %d minutes with threshold 1: verdict ok, want suspect", g.Label, g.WaitMinutes[1])
 			}
 		}
 	})
 	t.Run("ignore", func(t *testing.T) {
-		opts := &classify.Options{IgnoreAny: []string{"github.com/acme/ordersvc/internal/states.waitNil"}}
+		opts := &classify.Options{Ignore: []classify.Ignore{classify.IgnoreAnyFunction("github.com/acme/ordersvc/internal/states.waitNil")}}
 		r := classify.Compare([]*parse.Snapshot{read(t, "stack_mixed_states.txt")}, opts)
 		for _, g := range r.Groups {
 			if g.Site != nil && g.Site.Func == "github.com/acme/ordersvc/internal/states.waitNil" && g.Verdict != classify.OK {

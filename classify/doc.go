@@ -11,13 +11,16 @@
 //     (shared goroutine IDs with the same creators). If so, goroutines are
 //     new, gone or persisted by ID; otherwise the count growth is what is new.
 //  3. Label each group with the first matching rule of an ordered table
-//     ([Rules]): well-known library goroutines first (net/http, database/sql,
+//     ([DefaultRules]): well-known library goroutines first (net/http, database/sql,
 //     os/exec, io.Pipe, gRPC, the runtime's own), then the wait state. When
 //     the source of the blocking line is readable, a channel receive or
-//     select is refined into timer, ticker or context-never-cancelled.
-//  4. Give a verdict with evidence: goroutines the runtime proved leaked are
-//     a leak; new goroutines in a blocking wait are a leak; doubtful ones
-//     (network waits, unknown states) are suspects; nil-channel and empty
+//     select is refined into timer, ticker or context-never-cancelled. The
+//     rule gives the label's class, reason and fix; [Options].Ignore marks
+//     the groups that are expected.
+//  4. Give a verdict with evidence: ignored groups are ok; goroutines the
+//     runtime proved leaked are a leak; new goroutines in a blocking wait
+//     are a leak; doubtful ones (network waits, unknown states) and those
+//     of a label of Unknown class are suspects; nil-channel and empty
 //     select waits outside main, long waits and crowds are suspects.
 //
 // Compare is linear in the number of groups and goroutine IDs.

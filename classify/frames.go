@@ -50,18 +50,18 @@ func TopNonRuntime(frames []parse.Frame) *parse.Frame {
 // than the net.(*netFD).Read it is parked in).
 func Site(frames []parse.Frame) *parse.Frame {
 	for i := range frames {
-		if !isRuntime(frames[i].Func) && !isStdlib(frames[i].Func) {
-			return &frames[i]
+		if !isRuntime(frames[i].Func) && !isStdlib(frames[i].Func) && !isGoWrapper(frames[i].Func) {
+			return &frames[siteAfterWrappers(frames, i)] // see site.go
 		}
 	}
 	for i := len(frames) - 1; i >= 0; i-- {
-		if !isRuntime(frames[i].Func) {
+		if !isRuntime(frames[i].Func) && !isGoWrapper(frames[i].Func) {
 			return &frames[i]
 		}
 	}
 	// The runtime's own goroutines: the function they run.
 	for i := len(frames) - 1; i >= 0; i-- {
-		if !strings.HasSuffix(frames[i].Func, "goexit") {
+		if !strings.HasSuffix(frames[i].Func, "goexit") && !isGoWrapper(frames[i].Func) {
 			return &frames[i]
 		}
 	}
@@ -77,8 +77,8 @@ func IsStdlib(fn string) bool { return isRuntime(fn) || isStdlib(fn) }
 
 // stackFrames drops the frames that differ between dump kinds for one
 // goroutine: the runtime's own frames at the leaf (shown by SIGQUIT
-// tracebacks and profiles, hidden by runtime.Stack) and a final
-// runtime.goexit.
+// tracebacks and profiles, hidden by runtime.Stack), a final
+// runtime.goexit and the go statement's wrapper before it (see site.go).
 func stackFrames(frames []parse.Frame) []parse.Frame {
 	i := 0
 	for i < len(frames) && isRuntime(frames[i].Func) {
@@ -89,6 +89,9 @@ func stackFrames(frames []parse.Frame) []parse.Frame {
 	}
 	j := len(frames)
 	for j > i && isRuntime(frames[j-1].Func) && strings.HasSuffix(frames[j-1].Func, "goexit") {
+		j--
+	}
+	for j > i+1 && isGoWrapper(frames[j-1].Func) {
 		j--
 	}
 	return frames[i:j]

@@ -47,9 +47,13 @@ const (
 type Class int
 
 const (
+	// Unknown is the zero Class: a label nobody classified (a custom rule
+	// that did not say). It is never a leak by itself: new goroutines are
+	// suspects, and only the runtime's proof ("(leaked)") makes a leak.
+	Unknown Class = iota
 	// Blocking labels park a goroutine until someone else acts; new ones
 	// in a diff are a leak.
-	Blocking Class = iota
+	Blocking
 	// Doubtful labels may be legitimate when new (a server connection a
 	// client keeps open, an unknown wait); new ones are suspects.
 	Doubtful
@@ -65,9 +69,21 @@ type Info struct {
 	Fix    string // the usual fix, in one line
 }
 
-// Labels describes every label. The README's label table is generated from
-// the same words (a test keeps them in step).
-var Labels = map[Label]Info{
+// DefaultLabels returns a fresh copy of what stackdiff says about each of
+// its labels; the default rules carry the same words. The README's label
+// table is generated from it (a test keeps them in step).
+func DefaultLabels() map[Label]Info {
+	m := make(map[Label]Info, len(labels))
+	for l, info := range labels {
+		m[l] = info
+	}
+	return m
+}
+
+// labels describes every built-in label, including those that no rule
+// gives: Other (no rule matched) and the refinements of a receive (Timer,
+// Ticker, ContextNeverCancelled).
+var labels = map[Label]Info{
 	ChanSend: {Blocking,
 		"blocked sending on a channel that nobody receives from",
 		"give the channel a buffer, or select on ctx.Done() so the sender can give up"},
@@ -134,7 +150,9 @@ var Labels = map[Label]Info{
 	System: {Benign,
 		"runtime or library singleton (signal handling, GC, finalizers)",
 		"nothing to fix: it exists once per process"},
-	NetListener: {Benign,
+	// A listener is expected, but a new one is a server started and
+	// never closed (an httptest.Server, an http.Server without Close).
+	NetListener: {Doubtful,
 		"a listener waiting in Accept",
 		"nothing to fix unless listeners grow: then close the listener (or the server) when done"},
 	SQLRowsNotClosed: {Blocking,

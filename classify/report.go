@@ -12,7 +12,8 @@ const (
 	OK      Verdict = "ok"
 )
 
-func (v Verdict) rank() int {
+// Rank orders verdicts from worst (0, leak) to best: reports sort by it.
+func (v Verdict) Rank() int {
 	switch v {
 	case Leak:
 		return 0
@@ -27,13 +28,18 @@ func (v Verdict) rank() int {
 type Report struct {
 	Inputs []Input
 	// Groups are sorted by verdict (leak, suspect, ok), then by delta and
-	// last count (largest first), then by key: a total order.
+	// last count (largest first), then by key: a total order. A single
+	// dump's are sorted by verdict, then suspicion, last count and key.
 	Groups []*Group
 	// SameProcess is set when the first and last snapshots come from one
 	// process (shared goroutine IDs with the same creators), so that
 	// goroutines are matched by ID.
 	SameProcess bool
 	Summary     Summary
+	// IgnoreHits has one number per [Options].Ignore, in order: how many
+	// groups it matched. A 0 is an ignore that matched nothing, likely a
+	// misspelt name.
+	IgnoreHits []int
 }
 
 // Input describes one snapshot.
@@ -53,10 +59,16 @@ type Input struct {
 type Group struct {
 	// Key is the matching key (state, frames, creator); ID is its short
 	// hash, what reports show.
-	Key      string
-	ID       string
-	Label    Label
-	Verdict  Verdict
+	Key   string
+	ID    string
+	Label Label
+	// Class, Reason and Fix come from the rule that gave the label (or
+	// from the built-in label a refinement gave).
+	Class   Class
+	Verdict Verdict
+	// Ignored is the evidence of an [Ignore] that matched the group (its
+	// verdict is then ok); "" when none did.
+	Ignored  string
 	Evidence []string
 	State    string
 	// Counts has one number per snapshot, in order.
@@ -72,8 +84,10 @@ type Group struct {
 	// IDs are the group's goroutine IDs in the last snapshot, ascending.
 	IDs []int64
 	// Leaked counts the goroutines of the last snapshot that the runtime's
-	// goroutineleak GC marked "(leaked)".
-	Leaked int
+	// goroutineleak GC marked "(leaked)". GCProven is the same number under
+	// a name that says what it counts (JSON keeps both).
+	Leaked   int
+	GCProven int
 	// WaitMinutes is the smallest and largest wait in the last snapshot.
 	WaitMinutes [2]int
 	Frames      []parse.Frame
@@ -83,6 +97,11 @@ type Group struct {
 	Site   *parse.Frame
 	Reason string
 	Fix    string
+	// Suspicion ranks the group for a reader: the kind of wait, the
+	// goroutines blocked at its site and how long they waited (see
+	// [Waits]); 0 for benign groups. A single dump's groups are sorted by
+	// verdict, then suspicion.
+	Suspicion int
 	// Culprit marks the group of the goroutine the last snapshot's event
 	// names: the one that panicked or threw, or that runs a test that
 	// timed out. Reports show it first.
@@ -91,13 +110,28 @@ type Group struct {
 	// from, largest first: only when the last dump shows their ancestry
 	// (GODEBUG=tracebackancestors=N), else nil.
 	Origins []Origin
+	// NoSource is set on a channel receive or select whose blocking line
+	// could not be read: with its source it might have been labelled
+	// timer, ticker or context-never-cancelled.
+	NoSource bool
 }
 
 // Summary totals the report.
+//
+// The numbers add up: NewInLeakGroups ≤ New, NewInLeakGroups ≤
+// InLeakGroups, GCProven ≤ InLeakGroups.
 type Summary struct {
-	Goroutines    []int
-	New           int
-	Leaked        int
+	Goroutines []int
+	// New is the number of new goroutines, over every group.
+	New int
+	// Leaked is the number of goroutines in groups with verdict leak, new
+	// or not (the contract's name); InLeakGroups is the same number.
+	Leaked       int
+	InLeakGroups int
+	// NewInLeakGroups is the number of new goroutines in leak groups.
+	NewInLeakGroups int
+	// GCProven is the number of goroutines the runtime marked "(leaked)".
+	GCProven      int
 	LeakGroups    int
 	SuspectGroups int
 }

@@ -17,10 +17,28 @@ type Stack struct {
 // vocabulary below (goleak's: top function, any function, creator, state).
 type Matcher func(*Stack) bool
 
-// Rule gives Label to the stacks Match accepts.
+// Rule gives Label to the stacks Match accepts, and says what the label
+// means: a rule carries its own class, reason and fix, so a custom label
+// needs no entry anywhere else. A rule without a Class is [Unknown]:
+// never a leak by itself.
 type Rule struct {
-	Label Label
-	Match Matcher
+	Label  Label
+	Match  Matcher
+	Class  Class
+	Reason string // what the goroutines are doing, in one line
+	Fix    string // the usual fix, in one line
+}
+
+// DefaultRules returns a fresh copy of stackdiff's ordered rule table, each
+// rule with its label's [Info]: callers may change, reorder or extend it and
+// pass it in [Options].Rules without touching anyone else's.
+func DefaultRules() []Rule {
+	out := make([]Rule, len(defaultRules))
+	for i, r := range defaultRules {
+		info := labels[r.Label]
+		out[i] = Rule{Label: r.Label, Match: r.Match, Class: info.Class, Reason: info.Reason, Fix: info.Fix}
+	}
+	return out
 }
 
 // StateIs matches any of the given wait states exactly.
@@ -151,11 +169,15 @@ func topIsNetHTTP(s *Stack) bool {
 	return top != nil && (strings.HasPrefix(top.Func, "net/http.") || strings.HasPrefix(top.Func, "bufio.") || isStdlib(top.Func) && !strings.HasPrefix(top.Func, "sync."))
 }
 
-// Rules is the ordered rule table: the first match gives the label. Specific
-// rules (well-known library goroutines) come before the primitive ones that
-// only look at the wait state; older spellings of wait states ("semacquire")
-// sit beside the newer ones.
-var Rules = []Rule{
+// defaultRules is the ordered rule table: the first match gives the label.
+// Specific rules (well-known library goroutines) come before the primitive
+// ones that only look at the wait state; older spellings of wait states
+// ("semacquire") sit beside the newer ones. The words for each label are
+// in labels.
+var defaultRules = []struct {
+	Label Label
+	Match Matcher
+}{
 	{System, Any(StateIs(idleStates...), runtimeOnly,
 		// Importing os/signal starts one goroutine for the whole process.
 		HasFunc("os/signal.signal_recv", "os/signal.loop", "runtime.ensureSigM", "runtime.ensureSigM.func1"),
@@ -168,8 +190,8 @@ var Rules = []Rule{
 		// function for its parallel subtests.
 		"testing.tRunner.func1"),
 		All(HasFunc("testing.tRunner"), TopFunc("testing.(*T).Run")))},
-	{HTTPBodyNotClosed, All(httpReadLoop, StateIs("select"))},
-	{HTTPIdleConn, Any(All(httpReadLoop, StateIs("IO wait", "")), All(http2ReadLoop, StateIs("IO wait", "")))},
+	{HTTPBodyNotClosed, All(httpReadLoop, Any(StateIs("select"), readLoopParked))},
+	{HTTPIdleConn, Any(All(httpReadLoop, StateIs("IO wait")), All(http2ReadLoop, StateIs("IO wait", "")))},
 	{HTTPClientConn, Any(httpWriteLoop, httpReadLoop, http2ReadLoop, HasFunc("net/http.(*persistConn).addTLS.func2"))},
 	{HTTPServerHandler, All(inHandlerCode, blockedOnState)},
 	{HTTPServerConn, httpServerConn},
@@ -178,7 +200,9 @@ var Rules = []Rule{
 	{ExecNotWaited, Any(HasFuncPrefix("os/exec.(*Cmd).Start.func"), HasFunc("os/exec.(*Cmd).watchCtx", "os/exec.(*Cmd).writerDescriptor.func1"), CreatedBy("os/exec."))},
 	{IOPipe, HasFunc("io.(*pipe).read", "io.(*pipe).write")},
 	{ContextNeverCancelled, Any(HasFuncPrefix("context.(*cancelCtx).propagateCancel.func"), HasFuncPrefix("context.propagateCancel.func"), HasFuncPrefix("context.AfterFunc.func"))},
-	{GRPCClientConn, All(HasFuncPrefix("google.golang.org/grpc"), Any(HasFuncPrefix("google.golang.org/grpc/internal/transport.(*http2Client)"), HasFuncPrefix("google.golang.org/grpc.(*ClientConn)"), HasFuncPrefix("google.golang.org/grpc.(*addrConn)"), HasFuncPrefix("google.golang.org/grpc.(*ccBalancerWrapper)"), HasFuncPrefix("google.golang.org/grpc.(*ccResolverWrapper)")))},
+	{GRPCClientConn, All(HasFuncPrefix("google.golang.org/grpc"), Any(HasFuncPrefix("google.golang.org/grpc/internal/transport.(*http2Client)"), HasFuncPrefix("google.golang.org/grpc.(*ClientConn)"), HasFuncPrefix("google.golang.org/grpc.(*addrConn)"), HasFuncPrefix("google.golang.org/grpc.(*ccBalancerWrapper)"), HasFuncPrefix("google.golang.org/grpc.(*ccResolverWrapper)"),
+		// The serializer runs a ClientConn's resolver and balancer callbacks.
+		HasFuncPrefix("google.golang.org/grpc/internal/grpcsync.(*CallbackSerializer)")))},
 	{GRPCServerConn, HasFuncPrefix("google.golang.org/grpc")},
 	{NetListener, Any(HasFunc("net.(*TCPListener).Accept", "net.(*UnixListener).Accept", "net.(*netFD).accept", "net/http.(*Server).Serve"))},
 	{Sleep, Any(StateIs("sleep"), TopFunc("time.Sleep"))},
@@ -197,12 +221,15 @@ var Rules = []Rule{
 	{Syscall, StatePrefix("syscall")},
 }
 
-// label returns the first rule's label that matches s, or Other.
-func label(rules []Rule, s *Stack) Label {
-	for _, r := range rules {
-		if r.Match(s) {
-			return r.Label
+// other is the rule of a stack no rule matches.
+var other = Rule{Label: Other, Class: labels[Other].Class, Reason: labels[Other].Reason, Fix: labels[Other].Fix}
+
+// match returns the first rule that matches s, or the rule for Other.
+func match(rules []Rule, s *Stack) *Rule {
+	for i := range rules {
+		if rules[i].Match != nil && rules[i].Match(s) {
+			return &rules[i]
 		}
 	}
-	return Other
+	return &other
 }

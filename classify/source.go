@@ -1,8 +1,10 @@
 package classify
 
 import (
-	"bufio"
+	"io"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -12,70 +14,185 @@ import (
 // "<-ctx.Done()" are plain channel receives. When the source file of the
 // blocking frame can be read, its line tells them apart.
 
-// sources finds and caches source files. A frame's file is tried as
-// printed (a dump from this machine), then, under each root, by ever
-// shorter suffixes of its path (a dump built with -trimpath reads
-// "module/path/file.go"; one from another machine "/build/src/...").
+// Bounds on source reading: a dump names whatever files it likes, and a
+// dump is untrusted input.
+const (
+	// MaxSourceFile is the largest source file read; larger ones are
+	// skipped (Go files that size are generated, and never block).
+	MaxSourceFile = 4 << 20
+	// MaxSourceTotal caps the bytes read from source files by one Compare.
+	MaxSourceTotal = 64 << 20
+)
+
+// sources finds and caches source files in the file systems it is given,
+// and nowhere else. A frame's file is tried, in each file system in turn:
+// under the module path of the file system's go.mod (a -trimpath build
+// prints "module/path/main.go"); as an absolute path inside a [SourceDir]
+// (a dump from this machine); then by ever shorter suffixes of at least two
+// elements (a dump from another machine, "/build/src/...").
 type sources struct {
-	roots []string
-	files map[string][]string // path as printed -> lines; nil if unreadable
+	fss     []fs.FS
+	modules []string            // per fss: the module path of its go.mod, or ""
+	files   map[string][]string // cleaned path -> lines; nil if unreadable
+	left    int64               // bytes still allowed to be read
 }
 
-func newSources(roots []string) *sources {
-	return &sources{roots: roots, files: map[string][]string{}}
+func newSources(fss []fs.FS) *sources {
+	s := &sources{fss: fss, files: map[string][]string{}, left: MaxSourceTotal}
+	for _, fsys := range fss {
+		s.modules = append(s.modules, s.modulePath(fsys))
+	}
+	return s
 }
 
+// lines returns the lines of file, or nil when it cannot be found or read.
 func (s *sources) lines(file string) []string {
-	if s == nil || file == "" {
+	if s == nil || len(s.fss) == 0 || file == "" {
 		return nil
 	}
+	// One file spelt many ways ("/a//b.go", "/a/./b.go") is read once.
+	file = path.Clean(filepath.ToSlash(file))
 	if l, ok := s.files[file]; ok {
 		return l
 	}
 	var lines []string
-	if p := s.resolve(file); p != "" {
-		lines = readLines(p)
+	for i, fsys := range s.fss {
+		if lines = s.find(fsys, s.modules[i], file); lines != nil {
+			break
+		}
 	}
 	s.files[file] = lines
 	return lines
 }
 
-func (s *sources) resolve(file string) string {
-	if filepath.IsAbs(file) && isFile(file) {
-		return file
+// find tries the candidate names of file in fsys.
+func (s *sources) find(fsys fs.FS, module, file string) []string {
+	var names []string
+	if module != "" {
+		if rest, ok := strings.CutPrefix(file, module+"/"); ok {
+			names = append(names, rest)
+		}
 	}
-	parts := strings.Split(filepath.ToSlash(file), "/")
-	for _, root := range s.roots {
-		// At least two path elements, so that a bare "main.go" does not
-		// match some other program's file.
-		for i := 0; i+2 <= len(parts); i++ {
-			p := filepath.Join(append([]string{root}, parts[i:]...)...)
-			if isFile(p) {
-				return p
-			}
+	if d, ok := fsys.(*dirFS); ok && path.IsAbs(file) {
+		if rel, ok := strings.CutPrefix(file, d.abs+"/"); ok {
+			names = append(names, rel)
+		}
+	}
+	parts := strings.Split(strings.TrimPrefix(file, "/"), "/")
+	// At least two path elements, so that a bare "main.go" does not
+	// match some other program's file.
+	for i := 0; i+2 <= len(parts); i++ {
+		names = append(names, strings.Join(parts[i:], "/"))
+	}
+	for _, name := range names {
+		if !fs.ValidPath(name) { // "..", a rooted or empty name: never out of fsys
+			continue
+		}
+		if b, ok := s.read(fsys, name); ok {
+			return splitLines(b)
+		}
+	}
+	return nil
+}
+
+// read reads a regular file of at most MaxSourceFile bytes, within the
+// total left.
+func (s *sources) read(fsys fs.FS, name string) ([]byte, bool) {
+	// Stat before Open: opening a FIFO or a device can block for ever.
+	st, err := fs.Stat(fsys, name)
+	if err != nil || !st.Mode().IsRegular() || st.Size() > MaxSourceFile || st.Size() > s.left {
+		return nil, false
+	}
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	limit := min(int64(MaxSourceFile), s.left)
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	s.left -= int64(len(b))
+	if err != nil || int64(len(b)) > limit {
+		return nil, false
+	}
+	return b, true
+}
+
+// modulePath reads the module line of fsys's go.mod, if any.
+func (s *sources) modulePath(fsys fs.FS) string {
+	b, ok := s.read(fsys, "go.mod")
+	if !ok {
+		return ""
+	}
+	for _, line := range splitLines(b) {
+		if m, ok := strings.CutPrefix(strings.TrimSpace(line), "module "); ok {
+			return strings.Trim(strings.TrimSpace(m), `"`)
 		}
 	}
 	return ""
 }
 
-func isFile(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && st.Mode().IsRegular()
+func splitLines(b []byte) []string {
+	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
 }
 
-func readLines(p string) []string {
-	f, err := os.Open(p)
+// SourceDir returns a file system of the source files under the directory
+// root, for [Options].Sources, with the bounds a dump from anywhere needs:
+// it opens only regular files, never one under /proc, /sys or /dev, and
+// never one whose resolved path (symbolic links followed) is outside root.
+// Absolute paths in a dump that lie under root are found too.
+func SourceDir(root string) fs.FS {
+	abs, err := filepath.Abs(root)
 	if err != nil {
-		return nil
+		abs = root
 	}
-	defer f.Close()
-	var lines []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
+	resolved, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		resolved = abs
 	}
-	return lines
+	return &dirFS{abs: filepath.ToSlash(abs), resolved: resolved}
+}
+
+// dirFS is os.DirFS with SourceDir's bounds.
+type dirFS struct {
+	abs      string // root as given, absolute, with slashes: to match dump paths
+	resolved string // root with links resolved: the bound
+}
+
+func (d *dirFS) Open(name string) (fs.File, error) {
+	p, err := d.path(name)
+	if err != nil {
+		return nil, err
+	}
+	return os.Open(p)
+}
+
+func (d *dirFS) Stat(name string) (fs.FileInfo, error) {
+	p, err := d.path(name)
+	if err != nil {
+		return nil, err
+	}
+	return os.Stat(p)
+}
+
+// path resolves name to a resolved path inside the root, or fails.
+func (d *dirFS) path(name string) (string, error) {
+	if !fs.ValidPath(name) {
+		return "", &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	p, err := filepath.EvalSymlinks(filepath.Join(d.resolved, filepath.FromSlash(name)))
+	if err != nil {
+		return "", err
+	}
+	if !within(p, d.resolved) || within(p, "/proc") || within(p, "/sys") || within(p, "/dev") {
+		return "", &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
+	}
+	return p, nil
+}
+
+// within reports whether p is dir or lies under it.
+func within(p, dir string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 var (

@@ -32,6 +32,9 @@ type block struct {
 	// admitted into the snapshot only once it shows a stack (a log line
 	// quoting a header is no goroutine).
 	indented bool
+	// wrapped counts the lines of an argument list that a paste wrapped
+	// onto further lines, while its closing parenthesis is awaited.
+	wrapped int
 }
 
 func (g *block) reset(h header) {
@@ -90,6 +93,16 @@ func (g *block) add(line []byte) bool {
 			return true
 		}
 	}
+	if g.wrapped > 0 {
+		if !(indented && isFileLine(trimmed)) {
+			g.wrapped++
+			if n := len(trimmed); n > 0 && trimmed[n-1] == ')' || g.wrapped > maxWrapped {
+				g.wrapped = 0
+			}
+			return true
+		}
+		g.wrapped = 0 // the list never closed: the file line is next
+	}
 	switch {
 	case bytes.HasPrefix(trimmed, originatingFrom):
 		g.inAncestors = true
@@ -136,8 +149,46 @@ func (g *block) add(line []byte) bool {
 		g.frames++
 		g.pendingFile = true
 		return true
+	case !g.pendingFile && funcOpen(trimmed) > 0:
+		// "pkg.fn(0x1, 0x2," with the rest of its arguments on the next
+		// line: an argument list wrapped by a paste.
+		g.key = append(g.key, trimmed[:funcOpen(trimmed)]...)
+		g.key = append(g.key, "(...)\n"...)
+		g.frames++
+		g.pendingFile = true
+		g.wrapped = 1
+		return true
 	}
 	return false
+}
+
+// maxWrapped bounds the lines one wrapped argument list may take.
+const maxWrapped = 8
+
+// funcOpen returns the index of the '(' that opens an argument list not
+// closed on its line ("pkg.fn(0x1, 0x2,"), or -1: a name without spaces,
+// the '(' and no ')' after it.
+func funcOpen(line []byte) int {
+	i := bytes.IndexByte(line, '(')
+	for i > 0 && i+1 < len(line) && line[i+1] == '*' {
+		// "pkg.(*T).m(": the receiver's parentheses are part of the name.
+		j := bytes.IndexByte(line[i+1:], '(')
+		if j < 0 {
+			return -1
+		}
+		i += 1 + j
+	}
+	if i <= 0 || bytes.IndexByte(line[:i], ' ') >= 0 || bytes.IndexByte(line[i:], ')') >= 0 {
+		return -1
+	}
+	return i
+}
+
+// isFileLine reports whether a trimmed line looks like "/src/x.go:12...".
+func isFileLine(b []byte) bool {
+	f := fileLine(b)
+	i := bytes.LastIndexByte(f, ':')
+	return i > 0 && i+1 < len(f) && f[i+1] >= '0' && f[i+1] <= '9'
 }
 
 // funcParen returns the index of the '(' that opens the arguments when line

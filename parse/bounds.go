@@ -24,6 +24,10 @@ const (
 	// it, and counts ≤ 0, are skipped with a warning, so sums never
 	// overflow.
 	MaxCount = 1 << 30
+	// MaxWarnings bounds the warnings kept per snapshot: a dump of a
+	// million header-only goroutines gives a hundred lines and a count of
+	// the rest, not a million lines.
+	MaxWarnings = 100
 )
 
 // capped keeps the first and last MaxFrames/2 items of a sequence that is

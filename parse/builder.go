@@ -1,16 +1,13 @@
 package parse
 
-import (
-	"cmp"
-	"fmt"
-	"slices"
-)
+import "fmt"
 
 // builder accumulates one snapshot.
 type builder struct {
-	snap  *Snapshot
-	count int
-	ids   idSet
+	moreWarnings int // warnings beyond MaxWarnings, counted, not kept
+	snap         *Snapshot
+	count        int
+	ids          idSet
 	// raw maps a block's normalized text to its group: the fast path, one
 	// map lookup per goroutine after the first of each stack.
 	raw map[string]*Group
@@ -31,6 +28,10 @@ type builder struct {
 	// for a count out of range; firstBad is the first such count.
 	badCounts int
 	firstBad  string
+	// total is N from a debug=1 profile's "total N" line (0 if none), and
+	// strayFrames counts its frame lines outside any record.
+	total       int
+	strayFrames int
 }
 
 // admitCount reports whether an aggregated record of n goroutines may be
@@ -179,17 +180,22 @@ func (b *builder) finish() *Snapshot {
 			"skipped %d %s with a goroutine count ≤ 0 or beyond %d in all (the first: %s)",
 			b.badCounts, plural(b.badCounts, what), MaxCount, b.firstBad))
 	}
+	if b.strayFrames > 0 {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("skipped %d frame %s outside any record",
+			b.strayFrames, plural(b.strayFrames, "line")))
+	}
+	if b.total > 0 && b.total != b.count {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("the profile says total %d; its records hold %d", b.total, b.count))
+	}
+	if b.moreWarnings > 0 {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("and %d more %s like those above", b.moreWarnings, plural(b.moreWarnings, "warning")))
+	}
 	s.Groups = s.Groups[:0]
 	for _, g := range b.groups {
 		s.Groups = append(s.Groups, g)
 		sortLabelSets(g.LabelSets)
 	}
-	slices.SortFunc(s.Groups, func(x, y *Group) int {
-		if c := cmp.Compare(y.Count, x.Count); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.Key, y.Key)
-	})
+	SortGroups(s.Groups)
 	return s
 }
 

@@ -89,6 +89,9 @@ func readText(r io.Reader, name string) ([]*Snapshot, error) {
 		}
 		if c.rest == nil {
 			t.takeChunk(c)
+			if c.last {
+				t.lr.cut = len(c.data) > 0 && c.data[len(c.data)-1] != '\n'
+			}
 			select {
 			case free <- c:
 			default:
@@ -299,6 +302,9 @@ func (c *chunk) lex(stacks *shapes) {
 func (t *textReader) takeChunk(c *chunk) {
 	from := 0
 	if t.plain() {
+		if len(c.blocks) > 0 {
+			t.skipped = false
+		}
 		for i := range c.blocks {
 			g := &c.blocks[i]
 			if t.admit(&g.h) {

@@ -40,11 +40,14 @@ func (t *textReader) startDebug1(line []byte) bool {
 	t.closeSnapshot()
 	b := t.builder(FormatDebug1)
 	b.leakProfile = bytes.HasPrefix(line, leakProfileTotal)
+	b.total, _ = strconv.Atoi(string(line[i+len(profileTotal):]))
 	return true
 }
 
 // debug1Line handles a line while a debug=1 profile is being read, and
-// reports false when the line ends the profile.
+// reports false when the line is none of the profile's: it ends the record
+// being read, and the profile goes on after it (a note pasted between
+// records) until a line that starts another dump closes it.
 func (t *textReader) debug1Line(line []byte) bool {
 	switch {
 	case len(line) == 0:
@@ -55,26 +58,77 @@ func (t *textReader) debug1Line(line []byte) bool {
 			t.d1.labels = string(line[len("# labels: "):])
 		}
 		return true
-	case bytes.HasPrefix(line, []byte("#\t")):
+	case isDebug1Frame(line):
 		if t.d1 != nil {
-			t.d1.frames.add(debug1Frame(line[2:]))
+			t.d1.frames.add(debug1Frame(line[1:]))
+		} else {
+			t.cur.strayFrames++
 		}
 		return true
 	}
-	if n, rest, ok := bytes.Cut(line, []byte(" @ ")); ok && len(rest) > 0 && isCount(n) {
-		t.endDebug1()
-		c, err := strconv.ParseInt(string(n), 10, 64)
-		t.d1 = &debug1Block{count: int(c)}
-		if err != nil || !t.cur.admitCount(c) {
-			t.cur.badCount(string(n))
-			t.d1.skip = true
-		}
+	if t.startRecord(line) {
 		return true
 	}
-	// Anything else ends the profile.
 	t.endDebug1()
-	t.closeSnapshot()
 	return false
+}
+
+// startRecord starts a record on its "N @ 0x..." line.
+func (t *textReader) startRecord(line []byte) bool {
+	n, rest, ok := bytes.Cut(line, []byte(" @ "))
+	if !ok || !isCount(n) || !isPCs(rest) {
+		return false
+	}
+	t.endDebug1()
+	c, err := strconv.ParseInt(string(n), 10, 64)
+	t.d1 = &debug1Block{count: int(c)}
+	if err != nil || !t.cur.admitCount(c) {
+		t.cur.badCount(string(n))
+		t.d1.skip = true
+	}
+	return true
+}
+
+// startBareRecord starts a debug=1 profile on a record line without the
+// "goroutine profile: total N" line before it (a paste that lost it).
+func (t *textReader) startBareRecord(line []byte) bool {
+	n, rest, ok := bytes.Cut(line, []byte(" @ "))
+	if !ok || !isCount(n) || !isPCs(rest) {
+		return false
+	}
+	t.builderFor(FormatDebug1)
+	return t.startRecord(line)
+}
+
+// isPCs reports whether b is a list of hexadecimal PCs: "0x4a 0x4b".
+func isPCs(b []byte) bool {
+	n := 0
+	for len(b) > 0 {
+		var f []byte
+		f, b, _ = bytes.Cut(b, []byte(" "))
+		if len(f) == 0 {
+			continue
+		}
+		if len(f) < 3 || f[0] != '0' || f[1] != 'x' {
+			return false
+		}
+		for _, c := range f[2:] {
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+		n++
+	}
+	return n > 0
+}
+
+// isDebug1Frame reports whether line is a frame line of a record, "#\t0x...",
+// also with spaces where the runtime wrote a tab (a paste).
+func isDebug1Frame(line []byte) bool {
+	if len(line) < 2 || line[0] != '#' || line[1] != '\t' && line[1] != ' ' {
+		return false
+	}
+	return bytes.HasPrefix(trimIndent(line[1:]), []byte("0x"))
 }
 
 // isCount reports whether b is a decimal integer, with an optional sign.
@@ -117,6 +171,9 @@ func (t *textReader) endDebug1() {
 		return
 	}
 	b := t.cur
+	if d.frames.n == 0 {
+		t.warnf("a record of %d %s has no frames", d.count, plural(d.count, "goroutine"))
+	}
 	frames, cut := d.frames.result()
 	gr := b.group("", b.leakProfile, false, stack{frames: frames, elided: cut})
 	gr.Count += d.count

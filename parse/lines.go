@@ -18,6 +18,8 @@ type lineReader struct {
 	r    *bufio.Reader
 	long int // lines longer than maxLine, skipped
 	n    int // lines read
+	// cut is set when the input ended inside a line (no final newline).
+	cut bool
 }
 
 func newLineReader(r io.Reader) *lineReader {
@@ -40,6 +42,7 @@ func (l *lineReader) next() ([]byte, error) {
 			return nil, err
 		}
 		l.n++
+		l.cut = err == io.EOF
 		line = bytes.TrimSuffix(line, []byte("\n"))
 		line = bytes.TrimSuffix(line, []byte("\r"))
 		return line, nil

@@ -1,6 +1,8 @@
 package parse
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -65,8 +67,9 @@ type Goroutine struct {
 	CreatedBy *Frame
 	// ParentID is N from "created by F in goroutine N" (Go 1.21+); 0 if unknown.
 	ParentID int64
-	// Elided counts the frames the runtime left out ("...N frames elided...");
-	// -1 when it did not say how many ("...additional frames elided...").
+	// Elided counts the frames the runtime left out ("...N frames elided...")
+	// and those cut beyond MaxFrames; -1 when the runtime did not say how
+	// many ("...additional frames elided...").
 	Elided int
 	// Unavailable is set for "goroutine running on other thread; stack
 	// unavailable": the dump has no frames for it.
@@ -132,6 +135,18 @@ type Group struct {
 	// label set: largest count first, then by labels. Goroutines without
 	// labels are not listed; nil when none carry labels.
 	LabelSets []LabelSet
+}
+
+// SortGroups puts groups in a snapshot's documented order: Count
+// descending, then Key. A caller that changes counts (drops goroutines)
+// restores the order with it.
+func SortGroups(gs []*Group) {
+	slices.SortFunc(gs, func(x, y *Group) int {
+		if c := cmp.Compare(y.Count, x.Count); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Key, y.Key)
+	})
 }
 
 // LabelSet is one pprof label set of an aggregated group and the number of

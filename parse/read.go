@@ -13,7 +13,8 @@ import (
 var ErrNoDump = errors.New("no goroutine dump found")
 
 // ReadAll reads every goroutine dump in r, in order: a log with two SIGQUIT
-// dumps, or "cat before.txt after.txt", gives two snapshots. name is used for
+// dumps, or "cat before.txt after.txt", gives two snapshots (at most
+// [MaxSnapshots] are kept, see there). name is used for
 // [Snapshot.Name]. The format is detected from the content: gzip (by its
 // magic bytes), the protobuf profile, or text of any of the kinds listed on
 // [Format], with any junk around it.

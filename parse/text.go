@@ -29,6 +29,12 @@ type textReader struct {
 	// and whose goroutines were not yet (see event.go).
 	event *pendingEvent
 
+	// skipped is set when the last line read was skipped as text around
+	// the dumps; lastLine holds its start. If the input ends inside that
+	// line, a dump may have been cut off there ("goroutine 43 [runn").
+	skipped  bool
+	lastLine []byte
+
 	// continuation is set after a "-----" line: GOTRACEBACK=crash prints
 	// one section per thread and repeats the goroutines they run. Repeated
 	// IDs are then the same goroutine, not a new dump.
@@ -67,10 +73,18 @@ func (t *textReader) finishInput() []*Snapshot {
 		t.endRace()
 	}
 	if t.g != nil {
-		if t.g.truncated() {
-			t.warnf("last goroutine %d is truncated", t.g.h.id)
+		switch g := t.g; {
+		case g.truncated():
+			t.warnf("last goroutine %s is truncated", g.idText())
+		case t.lr.cut:
+			t.warnf("last goroutine %s may be truncated: the input ends inside a line", g.idText())
+		case g.frames == 0 && !g.unavailable && !g.inAncestors && !g.indented:
+			t.warnf("last goroutine %s has no stack: the input may be cut off", g.idText())
 		}
 		t.endGoroutine()
+	}
+	if t.lr.cut && t.skipped {
+		t.warnf("the input ends inside a line that could not be read, %q: the dump may be cut off there", t.lastLine)
 	}
 	t.goleak = nil
 	t.endDebug1()
@@ -93,6 +107,10 @@ func (t *textReader) done() []*Snapshot {
 
 func (t *textReader) warnf(format string, args ...any) {
 	b := t.builder(FormatStack)
+	if len(b.snap.Warnings) >= MaxWarnings {
+		b.moreWarnings++ // said once, in finish
+		return
+	}
 	b.snap.Warnings = append(b.snap.Warnings, fmt.Sprintf(format, args...))
 }
 
@@ -103,6 +121,7 @@ func (t *textReader) line(line []byte) {
 		line = bytes.TrimLeft(line, "\x00")
 	}
 	orig := line
+	t.skipped = false
 	if t.prefix != nil {
 		line = t.prefix.strip(line)
 	}
@@ -157,7 +176,7 @@ func (t *textReader) outside(line []byte) {
 		t.continuation = true
 		return
 	}
-	if t.eventLine(line) || t.startDebug1(line) || t.startGoleak(line) || t.startRace(line) {
+	if t.eventLine(line) || t.startDebug1(line) || t.startBareRecord(line) || t.startGoleak(line) || t.startRace(line) {
 		return
 	}
 	if k := bytes.Index(line, goroutinePrefix); k > 0 && isBlank(line[:k]) {
@@ -180,6 +199,8 @@ func (t *textReader) outside(line []byte) {
 		}
 	}
 	// Anything else is text around the dumps: skipped.
+	t.skipped = true
+	t.lastLine = append(t.lastLine[:0], line[:min(len(line), 64)]...)
 }
 
 func (t *textReader) startGoroutine(h header) {

@@ -22,7 +22,7 @@
 // A goroutine that sends on a channel nobody reads any more:
 //
 //	$ stackdiff --frames 2 samples/dumps/unbuffered-send/before.txt samples/dumps/unbuffered-send/after.txt
-//	1 new goroutine since samples/dumps/unbuffered-send/before.txt (1 → 2 goroutines); 1 looks leaked, in 1 group
+//	1 new goroutine since samples/dumps/unbuffered-send/before.txt (1 → 2 goroutines); 1 of them looks leaked, in 1 group
 //
 //	VERDICT  LABEL      Δ   before.txt  after.txt  STATE      SITE                                         CREATED BY
 //	leak     chan-send  +1  0           1          chan send  scenarios.fetchWithTimeout.func1 chan.go:57  scenarios.fetchWithTimeout chan.go:57
@@ -36,14 +36,14 @@
 //	      created by github.com/stackdiff/stackdiff/samples/scenarios.fetchWithTimeout
 //	          github.com/stackdiff/stackdiff/samples/scenarios/chan.go:57
 //
-//	2 unchanged ok groups not shown (--all shows them)
+//	2 ok groups without new goroutines not shown (--all shows them)
 //
 // An http.Transport built per request and never closed leaves its idle
 // connections' loops behind; the server side of each connection is a
 // suspect, because a kept-open connection can be legitimate:
 //
 //	$ stackdiff --frames 0 samples/dumps/transport-per-request/before.txt samples/dumps/transport-per-request/after.txt
-//	9 new goroutines since samples/dumps/transport-per-request/before.txt (2 → 11 goroutines); 6 look leaked, in 2 groups; 1 suspect group
+//	9 new goroutines since samples/dumps/transport-per-request/before.txt (2 → 11 goroutines); 6 of them look leaked, in 2 groups; 1 suspect group
 //
 //	VERDICT  LABEL             Δ   before.txt  after.txt  STATE    SITE                                             CREATED BY
 //	leak     http-idle-conn    +3  0           3          IO wait  http.(*persistConn).readLoop transport.go:2330   http.(*Transport).dialConn transport.go:1994
@@ -65,14 +65,14 @@
 //	    why:      server side of a kept-open HTTP connection, waiting for the next request
 //	    fix:      set http.Server IdleTimeout/ReadTimeout; clients should close idle connections
 //
-//	3 unchanged ok groups not shown (--all shows them)
+//	3 ok groups (1 unchanged, 2 without new goroutines) not shown (--all shows them)
 //
 // The fixed version of a worker pool gives nothing to report:
 //
 //	$ stackdiff samples/dumps/context-workers/before.txt samples/dumps/context-workers/after.txt
-//	0 new goroutines since samples/dumps/context-workers/before.txt (1 → 1 goroutines); no leaks
+//	0 new goroutines since samples/dumps/context-workers/before.txt (1 → 1 goroutine); no leaks
 //
-//	2 unchanged ok groups not shown (--all shows them)
+//	2 ok groups without new goroutines not shown (--all shows them)
 //
 // In scripts and CI, the exit status is what matters:
 //
@@ -134,8 +134,14 @@
 // since the first snapshot and parked in a blocking wait are a leak;
 // goroutines the runtime marked "(leaked)" are a leak; network waits that
 // may be legitimate, nil-channel waits outside main, waits longer than
-// --wait-threshold minutes and crowds of identical blocked goroutines are
-// suspects. Running, runnable, syscall and runtime goroutines never are.
+// their kind's threshold (a minute for a mutex, none for a worker's channel
+// receive; --wait-threshold N sets one for all) and crowds of goroutines
+// blocked at one site are suspects. Running, runnable, syscall and runtime
+// goroutines never are.
+//
+// One dump alone has no baseline: its groups are ranked by suspicion (the
+// kind of wait, the crowd at the site, the wait's length), and the first
+// screen shows the top ten, flagged or not.
 //
 // # Exit status
 //

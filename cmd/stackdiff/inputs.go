@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/stackdiff/stackdiff/capture"
@@ -53,10 +51,8 @@ func (c *config) load(paths []string, stdin io.Reader, stderr io.Writer) ([]*par
 		if p == "-" {
 			name = "<stdin>"
 			r = stdin
-			if stdin == os.Stdin {
-				// "./app 2>&1 | stackdiff", then Ctrl-\ : the signal goes to
-				// the whole pipeline; the app dumps, stackdiff reads on.
-				signal.Ignore(os.Interrupt, syscall.SIGQUIT)
+			if c.readingStdin != nil {
+				c.readingStdin()
 			}
 		} else {
 			f, err := os.Open(p)
@@ -107,9 +103,10 @@ func isURL(p string) bool {
 func (c *config) fetch(url, suffix string) ([]*parse.Snapshot, error) {
 	snaps, err := capture.Fetch(context.Background(), url, capture.FetchOptions{Timeout: c.timeout})
 	if err != nil {
-		// capture says "GET URL: what"; the URL is already in our prefix.
-		if inner := errors.Unwrap(err); inner != nil && strings.HasPrefix(err.Error(), "GET ") {
-			err = inner
+		// The URL is already in our prefix: say only what went wrong.
+		var fe *capture.FetchError
+		if errors.As(err, &fe) {
+			err = fe.Err
 		}
 		return nil, err
 	}

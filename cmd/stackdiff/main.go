@@ -2,7 +2,9 @@ package main
 
 import (
 	"os"
+	"os/signal"
 	"runtime/debug"
+	"syscall"
 )
 
 func main() {
@@ -13,5 +15,11 @@ func main() {
 		// diff of two such dumps under 300 MB.
 		debug.SetGCPercent(50)
 	}
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	c := config{readingStdin: func() {
+		// "./app 2>&1 | stackdiff", then Ctrl-\ : the signal goes to the
+		// whole pipeline; the app dumps, stackdiff reads on. Only the
+		// process may decide that, so main does, not the code tests run.
+		signal.Ignore(os.Interrupt, syscall.SIGQUIT)
+	}}
+	os.Exit(runWith(c, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

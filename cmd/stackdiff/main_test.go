@@ -139,7 +139,7 @@ func TestHTMLFlag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"<!DOCTYPE html>", "chan-send", "1 looks leaked"} {
+	for _, want := range []string{"<!DOCTYPE html>", "chan-send", "1 of them looks leaked"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("report.html lacks %q", want)
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/google/pprof/profile"
 	"github.com/stackdiff/stackdiff/classify"
@@ -157,14 +159,52 @@ type output struct {
 	target     string // path with links resolved, once checked
 }
 
-// pathRoots are the directories --lines makes paths relative to: each
-// --source-root, then the current directory.
-func (c *config) pathRoots() []string {
-	var roots []string
+// relPath returns the function --lines uses to print a file name: made
+// relative to the first of --source-root and the current directory that
+// holds it, either as an absolute path under it or, for a -trimpath build,
+// under the module path its go.mod names ("example.com/app/api.go" is
+// api.go at the root of example.com/app's checkout). Other names are
+// printed as the dump gives them.
+func (c *config) relPath() func(string) string {
+	type root struct{ dir, module string }
+	var roots []root
 	for _, r := range append(append([]string{}, c.sourceRoots...), ".") {
 		if abs, err := filepath.Abs(r); err == nil {
-			roots = append(roots, abs)
+			roots = append(roots, root{abs, modulePath(abs)})
 		}
 	}
-	return roots
+	return func(file string) string {
+		if file == "" {
+			return "-"
+		}
+		native := filepath.FromSlash(file)
+		for _, r := range roots {
+			if filepath.IsAbs(native) {
+				if rel, err := filepath.Rel(r.dir, native); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+					return filepath.ToSlash(rel)
+				}
+			} else if rest, ok := strings.CutPrefix(file, r.module+"/"); ok && r.module != "" {
+				if _, err := os.Stat(filepath.Join(r.dir, filepath.FromSlash(rest))); err == nil {
+					return rest
+				}
+			}
+		}
+		return file
+	}
+}
+
+// modulePath reads the module line of dir/go.mod, or "".
+func modulePath(dir string) string {
+	f, err := os.Open(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(io.LimitReader(f, 64<<10))
+	for sc.Scan() {
+		if m, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "module "); ok {
+			return strings.Trim(strings.TrimSpace(m), `"`)
+		}
+	}
+	return ""
 }

@@ -23,6 +23,7 @@ const (
 type config struct {
 	json, all, quiet bool
 	version          bool
+	noSource         bool
 	html, pprof      string
 	lines            bool
 	frames, minDelta int
@@ -37,6 +38,9 @@ type config struct {
 	watch            bool          // fetch URLs each interval and report events (watch.go)
 	threshold        int           // with --watch: goroutines at one site that raise an event
 	leakProfile      bool          // with --watch: fetch the goroutineleak profile
+	// readingStdin, if set, is called before standard input is read: main
+	// uses it to ignore the signals a pipeline's Ctrl-C and Ctrl-\ send.
+	readingStdin func()
 }
 
 const usage = `Usage:
@@ -52,7 +56,11 @@ Flags:
 `
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	var c config
+	return runWith(config{}, args, stdin, stdout, stderr)
+}
+
+// runWith is run with a config that the flags fill in: main's hooks.
+func runWith(c config, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("stackdiff", pflag.ContinueOnError)
 	fs.SortFlags = false
 	fs.SetOutput(stdout)
@@ -70,9 +78,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.IntVar(&c.minDelta, "min-delta", 0, "hide unchanged-verdict groups whose count changed by less than `N`")
 	fs.StringVar(&c.failOn, "fail-on", "leak", "exit 1 when a group has this verdict or worse: `leak|suspect|never`")
 	fs.StringVar(&c.match, "match", "auto", "match goroutines by `auto|id|stack`")
-	fs.StringArrayVar(&c.ignore, "ignore", nil, "ignore groups with this `FUNC` anywhere in the stack (top:FUNC for the top function, creator:FUNC for the creator); repeatable")
+	fs.StringArrayVar(&c.ignore, "ignore", nil, "ignore groups with this `FUNC` anywhere in the stack (top:FUNC for the top function, creator:FUNC for the creator); a name as the report prints it, or its last part, works; repeatable")
 	fs.StringArrayVar(&c.sourceRoots, "source-root", nil, "look for source files under `DIR` to tell timers, tickers and contexts apart; repeatable")
-	fs.IntVar(&c.waitThreshold, "wait-threshold", 10, "a group blocked for `N` minutes or more is a suspect")
+	fs.BoolVar(&c.noSource, "no-source", false, "read no source file (neither in the current directory nor under --source-root)")
+	fs.IntVar(&c.waitThreshold, "wait-threshold", 0, "a group blocked for `N` minutes or more is a suspect, whatever it waits for (default: per kind of wait, 1 min for a mutex ... none for a channel receive)")
 	fs.DurationVar(&c.interval, "interval", 0, "fetch a URL input twice (or --count times), `D` apart: a before and an after of a live process; with --watch, between rounds (default 10s)")
 	fs.IntVar(&c.count, "count", 0, "with a URL input, fetch it `N` times (a series; default 2 with --interval); with --watch, stop after N rounds")
 	fs.BoolVar(&c.watch, "watch", false, "fetch every URL each --interval (default 10s) until interrupted or --count, and report leaks as they appear")
@@ -140,6 +149,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	rep := classify.Compare(snaps, c.options())
+	c.warnUnusedIgnores(rep, stderr)
 	if !c.quiet {
 		for _, h := range hints(paths, snaps, rep) {
 			complain(stderr, "hint: %s", h)
@@ -161,9 +171,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		case c.json:
 			err = report.JSON(stdout, rep)
 		case c.lines:
-			err = report.Lines(stdout, rep, c.pathRoots())
+			err = report.Lines(stdout, rep, c.relPath())
 		default:
-			opts := report.Options{All: c.all, Frames: c.frames, MinDelta: c.minDelta, Color: report.UseColor(c.color, stdout), FlagHints: true}
+			opts := report.Options{All: c.all, Frames: c.frames, MinDelta: c.minDelta, Color: report.UseColor(c.color, stdout), FlagHints: true, SourceHint: !c.noSource}
 			if f, ok := stdout.(*os.File); ok && report.IsTerminal(f) {
 				opts.Width = termWidth(f)
 			}
@@ -189,8 +199,8 @@ func (c *config) check() error {
 		return errors.New("--frames must be >= 0")
 	case c.minDelta < 0:
 		return errors.New("--min-delta must be >= 0")
-	case c.waitThreshold < 1:
-		return errors.New("--wait-threshold must be >= 1")
+	case c.waitThreshold < 0:
+		return errors.New("--wait-threshold must be >= 1 (or 0: per kind of wait)")
 	case c.interval < 0 || c.count < 0 || c.timeout <= 0:
 		return errors.New("--interval and --count must be >= 0, --timeout > 0")
 	case c.json && c.lines:
@@ -204,20 +214,42 @@ func (c *config) check() error {
 }
 
 func (c *config) options() *classify.Options {
-	// Sources are looked for under the current directory too: a dump of a
-	// program built here, with -trimpath, names files relative to it.
-	o := &classify.Options{Match: classify.MatchMode(c.match), SourceRoots: append([]string{"."}, c.sourceRoots...), WaitThreshold: c.waitThreshold}
-	for _, ig := range c.ignore {
-		switch {
-		case strings.HasPrefix(ig, "top:"):
-			o.IgnoreTop = append(o.IgnoreTop, strings.TrimPrefix(ig, "top:"))
-		case strings.HasPrefix(ig, "creator:"):
-			o.IgnoreCreator = append(o.IgnoreCreator, strings.TrimPrefix(ig, "creator:"))
-		default:
-			o.IgnoreAny = append(o.IgnoreAny, ig)
+	o := &classify.Options{Match: classify.MatchMode(c.match), WaitThreshold: c.waitThreshold}
+	if !c.noSource {
+		// Sources are looked for under the current directory too: a dump
+		// of a program built here names files under it (or, built with
+		// -trimpath, under the module path of its go.mod).
+		for _, root := range append([]string{"."}, c.sourceRoots...) {
+			o.Sources = append(o.Sources, classify.SourceDir(root))
 		}
 	}
+	for _, ig := range c.ignore {
+		o.Ignore = append(o.Ignore, parseIgnore(ig))
+	}
 	return o
+}
+
+// parseIgnore reads one --ignore: FUNC, top:FUNC or creator:FUNC, the
+// same ignores as capture's IgnoreAnyFunction, IgnoreTopFunction and
+// IgnoreCreatedBy.
+func parseIgnore(spec string) classify.Ignore {
+	if f, ok := strings.CutPrefix(spec, "top:"); ok {
+		return classify.IgnoreTopFunction(f)
+	}
+	if f, ok := strings.CutPrefix(spec, "creator:"); ok {
+		return classify.IgnoreCreatedBy(f)
+	}
+	return classify.IgnoreAnyFunction(spec)
+}
+
+// warnUnusedIgnores says which --ignore matched nothing: most likely a
+// misspelt name, which would otherwise hide nothing silently.
+func (c *config) warnUnusedIgnores(r *classify.Report, stderr io.Writer) {
+	for i, n := range r.IgnoreHits {
+		if n == 0 {
+			fmt.Fprintf(stderr, "stackdiff: warning: --ignore %s matched no goroutine\n", c.ignore[i])
+		}
+	}
 }
 
 func (c *config) exitCode(r *classify.Report) int {

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stackdiff/stackdiff/samples/scenarios"
@@ -50,4 +52,70 @@ func TestSampleDumps(t *testing.T) {
 			}
 		})
 	}
+}
+
+// firstRows is how many rows of a single dump's table count as its first
+// screen for TestSigquitFirstScreen: the culprit must be read first, not
+// found by scrolling.
+const firstRows = 3
+
+// TestSigquitFirstScreen reads each scenario's SIGQUIT crash dump alone, as
+// "./app 2>&1 | stackdiff" and Ctrl-\ would: no baseline, no (leaked)
+// marks. A leaky scenario's group (its Want label) must be among the first
+// rows of the table, and no group of a fixed scenario may be called a leak.
+func TestSigquitFirstScreen(t *testing.T) {
+	t.Chdir("../..")
+	for _, sc := range scenarios.All {
+		t.Run(sc.Name, func(t *testing.T) {
+			file := "samples/dumps/" + sc.Name + "/sigquit.txt"
+			var stdout, stderr bytes.Buffer
+			if code := run([]string{"--json", file}, nil, &stdout, &stderr); code != 0 {
+				t.Errorf("exit %d, want 0 (one dump proves no leak); stderr: %s", code, stderr.String())
+			}
+			var rep struct {
+				Groups []struct {
+					Label     string
+					Verdict   string
+					Counts    []int
+					Suspicion int
+				}
+			}
+			if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+				t.Fatal(err)
+			}
+			var rows []string
+			for i, g := range rep.Groups {
+				if g.Verdict == "leak" {
+					t.Errorf("group %s is a leak in a single dump", g.Label)
+				}
+				if i > 0 && g.Verdict == rep.Groups[i-1].Verdict && g.Suspicion > rep.Groups[i-1].Suspicion {
+					t.Errorf("row %d (%s, suspicion %d) ranks below a less suspect one (%d)", i+1, g.Label, g.Suspicion, rep.Groups[i-1].Suspicion)
+				}
+				rows = append(rows, g.Label)
+			}
+			if !sc.Leaks {
+				return
+			}
+			top := rows[:min(firstRows, len(rows))]
+			if !slices.Contains(top, sc.Want) {
+				t.Errorf("%s is not on the first screen: first rows %v", sc.Want, top)
+			}
+			var text bytes.Buffer
+			run([]string{"--color", "never", file}, nil, &text, &stderr)
+			if !strings.Contains(firstTableRows(text.String(), firstRows), " "+sc.Want+" ") {
+				t.Errorf("text report: %s not in the first %d rows of the table:\n%s", sc.Want, firstRows, text.String())
+			}
+		})
+	}
+}
+
+// firstTableRows returns the first n rows after the table's header line.
+func firstTableRows(report string, n int) string {
+	lines := strings.Split(report, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "VERDICT ") {
+			return strings.Join(lines[i+1:min(len(lines), i+1+n)], "\n")
+		}
+	}
+	return ""
 }

@@ -250,7 +250,7 @@ func (w *watcher) observe(t *watchTarget, snap *parse.Snapshot, stamp string) []
 		if n == 0 {
 			continue // gone since the start
 		}
-		s := sample{id: g.ID, count: n, verdict: g.Verdict, class: classify.Labels[g.Label].Class, leaked: g.Leaked, fresh: g.New > 0, minWait: g.WaitMinutes[0]}
+		s := sample{id: g.ID, count: n, verdict: g.Verdict, class: g.Class, leaked: g.Leaked, fresh: g.New > 0, minWait: g.WaitMinutes[0]}
 		if len(g.IDs) > 0 {
 			s.maxGID = g.IDs[len(g.IDs)-1]
 		}

@@ -30,7 +30,7 @@ func sampleReport(t testing.TB) *classify.Report {
 		rel := "samples/dumps/http-body-not-closed/" + name
 		snaps = append(snaps, readDump(t, filepath.Join("..", "..", filepath.FromSlash(rel)), rel)...)
 	}
-	return classify.Compare(snaps, &classify.Options{NoSources: true})
+	return classify.Compare(snaps, nil)
 }
 
 func readDump(t testing.TB, path, name string) []*parse.Snapshot {
@@ -170,7 +170,7 @@ func craftedReport(t testing.TB) *classify.Report {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := classify.Compare([]*parse.Snapshot{a, b}, &classify.Options{NoSources: true})
+	r := classify.Compare([]*parse.Snapshot{a, b}, nil)
 	if len(r.Groups) < 3 || !strings.Contains(r.Groups[0].Frames[0].Func, "<script>") {
 		t.Fatalf("the crafted dump did not parse as meant: %+v", r.Groups)
 	}
@@ -304,7 +304,7 @@ func seriesReport(t testing.TB) *classify.Report {
 		}
 		snaps = append(snaps, s)
 	}
-	return classify.Compare(snaps, &classify.Options{NoSources: true})
+	return classify.Compare(snaps, nil)
 }
 
 func seriesDump(leaked int) string {
@@ -347,6 +347,7 @@ func TestHTMLSeries(t *testing.T) {
 
 // manyGroups is a hand-made report of n groups; the first has ids IDs.
 func manyGroups(n, ids int) *classify.Report {
+	chanSend := classify.DefaultLabels()[classify.ChanSend]
 	r := &classify.Report{
 		Inputs:      []classify.Input{{Name: "a.txt", Format: parse.FormatStack}, {Name: "b.txt", Format: parse.FormatStack}},
 		SameProcess: true,
@@ -361,7 +362,7 @@ func manyGroups(n, ids int) *classify.Report {
 			Key: f.Func, Label: classify.ChanSend, Verdict: v, State: "chan send",
 			Counts: []int{1, n - i + 1}, Delta: n - i, New: n - i,
 			Frames: []parse.Frame{f}, Site: &f,
-			Reason: classify.Labels[classify.ChanSend].Reason, Fix: classify.Labels[classify.ChanSend].Fix,
+			Reason: chanSend.Reason, Fix: chanSend.Fix,
 		}
 		if i == 0 {
 			for id := range ids {
@@ -403,7 +404,7 @@ func TestHTMLLimits(t *testing.T) {
 // TestHTMLSingle: one dump, a postmortem: one bar per group.
 func TestHTMLSingle(t *testing.T) {
 	snaps := readDump(t, filepath.Join("..", "..", "samples", "dumps", "http-body-not-closed", "after.txt"), "after.txt")
-	r := classify.Compare(snaps, &classify.Options{NoSources: true})
+	r := classify.Compare(snaps, nil)
 	got := renderHTML(t, r)
 	if !strings.Contains(got, `<svg class="chart chart-single"`) {
 		t.Error("no single-snapshot chart")

@@ -51,6 +51,7 @@ type jsonGroup struct {
 	NewIDs      []int64     `json:"new_ids"`
 	IDs         []int64     `json:"ids"`
 	Leaked      int         `json:"leaked"`
+	GCProven    int         `json:"gc_proven"` // additive: = leaked, named for what it counts
 	WaitMinutes [2]int      `json:"wait_minutes"`
 	Frames      []jsonFrame `json:"frames"`
 	CreatedBy   *jsonFrame  `json:"created_by"`
@@ -60,6 +61,9 @@ type jsonGroup struct {
 	// Culprit is additive to schema v1: present (true) only for the group
 	// the dump's event names.
 	Culprit bool `json:"culprit,omitempty"`
+	// Suspicion is additive to schema v1: the group's rank score (see
+	// classify.Waits).
+	Suspicion int `json:"suspicion"`
 	// Origins are additive to schema v1: present only when the dump shows
 	// the goroutines' ancestry (GODEBUG=tracebackancestors=N).
 	Origins []jsonOrigin `json:"origins,omitempty"`
@@ -78,11 +82,16 @@ type jsonFrame struct {
 }
 
 type jsonSummary struct {
-	Goroutines    []int `json:"goroutines"`
-	New           int   `json:"new"`
-	Leaked        int   `json:"leaked"`
-	LeakGroups    int   `json:"leak_groups"`
-	SuspectGroups int   `json:"suspect_groups"`
+	Goroutines []int `json:"goroutines"`
+	New        int   `json:"new"`
+	Leaked     int   `json:"leaked"`
+	// Additive to schema v1, named for what they count: in_leak_groups =
+	// leaked; new_in_leak_groups ≤ new; gc_proven ≤ in_leak_groups.
+	InLeakGroups    int `json:"in_leak_groups"`
+	NewInLeakGroups int `json:"new_in_leak_groups"`
+	GCProven        int `json:"gc_proven"`
+	LeakGroups      int `json:"leak_groups"`
+	SuspectGroups   int `json:"suspect_groups"`
 }
 
 // JSON writes the report as JSON, schema version 1.
@@ -97,11 +106,14 @@ func wire(r *classify.Report) jsonReport {
 		Version:     1,
 		SameProcess: r.SameProcess,
 		Summary: jsonSummary{
-			Goroutines:    r.Summary.Goroutines,
-			New:           r.Summary.New,
-			Leaked:        r.Summary.Leaked,
-			LeakGroups:    r.Summary.LeakGroups,
-			SuspectGroups: r.Summary.SuspectGroups,
+			Goroutines:      r.Summary.Goroutines,
+			New:             r.Summary.New,
+			Leaked:          r.Summary.Leaked,
+			InLeakGroups:    r.Summary.InLeakGroups,
+			NewInLeakGroups: r.Summary.NewInLeakGroups,
+			GCProven:        r.Summary.GCProven,
+			LeakGroups:      r.Summary.LeakGroups,
+			SuspectGroups:   r.Summary.SuspectGroups,
 		},
 	}
 	for _, in := range r.Inputs {
@@ -130,7 +142,8 @@ func wireGroup(g *classify.Group) jsonGroup {
 		Delta: g.Delta, New: g.New, NewIDs: orEmpty(g.NewIDs), IDs: orEmpty(g.IDs),
 		Leaked: g.Leaked, WaitMinutes: g.WaitMinutes, Frames: wireFrames(g.Frames),
 		CreatedBy: wireFrame(g.CreatedBy), Site: wireFrame(g.Site),
-		Reason: g.Reason, Fix: g.Fix, Culprit: g.Culprit, Origins: wireOrigins(g.Origins),
+		Reason: g.Reason, Fix: g.Fix, Culprit: g.Culprit,
+		GCProven: g.GCProven, Suspicion: g.Suspicion, Origins: wireOrigins(g.Origins),
 	}
 }
 

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"path"
-	"path/filepath"
-	"strings"
 
 	"github.com/stackdiff/stackdiff/classify"
 )
@@ -17,9 +15,12 @@ import (
 //
 //	api.go:31: leak: 42 goroutines (+40) blocked sending on a channel that nobody receives from (chan-send), created by main.fetchAll at api.go:88; fix: ...
 //
-// A path that lies under one of roots (absolute directories, tried in
-// order) is made relative to it; others are printed as the dump gives them.
-func Lines(w io.Writer, r *classify.Report, roots []string) error {
+// rel, if not nil, turns a file name as the dump gives it into the one to
+// print (the CLI makes it relative to the source roots).
+func Lines(w io.Writer, r *classify.Report, rel func(file string) string) error {
+	if rel == nil {
+		rel = func(f string) string { return f }
+	}
 	bw := bufio.NewWriter(w)
 	for _, g := range r.Groups {
 		if g.Verdict == classify.OK {
@@ -31,7 +32,7 @@ func Lines(w io.Writer, r *classify.Report, roots []string) error {
 		}
 		loc := "-:0"
 		if site != nil {
-			loc = fmt.Sprintf("%s:%d", relPath(site.File, roots), site.Line)
+			loc = fmt.Sprintf("%s:%d", rel(site.File), site.Line)
 		}
 		count := plural(g.Counts[len(g.Counts)-1], "goroutine")
 		if len(g.Counts) > 1 {
@@ -39,7 +40,7 @@ func Lines(w io.Writer, r *classify.Report, roots []string) error {
 		}
 		line := fmt.Sprintf("%s: %s: %s %s (%s)", loc, g.Verdict, count, g.Reason, g.Label)
 		if c := g.CreatedBy; c != nil {
-			line += ", created by " + shortFunc(c.Func)
+			line += ", created by " + ShortFunc(c.Func)
 			if c.File != "" {
 				line += fmt.Sprintf(" at %s:%d", path.Base(c.File), c.Line)
 			}
@@ -48,28 +49,4 @@ func Lines(w io.Writer, r *classify.Report, roots []string) error {
 		fmt.Fprintln(bw, Printable(line))
 	}
 	return bw.Flush()
-}
-
-// relPath makes file relative to the first root it lies under. Dumps use
-// forward slashes whatever the system; so does the result.
-func relPath(file string, roots []string) string {
-	if file == "" {
-		return "-"
-	}
-	for _, root := range roots {
-		rel, err := filepath.Rel(root, filepath.FromSlash(file))
-		if err == nil && filepath.IsAbs(filepath.FromSlash(file)) && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			return filepath.ToSlash(rel)
-		}
-	}
-	return file
-}
-
-// shortFunc drops the package path of a function name, keeping the package
-// name: "net/http.(*persistConn).readLoop" → "http.(*persistConn).readLoop".
-func shortFunc(fn string) string {
-	if i := strings.LastIndexByte(fn, '/'); i >= 0 {
-		return fn[i+1:]
-	}
-	return fn
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -27,6 +28,9 @@ type Options struct {
 	// ("--all", "--frames"). Only the CLI sets it: a report printed by a
 	// library (a failed test, a monitor's log) has no such flags.
 	FlagHints bool
+	// SourceHint says once, naming --source-root, that some shown group
+	// might have had a more specific label with its source at hand.
+	SourceHint bool
 }
 
 // maxCountColumns is how many snapshots get a count column of their own; a
@@ -51,8 +55,11 @@ func Text(w io.Writer, r *classify.Report, c Options) error {
 			p.detail(g, c)
 		}
 	}
+	if c.SourceHint && slices.ContainsFunc(shown, func(g *classify.Group) bool { return g.NoSource && g.Verdict != classify.OK }) {
+		fmt.Fprintln(bw, "\nnote: source not found for a channel wait above; with it, it might be labelled timer, ticker or context-never-cancelled (--source-root DIR)")
+	}
 	if hidden := len(r.Groups) - len(shown); hidden > 0 {
-		fmt.Fprintf(bw, "\n%s not shown%s\n", plural(hidden, "unchanged ok group"), hint(c, " (--all shows them)"))
+		fmt.Fprintf(bw, "\n%s not shown%s\n", hiddenText(r, shown, hidden), hint(c, " (--all shows them)")) // rank.go
 	}
 	return bw.Flush()
 }
@@ -62,6 +69,9 @@ func Text(w io.Writer, r *classify.Report, c Options) error {
 // has new goroutines: a goroutine that moved to another line (the one
 // taking the dump) is not news.
 func visible(r *classify.Report, c Options) []*classify.Group {
+	if len(r.Inputs) == 1 && !c.All {
+		return firstScreen(r) // rank.go
+	}
 	var out []*classify.Group
 	for _, g := range r.Groups {
 		changed := g.Delta != 0 && abs(g.Delta) >= max(1, c.MinDelta)
@@ -128,7 +138,7 @@ func Headline(r *classify.Report) string {
 	switch {
 	case len(r.Inputs) > 1:
 		first, last := r.Inputs[0], r.Inputs[len(r.Inputs)-1]
-		fmt.Fprintf(&b, "%s since %s (%d → %d goroutines)", plural(s.New, "new goroutine"), first.Name, first.Goroutines, last.Goroutines)
+		fmt.Fprintf(&b, "%s since %s (%d → %s)", plural(s.New, "new goroutine"), first.Name, first.Goroutines, plural(last.Goroutines, "goroutine"))
 	case len(r.Inputs) == 1:
 		in := r.Inputs[0]
 		fmt.Fprintf(&b, "%s in %s, %s", plural(in.Goroutines, "goroutine"), in.Name, plural(in.Groups, "group"))
@@ -136,11 +146,9 @@ func Headline(r *classify.Report) string {
 		b.WriteString("no goroutine dump")
 	}
 	if s.LeakGroups > 0 {
-		verb := "look"
-		if s.Leaked == 1 {
-			verb = "looks"
-		}
-		fmt.Fprintf(&b, "; %d %s leaked, in %s", s.Leaked, verb, plural(s.LeakGroups, "group"))
+		b.WriteString(leakText(r)) // rank.go
+	} else if len(r.Inputs) == 1 {
+		b.WriteString("; no leak proven, most suspicious first") // one dump: ranked, see rank.go
 	} else {
 		b.WriteString("; no leaks")
 	}
@@ -245,7 +253,7 @@ func (p *printer) detail(g *classify.Group, c Options) {
 	head := fmt.Sprintf("%s %s", g.Verdict, g.Label)
 	counts := fmt.Sprintf("×%d", g.Counts[len(g.Counts)-1])
 	if len(g.Counts) > 1 {
-		counts = fmt.Sprintf("%s (%s)", signed(g.Delta), countsText(g.Counts))
+		counts = fmt.Sprintf("%s (%s)", signed(g.Delta), classify.JoinCounts(g.Counts))
 	}
 	fmt.Fprintf(p.w, "\n%s  %s  %s\n", p.paint(verdictColor(g.Verdict), head), counts, stateText(g))
 	for _, e := range g.Evidence {
@@ -272,8 +280,16 @@ func (p *printer) frames(g *classify.Group, c Options) {
 	for _, f := range shown {
 		p.frame("", f)
 	}
-	if n := len(all) - len(shown); n > 0 {
-		fmt.Fprintf(p.w, "      ... %d more frames%s\n", n, hint(c, " (--frames)"))
+	rest := len(all) - len(shown)
+	if i := siteIndex(all, g.Site); i >= len(shown) { // rank.go: never hide the site
+		if n := i - len(shown); n > 0 {
+			fmt.Fprintf(p.w, "      ... %d more frames\n", n)
+		}
+		p.frame("", all[i])
+		rest = len(all) - i - 1
+	}
+	if rest > 0 {
+		fmt.Fprintf(p.w, "      ... %d more frames%s\n", rest, hint(c, " (--frames)"))
 	}
 	if g.CreatedBy != nil {
 		p.frame("created by ", *g.CreatedBy)
@@ -322,10 +338,7 @@ func frameText(f *parse.Frame) string {
 	if f == nil {
 		return "-"
 	}
-	fn := f.Func
-	if i := strings.LastIndexByte(fn, '/'); i >= 0 {
-		fn = fn[i+1:]
-	}
+	fn := ShortFunc(f.Func)
 	if f.File == "" {
 		return Printable(fn)
 	}
@@ -336,12 +349,13 @@ func shortName(name string) string {
 	return Printable(path.Base(strings.ReplaceAll(name, "\\", "/")))
 }
 
-func countsText(counts []int) string {
-	s := make([]string, len(counts))
-	for i, n := range counts {
-		s[i] = strconv.Itoa(n)
+// ShortFunc is fn without its package path ("http.(*persistConn).readLoop"),
+// as the reports print it; --ignore accepts it as it is.
+func ShortFunc(fn string) string {
+	if i := strings.LastIndexByte(fn, '/'); i >= 0 {
+		return fn[i+1:]
 	}
-	return strings.Join(s, " → ")
+	return fn
 }
 
 func signed(n int) string {

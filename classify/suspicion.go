@@ -1,0 +1,182 @@
+package classify
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+)
+
+// One dump alone has no baseline: nothing is "new". What it still tells is
+// how goroutines wait, how many wait at one place, and for how long. Every
+// group gets a suspicion score from three things, and a single dump's
+// groups are sorted by verdict, then by it, so that the first screen shows
+// the groups most worth reading even when none is flagged:
+//
+//   - the kind of wait: some are abnormal at any length (a goroutine
+//     parked on a mutex, on a send nobody receives, on a response body
+//     nobody closes), others are what idle workers and servers do (a
+//     channel receive, a select, a network read);
+//   - the crowd: goroutines blocked at one site, summed over the groups
+//     that block at the same file:line from different callers (the signal
+//     Uber's LeakProf uses in production);
+//   - the wait: minutes blocked, against the kind's threshold.
+//
+// Each kind of wait has a threshold of minutes from which it is a suspect
+// (none for waits that can last the life of the process) and a crowd size
+// from which it is. Options.WaitThreshold and Options.CrowdThreshold, when
+// set, apply to every kind instead.
+
+// Wait says how a kind of wait is judged in a dump without a baseline.
+type Wait struct {
+	// Weight is how unusual one goroutine in this wait is, whatever its
+	// length: the suspicion it starts from (0 for benign labels).
+	Weight int
+	// SuspectAfter is the wait, in minutes, from which a group is a
+	// suspect; 0 means no time threshold (a worker can wait for days).
+	SuspectAfter int
+	// Crowd is the number of goroutines blocked at one site from which
+	// they are suspects.
+	Crowd int
+	// Why is the README's one-line reason for the threshold.
+	Why string
+}
+
+// Suspicion weights of the kinds of wait.
+const (
+	weightNeverEnds = 40 // can never end (nil channel, empty select outside main)
+	weightAbnormal  = 30 // abnormal at any length
+	weightLong      = 20 // abnormal when long
+	weightIdle      = 10 // what idle workers and servers do
+	weightCompanion = 5  // follows another group (a connection's other loop, the server side)
+)
+
+// Crowd thresholds.
+const (
+	crowdAbnormal = 100
+	crowdIdle     = 1000
+)
+
+// Waits gives every label its suspicion weight and thresholds. Benign
+// labels (running, syscall, system, the test runner) have none.
+var Waits = map[Label]Wait{
+	NilChan:       {weightNeverEnds, 0, crowdAbnormal, "a nil channel is never ready; suspect at any length outside main"},
+	SelectNoCases: {weightNeverEnds, 0, crowdAbnormal, "an empty select never returns; suspect at any length outside main"},
+	MutexLock:     {weightAbnormal, 1, crowdAbnormal, "a lock is held for microseconds; a minute is already a bug"},
+	ChanSend:      {weightAbnormal, 5, crowdAbnormal, "a sender waits for a receiver that should be there"},
+	IOPipe:        {weightAbnormal, 5, crowdAbnormal, "a pipe's other end is read or written right away"},
+	// Resources a caller must release: each one open is a leak in waiting.
+	HTTPBodyNotClosed:     {weightAbnormal, 10, crowdAbnormal, "a response body is read and closed within a request"},
+	SQLRowsNotClosed:      {weightAbnormal, 10, crowdAbnormal, "rows are read and closed within a request"},
+	ExecNotWaited:         {weightAbnormal, 10, crowdAbnormal, "a started command is waited for"},
+	ContextNeverCancelled: {weightAbnormal, 10, crowdAbnormal, "a context is cancelled when its work is done"},
+	Timer:                 {weightAbnormal, 10, crowdAbnormal, "a timer fires or is stopped and not received from"},
+	WaitGroup:             {weightLong, 10, crowdAbnormal, "a WaitGroup waits for work of a request's length"},
+	CondWait:              {weightLong, 10, crowdAbnormal, "a condition is signalled when state changes"},
+	HTTPServerHandler:     {weightLong, 10, crowdAbnormal, "a handler answers within a request (streams excepted)"},
+	Other:                 {weightLong, 10, crowdIdle, "an unknown wait is read with care"},
+	// Waits of idle workers, pools and connections: no time threshold.
+	ChanReceive:    {weightIdle, 0, crowdIdle, "a worker waits for jobs for days"},
+	Select:         {weightIdle, 0, crowdIdle, "an event loop waits for days"},
+	Sleep:          {weightIdle, 0, crowdIdle, "a polling loop sleeps between rounds"},
+	Ticker:         {weightIdle, 0, crowdIdle, "a periodic loop waits for its tick"},
+	IOWaitNet:      {weightIdle, 0, crowdIdle, "a connection waits for its peer"},
+	HTTPIdleConn:   {weightIdle, 0, crowdIdle, "a kept-alive connection waits for reuse"},
+	SQLDBNotClosed: {weightIdle, 0, crowdIdle, "a DB handle's opener lives as long as the handle"},
+	GRPCClientConn: {weightIdle, 0, crowdIdle, "a client connection lives as long as the process"},
+	HTTPClientConn: {weightCompanion, 0, crowdIdle, "the write loop lives as long as its read loop"},
+	HTTPServerConn: {weightCompanion, 0, crowdIdle, "a server keeps its clients' connections open"},
+	GRPCServerConn: {weightCompanion, 0, crowdIdle, "a server keeps its clients' connections open"},
+	NetListener:    {weightCompanion, 0, crowdIdle, "a server accepts for as long as it runs"},
+}
+
+// siteKey is the place a group blocks at, for crowds: the site's file and
+// line (its function when the dump gives no line).
+func siteKey(g *Group) string {
+	if g.Site == nil {
+		return "group " + g.Key
+	}
+	if g.Site.File == "" {
+		return g.Site.Func
+	}
+	return g.Site.File + ":" + strconv.Itoa(g.Site.Line)
+}
+
+// countSites sums the last snapshot's goroutines per blocking site, over
+// the groups that are not benign.
+func (c *comparer) countSites() {
+	c.sites = map[string]int{}
+	for _, e := range c.order {
+		g := e.g
+		if g.Class == Benign {
+			continue
+		}
+		c.sites[siteKey(g)] += g.Counts[c.n-1]
+	}
+}
+
+// waitRule is the group's Wait with the options' overrides applied.
+func (c *comparer) waitRule(g *Group) Wait {
+	w := Waits[g.Label]
+	if g.Class == Benign {
+		return Wait{}
+	}
+	if w.Weight == 0 { // a label added without a Waits entry
+		w = Waits[Other]
+	}
+	if c.opts.WaitThreshold > 0 {
+		w.SuspectAfter = c.opts.WaitThreshold
+	}
+	if c.opts.CrowdThreshold > 0 {
+		w.Crowd = c.opts.CrowdThreshold
+	}
+	if (g.Label == NilChan || g.Label == SelectNoCases) && inMain(g) {
+		w.Weight = weightCompanion // main parking itself on purpose
+	}
+	return w
+}
+
+// judgeWait raises a group to suspect for a wait longer than its kind's
+// threshold, or for a crowd at its site (hook of judge).
+func (c *comparer) judgeWait(g *Group, raise func(Verdict, string)) {
+	w := c.waitRule(g)
+	if w.Weight == 0 || g.Counts[c.n-1] == 0 {
+		return
+	}
+	if w.SuspectAfter > 0 && g.WaitMinutes[1] >= w.SuspectAfter {
+		if c.opts.WaitThreshold > 0 {
+			raise(Suspect, fmt.Sprintf("blocked for %d minutes", g.WaitMinutes[1]))
+		} else {
+			raise(Suspect, fmt.Sprintf("blocked for %d minutes (%s is suspect from %d)", g.WaitMinutes[1], g.Label, w.SuspectAfter))
+		}
+	}
+	if n := c.sites[siteKey(g)]; n >= w.Crowd {
+		if last := g.Counts[c.n-1]; last == n {
+			raise(Suspect, fmt.Sprintf("%d goroutines blocked at one site", n))
+		} else {
+			raise(Suspect, fmt.Sprintf("%d goroutines blocked at one site (%d of them in this group)", n, last))
+		}
+	}
+}
+
+// suspicion scores a group for ranking: the kind's weight, plus up to 40
+// for the crowd at its site (10 per doubling), plus up to 30 for its wait
+// against the kind's threshold (up to 15 for kinds without one). Benign
+// groups score 0.
+func (c *comparer) suspicion(g *Group) int {
+	w := c.waitRule(g)
+	if w.Weight == 0 || g.Counts[c.n-1] == 0 {
+		return 0
+	}
+	score := float64(w.Weight)
+	if n := c.sites[siteKey(g)]; n > 1 {
+		score += min(40, 10*math.Log2(float64(n)))
+	}
+	if m := g.WaitMinutes[1]; m > 0 {
+		if w.SuspectAfter > 0 {
+			score += 30 * min(1, float64(m)/float64(w.SuspectAfter))
+		} else {
+			score += min(15, 3*math.Log2(1+float64(m)))
+		}
+	}
+	return int(math.Round(score))
+}

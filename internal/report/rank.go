@@ -1,0 +1,95 @@
+package report
+
+import (
+	"fmt"
+
+	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/parse"
+)
+
+// firstScreenRows is how many groups a single dump's report shows at least:
+// one dump has no baseline, so instead of only the flagged groups it shows
+// the groups most worth reading, ranked by suspicion.
+const firstScreenRows = 10
+
+// firstScreen picks a single dump's rows: every leak and suspect, then the
+// ok groups in rank order (the report is sorted by verdict, then
+// suspicion) up to firstScreenRows. Groups with no suspicion at all (the
+// runtime's workers, running goroutines) fill the screen only when nothing
+// else would be shown.
+func firstScreen(r *classify.Report) []*classify.Group {
+	var out []*classify.Group
+	for _, g := range r.Groups {
+		if g.Verdict != classify.OK || len(out) < firstScreenRows && g.Suspicion > 0 {
+			out = append(out, g)
+		}
+	}
+	if len(out) == 0 {
+		out = r.Groups[:min(len(r.Groups), firstScreenRows)]
+	}
+	return out
+}
+
+// hiddenText names the groups left out of the table: in a single dump the
+// ones ranked lower; in a diff the ok groups that are unchanged, and those
+// that changed without new goroutines (within one process: goroutines that
+// only moved) or by less than --min-delta.
+func hiddenText(r *classify.Report, shown []*classify.Group, hidden int) string {
+	if len(r.Inputs) == 1 {
+		return fmt.Sprintf("%s, ranked lower,", plural(hidden, "more group"))
+	}
+	in := map[*classify.Group]bool{}
+	for _, g := range shown {
+		in[g] = true
+	}
+	unchanged := 0
+	for _, g := range r.Groups {
+		if !in[g] && g.Delta == 0 && g.New == 0 {
+			unchanged++
+		}
+	}
+	changed := "changed by less than --min-delta"
+	if r.SameProcess {
+		changed = "without new goroutines"
+	}
+	switch unchanged {
+	case hidden:
+		return plural(hidden, "unchanged ok group")
+	case 0:
+		return plural(hidden, "ok group") + " " + changed
+	}
+	return fmt.Sprintf("%s (%d unchanged, %d %s)", plural(hidden, "ok group"), unchanged, hidden-unchanged, changed)
+}
+
+// siteIndex returns the index of the group's site among its visible
+// frames, or -1.
+func siteIndex(frames []parse.Frame, site *parse.Frame) int {
+	if site == nil {
+		return -1
+	}
+	for i, f := range frames {
+		if f == *site {
+			return i
+		}
+	}
+	return -1
+}
+
+// leakText is the headline's part about leaks, in numbers that add up: in
+// a diff, the leaked goroutines are "of them" (the new ones) when every
+// goroutine of the leak groups is new; otherwise the leak groups' size is
+// given with how many of them are new.
+func leakText(r *classify.Report) string {
+	s := r.Summary
+	verb := "look"
+	if s.Leaked == 1 {
+		verb = "looks"
+	}
+	if len(r.Inputs) > 1 {
+		if s.NewInLeakGroups == s.Leaked {
+			return fmt.Sprintf("; %d of them %s leaked, in %s", s.Leaked, verb, plural(s.LeakGroups, "group"))
+		}
+		return fmt.Sprintf("; %s %s leaked, in %s (%d of them new)", plural(s.Leaked, "goroutine"), verb, plural(s.LeakGroups, "group"), s.NewInLeakGroups)
+	}
+	return fmt.Sprintf("; %d %s leaked, in %s", s.Leaked, verb, plural(s.LeakGroups, "group"))
+}

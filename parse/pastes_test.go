@@ -1,0 +1,152 @@
+package parse_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/stackdiff/stackdiff/parse"
+)
+
+// Real dumps pasted into issue threads lose or change a few things on the
+// way: these tests take a corpus dump and change it as pastes do.
+
+// readPaste reads a changed dump, which must give one snapshot.
+func readPaste(t *testing.T, in string) *parse.Snapshot {
+	t.Helper()
+	snaps, err := parse.ReadAll(strings.NewReader(in), "paste")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snaps) != 1 {
+		t.Fatalf("%d snapshots, want 1", len(snaps))
+	}
+	return snaps[0]
+}
+
+// sameGroups compares the groups of two snapshots.
+func sameGroups(t *testing.T, want, got *parse.Snapshot) {
+	t.Helper()
+	if diff := cmp.Diff(want.Groups, got.Groups); diff != "" {
+		t.Errorf("groups differ (-original +paste):\n%s", diff)
+	}
+}
+
+func TestDebug1Pastes(t *testing.T) {
+	const name = "generated/pprof_goroutine_debug1.txt"
+	dump := string(readTestdata(t, name))
+	want := readOne(t, name)
+	header, body, _ := strings.Cut(dump, "\n")
+	if !strings.HasPrefix(header, "goroutine profile: total") {
+		t.Fatalf("first line %q", header)
+	}
+	note := "\nThis is the one that leaks, I think:\n\n"
+	i := strings.Index(body, "\n\n1 @ ") + 1 // between the first two records
+	for paste, in := range map[string]string{
+		"no header line":       body,
+		"spaces for tabs":      strings.ReplaceAll(dump, "\t", "    "),
+		"one space for tabs":   strings.ReplaceAll(dump, "\t", " "),
+		"a note between":       dump[:len(header)+1+i] + note + dump[len(header)+1+i:],
+		"a note, no header":    body[:i] + note + body[i:],
+		"CRLF, spaces, a note": strings.ReplaceAll(strings.ReplaceAll(body[:i]+note+body[i:], "\t", "  "), "\n", "\r\n"),
+	} {
+		t.Run(paste, func(t *testing.T) {
+			s := readPaste(t, in)
+			if s.Format != parse.FormatDebug1 || s.Count() != 25 {
+				t.Errorf("format %s, %d goroutines; want %s, 25", s.Format, s.Count(), parse.FormatDebug1)
+			}
+			sameGroups(t, want, s)
+			if len(s.Warnings) != 0 {
+				t.Errorf("warnings %q", s.Warnings)
+			}
+		})
+	}
+}
+
+// TestDebug1Lost: what cannot be read is said.
+func TestDebug1Lost(t *testing.T) {
+	dump := string(readTestdata(t, "generated/pprof_goroutine_debug1.txt"))
+	// A record whose frame lines were lost.
+	frames := regexp.MustCompile(`(?m)^(2 @ 0x44f5f4 .*\n)#.*\n`)
+	s := readPaste(t, frames.ReplaceAllString(dump, "$1"))
+	if s.Count() != 25 || !strings.Contains(strings.Join(s.Warnings, "\n"), "a record of 2 goroutines has no frames") {
+		t.Errorf("%d goroutines, warnings %q; want 25 and a record without frames", s.Count(), s.Warnings)
+	}
+	// Frame lines after a note in the middle of a record.
+	in := strings.Replace(dump, "\n#\t0x4e14e4", "\n(see below)\n#\t0x4e14e4", 1)
+	s = readPaste(t, in)
+	if w := strings.Join(s.Warnings, "\n"); !strings.Contains(w, "skipped 5 frame lines outside any record") {
+		t.Errorf("warnings %q, want the frame lines after the note", w)
+	}
+	// A record cut off: the total says so.
+	cut := strings.Index(dump, "\n\n1 @ 0x4847ce")
+	s = readPaste(t, dump[:cut])
+	if w := strings.Join(s.Warnings, "\n"); !strings.Contains(w, "the profile says total 25; its records hold 3") {
+		t.Errorf("warnings %q, want the total", w)
+	}
+}
+
+// wrapArgs moves the arguments after the first ", " of every function line
+// onto a line of their own, indented by indent, as a paste that wraps long
+// lines does.
+func wrapArgs(dump, indent string) (string, int) {
+	lines := strings.Split(dump, "\n")
+	n := 0
+	for i, l := range lines {
+		if strings.HasPrefix(l, "\t") || !strings.HasSuffix(l, ")") || strings.HasPrefix(l, "created by") {
+			continue
+		}
+		if j := strings.Index(l, ", "); j > 0 && strings.Contains(l[:j], "(") {
+			lines[i] = l[:j+1] + "\n" + indent + l[j+2:]
+			n++
+		}
+	}
+	return strings.Join(lines, "\n"), n
+}
+
+func TestWrappedArgs(t *testing.T) {
+	for _, name := range []string{
+		"generated/stack_mixed_states.txt",
+		"generated/sigquit_gotraceback_all.txt",
+		"public/panicparse_static_panicweb_pprof_debug2.txt",
+	} {
+		want := readOne(t, name)
+		for _, indent := range []string{"", "    "} {
+			in, n := wrapArgs(string(readTestdata(t, name)), indent)
+			if n < 3 {
+				t.Fatalf("%s: only %d lines wrapped", name, n)
+			}
+			s := readPaste(t, in)
+			sameGroups(t, want, s)
+			if diff := cmp.Diff(want.Warnings, s.Warnings); diff != "" {
+				t.Errorf("%s wrapped with %q: warnings differ:\n%s", name, indent, diff)
+			}
+		}
+	}
+}
+
+// TestCutOff: a dump cut anywhere in its last goroutine keeps what was
+// read, and says the goroutine was cut, but where nothing tells: at the end
+// of a line, after a whole frame.
+func TestCutOff(t *testing.T) {
+	const name = "generated/stack_mixed_states.txt"
+	dump := string(readTestdata(t, name))
+	last := strings.LastIndex(dump, "\ngoroutine ") + 1
+	id := dump[last+len("goroutine ") : last+strings.Index(dump[last:], " [")]
+	firstFrame := last + strings.Index(dump[last:], " +0x")
+	for cut := last + 1; cut < len(dump)-1; cut++ {
+		if cut > firstFrame && dump[cut-1] == '\n' {
+			continue
+		}
+		s := readPaste(t, dump[:cut])
+		if s.Count() < 25 {
+			t.Fatalf("cut at %d: %d goroutines", cut, s.Count())
+		}
+		w := strings.Join(s.Warnings, "\n")
+		if !strings.Contains(w, "goroutine "+id) && !strings.Contains(w, "the dump may be cut off") {
+			t.Errorf("cut at %d (%q): warnings %q, none about goroutine %s", cut, dump[cut-10:cut], w, id)
+		}
+	}
+}
