@@ -16,7 +16,13 @@
 //     what they wait on, with a verdict.
 //   - [VerifyNone] and [VerifyTestMain] are goleak-style test helpers whose
 //     failure message is stackdiff's grouped table (label, count, blocking
-//     site, creator, usual fix) instead of a wall of stacks.
+//     site, creator, usual fix) instead of a wall of stacks. VerifyNone
+//     judges only the goroutines its test started, following the dump's
+//     "created by … in goroutine N" links, so parallel tests do not blame
+//     each other; VerifyTestMain names the test each leak descends from.
+//     Where a goroutine's parent has exited, run the tests with
+//     GODEBUG=tracebackancestors=100 so that the runtime records the
+//     ancestors and the line can still be followed.
 //   - [Monitor] watches the goroutine count of a service and, when it
 //     grows past a threshold, raises a rate-limited [Alert] with a diff
 //     against the quietest state seen, the raw dump, and optional files.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/lineage"
 	"github.com/stackdiff/stackdiff/internal/report"
 	"github.com/stackdiff/stackdiff/parse"
 )
@@ -45,12 +46,24 @@ var (
 // Expected goroutines: the caller, the testing package's own (the test
 // runner, parents blocked in t.Run, parallel tests waiting, the timeout
 // alarm), the runtime's and os/signal's singletons (classify labels
-// "system" and "test-runner"), and those the options ignore. Like goleak's
-// VerifyNone, it cannot tell a parallel test's goroutines from a leak:
-// use [VerifyTestMain] for packages with parallel tests.
+// "system" and "test-runner"), and those the options ignore.
+//
+// In a test, VerifyNone judges the goroutines the test started, directly
+// or through goroutines it started: it follows the "created by … in
+// goroutine N" links of the dump from the test's own goroutine. A
+// goroutine that descends from another test's goroutine (running, or
+// finished when the dump shows it) never fails this test, so tests that
+// call t.Parallel do not blame each other. A link breaks where an
+// intermediate goroutine has exited; run the tests with
+// GODEBUG=tracebackancestors=100 and the runtime records each goroutine's
+// ancestors, which VerifyNone then follows. While other tests run in
+// parallel, a goroutine that cannot be attributed does not count and
+// VerifyNone logs how many there were (through Logf, when t has it); when
+// the test runs alone, every goroutine counts but other tests' ones, as
+// goleak would count them.
 func VerifyNone(t TestingT, options ...Option) {
 	t.Helper()
-	if err := find(goid(), buildOpts(options)); err != nil {
+	if err := find(goid(), buildOpts(options), t); err != nil {
 		t.Errorf("%v", err)
 	}
 }
@@ -61,7 +74,7 @@ func VerifyNone(t TestingT, options ...Option) {
 // made. It is VerifyNone for code that is not a test (or wants to decide
 // what a leak means itself).
 func Find(options ...Option) error {
-	return find(goid(), buildOpts(options))
+	return find(goid(), buildOpts(options), nil)
 }
 
 // LeakError is [Find]'s error when goroutines outlived the wait: the
@@ -81,37 +94,60 @@ func (e *LeakError) Error() string { return e.text }
 //
 //	func TestMain(m *testing.M) { capture.VerifyTestMain(m) }
 //
+// The report names, for each leaked group, the test that started its
+// goroutines ("leaked by TestFetchAll (3 goroutines)"), found in their
+// line of descent: the parent links, and the ancestry the runtime records
+// under GODEBUG=tracebackancestors=100. Without that setting, a goroutine
+// whose parent has exited can be named only when a test function started
+// it directly; the report says how to see the others.
+//
 // Otherwise it returns, and the testing package exits with m.Run's
 // status (Go 1.15 and later), running TestMain's deferred calls first.
 func VerifyTestMain(m TestingM, options ...Option) {
 	if m.Run() != 0 {
 		return
 	}
-	if err := find(goid(), buildOpts(options)); err != nil {
+	if err := find(goid(), buildOpts(options), nil); err != nil {
 		fmt.Fprintf(_stderr, "stackdiff: tests passed but leaked goroutines\n%v", err)
 		_osExit(1)
 	}
 }
 
 // find waits up to o.maxWait for the unexpected goroutines to go away and
-// returns nil if they did, else a *LeakError about those that stayed.
-func find(self int64, o *opts) error {
+// returns nil if they did, else a *LeakError about those that stayed. For
+// VerifyNone (t not nil) only the goroutines the test answers for count
+// (see attribute); otherwise the report names the tests that started them.
+func find(self int64, o *opts, t TestingT) error {
+	if t != nil {
+		t.Helper()
+	}
 	if err := errors.Join(o.errs...); err != nil {
 		return err
 	}
 	// A deadline, not a context timeout: see settle.
 	deadline := time.Now().Add(o.maxWait)
 	for i := 0; ; i++ {
-		_, s, err := snapshot(self, "leftover")
+		_, s, err := snapshot(0, "leftover")
 		if err != nil {
 			return err
 		}
+		x, at := lineage.New(s), (*attribution)(nil)
+		if t != nil {
+			at = attribute(x, s, self)
+		}
+		dropIDs(s, func(id int64) bool { return id == self })
 		left := unexpected(s, o)
+		at.drop(left)
 		if left.Count() == 0 {
+			logNote(t, at.note())
 			return nil
 		}
 		if pause(context.Background(), i, deadline) != nil {
-			return render(left, o.maxWait)
+			logNote(t, at.note())
+			if t != nil {
+				x = nil // the test's own goroutines: no test to name
+			}
+			return render(left, o.maxWait, x)
 		}
 	}
 }
@@ -139,12 +175,15 @@ func unexpected(s *parse.Snapshot, o *opts) *parse.Snapshot {
 // classify calls a parked goroutine ok (nothing says it is new); here every
 // goroutine shown outlived the test, so each group is a leak, and the
 // evidence says so.
-func render(left *parse.Snapshot, waited time.Duration) *LeakError {
+func render(left *parse.Snapshot, waited time.Duration, names *lineage.Index) *LeakError {
 	r := classify.Compare([]*parse.Snapshot{left}, nil)
 	r.Summary.LeakGroups, r.Summary.Leaked, r.Summary.SuspectGroups = 0, 0, 0
 	for _, g := range r.Groups {
 		g.Verdict = classify.Leak
 		g.Evidence = append(g.Evidence, fmt.Sprintf("still there after waiting %v", waited))
+		if names != nil {
+			g.Evidence = append(g.Evidence, leakedBy(names, g.IDs))
+		}
 		r.Summary.LeakGroups++
 		r.Summary.Leaked += g.Counts[len(g.Counts)-1]
 	}
@@ -160,4 +199,16 @@ func render(left *parse.Snapshot, waited time.Duration) *LeakError {
 	fmt.Fprintf(&b, "found %d unexpected goroutines:\n\n", left.Count())
 	report.Text(&b, r, report.Options{All: true, Frames: 8})
 	return &LeakError{Report: r, text: b.String()}
+}
+
+// logNote logs the attribution's note when there is one and the test can
+// log (a fake TestingT may have no Logf).
+func logNote(t TestingT, note string) {
+	if note == "" {
+		return
+	}
+	if l, ok := t.(interface{ Logf(string, ...any) }); ok {
+		t.Helper()
+		l.Logf("capture: %s", note)
+	}
 }

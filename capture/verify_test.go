@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -162,10 +163,30 @@ func TestVerifyTestMain(t *testing.T) {
 	if len(exits) != 1 || exits[0] != 1 {
 		t.Errorf("leaky run: exits %v, want [1]", exits)
 	}
-	for _, want := range []string{"tests passed but leaked goroutines", "chan-send", "VERDICT"} {
+	// The leak's parent is this test's goroutine, still running: the
+	// report names the test.
+	for _, want := range []string{"tests passed but leaked goroutines", "chan-send", "VERDICT",
+		"evidence: leaked by TestVerifyTestMain (1 goroutine)\n"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
 		}
+	}
+	l.Release()
+
+	// Started in a subtest, which has finished: without the ancestry
+	// the runtime can record, no test can be named, and the report says
+	// how to get one.
+	stderr.Reset()
+	exits = nil
+	VerifyTestMain(fakeM{code: 0, run: func() {
+		t.Run("sub", func(*testing.T) { l = StartLeaks(2) })
+	}}, short)
+	want := "evidence: 2 goroutines whose test the dump does not show: run with GODEBUG=tracebackancestors=100 to see which test started them\n"
+	if strings.Contains(os.Getenv("GODEBUG"), "tracebackancestors=") {
+		want = "evidence: leaked by TestVerifyTestMain (2 goroutines)\n"
+	}
+	if len(exits) != 1 || !strings.Contains(stderr.String(), want) {
+		t.Errorf("exits %v; stderr lacks %q:\n%s", exits, want, stderr.String())
 	}
 
 	// Tests failed: their status stands, no leak check, no exit here.

@@ -371,6 +371,7 @@ func (c *comparer) judgeAll(snaps []*parse.Snapshot) *Report {
 			r.Summary.SuspectGroups++
 		}
 	}
+	setOrigins(r.Groups, snaps)
 	// A diff puts the groups that grew most first; a single dump, having
 	// no delta, the most suspicious.
 	second := func(g *Group) int { return g.Delta }

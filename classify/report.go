@@ -106,6 +106,10 @@ type Group struct {
 	// names: the one that panicked or threw, or that runs a test that
 	// timed out. Reports show it first.
 	Culprit bool
+	// Origins say which tests or functions the group's goroutines descend
+	// from, largest first: only when the last dump shows their ancestry
+	// (GODEBUG=tracebackancestors=N), else nil.
+	Origins []Origin
 	// NoSource is set on a channel receive or select whose blocking line
 	// could not be read: with its source it might have been labelled
 	// timer, ticker or context-never-cancelled.

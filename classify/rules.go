@@ -185,7 +185,10 @@ var defaultRules = []struct {
 	},
 	// A goroutine that is running is not blocked, whatever library it is in.
 	{Running, StateIs("running", "runnable")},
-	{TestRunner, Any(TopFunc("testing.(*T).Run", "testing.tRunner", "testing.runTests", "testing.(*M).startAlarm.func1", "testing.(*T).Parallel", "testing.runTests.func1", "testing.(*M).Run"),
+	{TestRunner, Any(TopFunc("testing.(*T).Run", "testing.tRunner", "testing.runTests", "testing.(*M).startAlarm.func1", "testing.(*T).Parallel", "testing.runTests.func1", "testing.(*M).Run",
+		// A test whose function returned, waiting in tRunner's deferred
+		// function for its parallel subtests.
+		"testing.tRunner.func1"),
 		All(HasFunc("testing.tRunner"), TopFunc("testing.(*T).Run")))},
 	{HTTPBodyNotClosed, All(httpReadLoop, Any(StateIs("select"), readLoopParked))},
 	{HTTPIdleConn, Any(All(httpReadLoop, StateIs("IO wait")), All(http2ReadLoop, StateIs("IO wait", "")))},

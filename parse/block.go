@@ -17,8 +17,13 @@ type block struct {
 	elided    int
 	// Lines of "[originating from goroutine N]:" sections
 	// (GODEBUG=tracebackancestors) belong to this goroutine but not to its
-	// stack; they are skipped.
+	// stack: they go to anc, normalized (see ancestryLine), never to key.
 	inAncestors bool
+	anc         []byte
+	ancestors   int  // sections kept
+	ancFrames   int  // frames kept in the current section
+	ancFile     bool // a kept function line waits for its file line
+	ancFull     bool // past MaxAncestors: the rest is skipped
 	unavailable bool
 	frames      int  // function lines seen
 	pendingFile bool // a function line still waits for its file line
@@ -73,6 +78,7 @@ var (
 // A line that is no part of a stack ends the block.
 func (g *block) add(line []byte) bool {
 	if g.inAncestors {
+		g.ancestryLine(line)
 		return true
 	}
 	trimmed := trimIndent(line)
@@ -101,6 +107,7 @@ func (g *block) add(line []byte) bool {
 	case bytes.HasPrefix(trimmed, originatingFrom):
 		g.inAncestors = true
 		g.pendingFile = false
+		g.ancestryLine(trimmed)
 		return true
 	case indented && g.pendingFile && bytes.LastIndexByte(trimmed, ':') > 0:
 		file := fileLine(trimmed)

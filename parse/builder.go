@@ -23,6 +23,7 @@ type builder struct {
 	// leakProfile is set while reading a goroutineleak profile at debug=1:
 	// every goroutine it lists is a proven leak.
 	leakProfile bool
+	ancestry    *ancestryBuilder // nil until a goroutine shows its ancestry
 	// badCounts counts the records (debug=1) or samples (protobuf) skipped
 	// for a count out of range; firstBad is the first such count.
 	badCounts int
@@ -110,6 +111,9 @@ func (b *builder) addTo(gr *Group, g *block) {
 	}
 	if g.h.durable {
 		m.Flags |= FlagDurable
+	}
+	if g.anc != nil {
+		b.addAncestry(g.h.id, g.anc)
 	}
 	gr.Members = append(gr.Members, m)
 	gr.Count++

@@ -92,6 +92,9 @@ type Snapshot struct {
 	// signal, a test timeout, a race report, a goleak failure. Nil for a
 	// plain dump (runtime.Stack, pprof profiles).
 	Event *Event
+	// Ancestry holds what GODEBUG=tracebackancestors=N printed, by
+	// goroutine ID; nil when the dump shows none. See [Snapshot.Ancestors].
+	Ancestry map[int64]*Ancestry
 }
 
 // Count returns the number of goroutines in the snapshot.

@@ -69,6 +69,8 @@ func TestGolden(t *testing.T) {
 	}{
 		{name: "postmortem-mixed", args: []string{td + "stack_mixed_states.txt"}},
 		{name: "postmortem-mixed.json", args: []string{"--json", td + "stack_mixed_states.txt"}},
+		// GODEBUG=tracebackancestors: each group says where it descends from.
+		{name: "ancestry.json", args: []string{"--json", "../../parse/testdata/generated/stack_tracebackancestors.txt"}},
 		{name: "leakprofile", args: []string{td + "goroutineleak_debug2.txt"}},
 		{name: "leakprofile.json", args: []string{"--json", td + "goroutineleak_debug2.txt"}},
 		{name: "debug1", args: []string{td + "pprof_goroutine_debug1.txt"}},

@@ -64,6 +64,15 @@ type jsonGroup struct {
 	// Suspicion is additive to schema v1: the group's rank score (see
 	// classify.Waits).
 	Suspicion int `json:"suspicion"`
+	// Origins are additive to schema v1: present only when the dump shows
+	// the goroutines' ancestry (GODEBUG=tracebackancestors=N).
+	Origins []jsonOrigin `json:"origins,omitempty"`
+}
+
+type jsonOrigin struct {
+	Test  string `json:"test,omitempty"`
+	Func  string `json:"func"`
+	Count int    `json:"count"`
 }
 
 type jsonFrame struct {
@@ -134,8 +143,16 @@ func wireGroup(g *classify.Group) jsonGroup {
 		Leaked: g.Leaked, WaitMinutes: g.WaitMinutes, Frames: wireFrames(g.Frames),
 		CreatedBy: wireFrame(g.CreatedBy), Site: wireFrame(g.Site),
 		Reason: g.Reason, Fix: g.Fix, Culprit: g.Culprit,
-		GCProven: g.GCProven, Suspicion: g.Suspicion,
+		GCProven: g.GCProven, Suspicion: g.Suspicion, Origins: wireOrigins(g.Origins),
 	}
+}
+
+func wireOrigins(origins []classify.Origin) []jsonOrigin {
+	var out []jsonOrigin
+	for _, o := range origins {
+		out = append(out, jsonOrigin{Test: o.Test, Func: o.Func, Count: o.Count})
+	}
+	return out
 }
 
 // wireFrames keeps nil as null: schema v1 has always printed a group

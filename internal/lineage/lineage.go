@@ -1,0 +1,291 @@
+// Package lineage follows a goroutine's line of descent through a
+// snapshot: the "created by … in goroutine N" links between the goroutines
+// still there, and, where an ancestor has exited, the ancestry that
+// GODEBUG=tracebackancestors=N puts in the dump. It tells which test a
+// goroutine descends from, for package capture (whose test a leaked
+// goroutine is) and package classify (the origin a report shows).
+package lineage
+
+import (
+	"strings"
+
+	"github.com/stackdiff/stackdiff/parse"
+)
+
+// Index holds the goroutines of one snapshot by ID.
+type Index struct {
+	s    *parse.Snapshot
+	byID map[int64]node
+}
+
+type node struct {
+	g      *parse.Group
+	parent int64
+}
+
+// New indexes the goroutines of s. The index stays valid when goroutines
+// are removed from s afterwards.
+func New(s *parse.Snapshot) *Index {
+	x := &Index{s: s, byID: make(map[int64]node, s.Count())}
+	for _, g := range s.Groups {
+		for _, m := range g.Members {
+			if m.ID != 0 {
+				x.byID[m.ID] = node{g, m.ParentID}
+			}
+		}
+	}
+	return x
+}
+
+// Live reports whether goroutine id is in the snapshot.
+func (x *Index) Live(id int64) bool {
+	_, ok := x.byID[id]
+	return ok
+}
+
+// Goroutine returns the stack and creator of a goroutine of the snapshot.
+func (x *Index) Goroutine(id int64) (frames []parse.Frame, createdBy *parse.Frame, ok bool) {
+	n, ok := x.byID[id]
+	if !ok {
+		return nil, nil, false
+	}
+	return n.g.Frames, n.g.CreatedBy, true
+}
+
+// HasAncestry reports whether the snapshot holds tracebackancestors
+// sections.
+func (x *Index) HasAncestry() bool { return x.s.HasAncestry() }
+
+// Step is one ancestor met by [Index.Walk].
+type Step struct {
+	ID int64
+	// Frames is the ancestor's stack when it started the next goroutine of
+	// the line (from the ancestry), or, for a live ancestor reached by its
+	// child's parent ID, its stack now.
+	Frames    []parse.Frame
+	CreatedBy *parse.Frame
+	// Current is the ancestor's stack now when it is live, else nil.
+	Current []parse.Frame
+	// FromAncestry is set when the step comes from the ancestry sections.
+	FromAncestry bool
+}
+
+// Walk calls visit for each ancestor of goroutine id, parent first, until
+// visit returns false or the line ends. It prefers the ancestry the dump
+// prints (the stacks at the moment each ancestor started the next
+// goroutine) and follows parent IDs between live goroutines where there is
+// none. It reports whether the whole line was seen: it reached a goroutine
+// that nothing started (goroutine 1), rather than an ancestor that has
+// exited and that no ancestry shows, or the ancestry's cap.
+func (x *Index) Walk(id int64, visit func(Step) bool) (complete bool) {
+	cur := id
+	// Parent links form a tree in a real dump; a hand-made one may loop.
+	for budget := len(x.byID) + parse.MaxAncestors + 1; budget > 0; budget-- {
+		if a := x.s.Ancestry[cur]; a != nil {
+			last := a
+			for ; a != nil; a = a.Next {
+				st := Step{ID: a.ID, Frames: a.Frames, CreatedBy: a.CreatedBy, FromAncestry: true}
+				if n, ok := x.byID[a.ID]; ok {
+					st.Current = n.g.Frames
+				}
+				if !visit(st) {
+					return false
+				}
+				last = a
+			}
+			if last.CreatedBy == nil && (last.ID == 1 || !x.Live(last.ID)) {
+				return true // the runtime prints no creator for goroutine 1
+			}
+			if !x.Live(last.ID) {
+				return false // cut by the cap, and exited
+			}
+			// The ancestry stopped at its cap on a live goroutine:
+			// follow that one's own line.
+			cur = last.ID
+			if x.s.Ancestry[cur] == nil {
+				if n := x.byID[cur]; n.parent == 0 {
+					return n.g.CreatedBy == nil
+				}
+			}
+			continue
+		}
+		n, ok := x.byID[cur]
+		if !ok {
+			return false
+		}
+		if n.parent == 0 {
+			return n.g.CreatedBy == nil
+		}
+		p, ok := x.byID[n.parent]
+		if !ok {
+			return false // exited, and no ancestry says what it was
+		}
+		if !visit(Step{ID: n.parent, Frames: p.g.Frames, CreatedBy: p.g.CreatedBy, Current: p.g.Frames}) {
+			return false
+		}
+		cur = n.parent
+	}
+	return false
+}
+
+// IsTestGoroutine reports whether a stack is that of a goroutine the
+// testing package runs a test in: it holds testing.tRunner, or a top-level
+// Test function (in an ancestor's stack the runtime keeps only the 50
+// innermost frames, which may leave tRunner out).
+func IsTestGoroutine(frames []parse.Frame) bool {
+	for _, f := range frames {
+		if f.Func == "testing.tRunner" || IsTestFunc(f.Func) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestFunc returns the function a test goroutine runs for its test: the
+// first function outside package testing under testing.tRunner (the test
+// function, a subtest's function, or a cleanup function of the test), or
+// a top-level Test function anywhere in the stack. It returns "" for the
+// testing package's own runner goroutine.
+func TestFunc(frames []parse.Frame) string {
+	for i, f := range frames {
+		if f.Func != "testing.tRunner" {
+			continue
+		}
+		for j := i - 1; j >= 0; j-- {
+			if !strings.HasPrefix(frames[j].Func, "testing.") {
+				return frames[j].Func
+			}
+		}
+		break
+	}
+	for _, f := range frames {
+		if IsTestFunc(f.Func) {
+			return f.Func
+		}
+	}
+	return ""
+}
+
+// IsTestFunc reports whether fn, a fully qualified function name, is a
+// top-level test function: "example.com/m.TestFetchAll", not TestMain.
+func IsTestFunc(fn string) bool {
+	name := Short(fn)
+	if name != fn[len(fn)-len(name):] || strings.Contains(name, ".") || name == "TestMain" {
+		return false
+	}
+	rest, ok := strings.CutPrefix(name, "Test")
+	return ok && (rest == "" || !('a' <= rest[0] && rest[0] <= 'z'))
+}
+
+// Short returns a function's name without its package path, and without
+// the ".funcN" suffixes of closures: "example.com/m.TestFetchAll.func1"
+// gives "TestFetchAll".
+func Short(fn string) string {
+	name := fn
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	if i := strings.IndexByte(name, '.'); i >= 0 {
+		name = name[i+1:]
+	}
+	// Closures print as "TestX.func1", closures in closures "TestX.func1.2".
+	for {
+		i := strings.LastIndexByte(name, '.')
+		if i < 0 {
+			break
+		}
+		last := name[i+1:]
+		if !allDigits(last) && !(strings.HasPrefix(last, "func") && allDigits(last[len("func"):])) {
+			break
+		}
+		name = name[:i]
+	}
+	return name
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Origin is where a goroutine's line starts, as far as the dump shows.
+type Origin struct {
+	// TestFunc is the function of the test the goroutine descends from
+	// (see [TestFunc]), "" when no test goroutine is in its line.
+	TestFunc string
+	// Root is the stack of the oldest ancestor shown, when it started the
+	// next goroutine of the line: from the ancestry, or only the creator
+	// frame of its child when the dump has no ancestry for it.
+	Root []parse.Frame
+	// Complete is set when the whole line was seen.
+	Complete bool
+}
+
+// Test returns the short name of the test ("TestFetchAll"), or "".
+func (o Origin) Test() string {
+	if o.TestFunc == "" {
+		return ""
+	}
+	return Short(o.TestFunc)
+}
+
+// Origin follows the line of goroutine id up to the first test goroutine
+// in it, or to its oldest ancestor shown. A goroutine that is itself a
+// test goroutine is its own origin. The zero Origin means the goroutine has
+// no ancestor in the dump.
+func (x *Index) Origin(id int64) Origin {
+	var o Origin
+	frames, createdBy, ok := x.Goroutine(id)
+	if ok {
+		if fn := TestFunc(frames); fn != "" {
+			return Origin{TestFunc: fn, Root: frames, Complete: true}
+		}
+	}
+	saw := false
+	o.Complete = x.Walk(id, func(st Step) bool {
+		saw = true
+		fn := TestFunc(st.Frames)
+		if fn == "" && st.Current != nil {
+			fn = TestFunc(st.Current)
+		}
+		// A child's creator names its parent's function: a test function
+		// there is the test even when the parent's stack is cut.
+		if fn == "" && createdBy != nil && IsTestFunc(createdBy.Func) {
+			fn = createdBy.Func
+		}
+		if st.FromAncestry {
+			o.Root = st.Frames
+		} else if createdBy != nil {
+			o.Root = []parse.Frame{*createdBy}
+		}
+		createdBy = st.CreatedBy
+		if fn != "" {
+			o.TestFunc = fn
+			return false
+		}
+		return true
+	})
+	if o.TestFunc != "" {
+		o.Complete = true
+		return o
+	}
+	// The line ends at an ancestor that exited: its creator, printed in
+	// the last goroutine reached, may still be a test function.
+	if !o.Complete && createdBy != nil && IsTestFunc(createdBy.Func) {
+		return Origin{TestFunc: createdBy.Func, Root: []parse.Frame{*createdBy}, Complete: true}
+	}
+	if !saw && !ok {
+		return Origin{}
+	}
+	if !saw {
+		o.Root = nil
+	}
+	return o
+}
