@@ -43,11 +43,11 @@ type Options struct {
 	Sources []fs.FS
 	// WaitThreshold is the wait, in minutes, from which a blocked group is a
 	// suspect, for every kind of wait. 0 means each kind's own threshold
-	// (see [Waits]).
+	// (see [DefaultWaits]).
 	WaitThreshold int
 	// CrowdThreshold is the number of goroutines blocked at one site from
 	// which they are suspects, for every kind of wait. 0 means each kind's
-	// own (see [Waits]).
+	// own (see [DefaultWaits]).
 	CrowdThreshold int
 }
 

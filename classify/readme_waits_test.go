@@ -16,11 +16,13 @@ import (
 
 var reWaitTable = regexp.MustCompile(`(?s)<!-- waits:begin -->\n.*?<!-- waits:end -->`)
 
-// waitTable renders classify.Waits as the README's thresholds table: the
+var waitsTable = classify.DefaultWaits()
+
+// waitTable renders classify.DefaultWaits as the README's thresholds table: the
 // most suspicious kinds first.
 func waitTable() string {
 	var labels []classify.Label
-	for l := range classify.Waits {
+	for l := range waitsTable {
 		labels = append(labels, l)
 	}
 	after := func(m int) int {
@@ -30,7 +32,7 @@ func waitTable() string {
 		return m
 	}
 	slices.SortFunc(labels, func(a, b classify.Label) int {
-		wa, wb := classify.Waits[a], classify.Waits[b]
+		wa, wb := waitsTable[a], waitsTable[b]
 		if c := cmp.Compare(wb.Weight, wa.Weight); c != 0 {
 			return c
 		}
@@ -42,7 +44,7 @@ func waitTable() string {
 	var b strings.Builder
 	b.WriteString("<!-- waits:begin -->\n| label | weight | suspect after | crowd at one site | why |\n|---|---|---|---|---|\n")
 	for _, l := range labels {
-		w := classify.Waits[l]
+		w := waitsTable[l]
 		t := "–"
 		if w.SuspectAfter > 0 {
 			t = fmt.Sprintf("%d min", w.SuspectAfter)
@@ -57,11 +59,11 @@ func waitTable() string {
 }
 
 // TestReadmeWaits keeps the README's per-wait thresholds table in step
-// with classify.Waits (-update rewrites it), and every label that can be a
+// with classify.DefaultWaits (-update rewrites it), and every label that can be a
 // leak or suspect in the table.
 func TestReadmeWaits(t *testing.T) {
 	for l, info := range classify.DefaultLabels() {
-		if _, ok := classify.Waits[l]; ok != (info.Class != classify.Benign) {
+		if _, ok := waitsTable[l]; ok != (info.Class != classify.Benign) {
 			t.Errorf("%s: in Waits = %v, but its class is %v", l, ok, info.Class)
 		}
 	}

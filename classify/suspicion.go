@@ -56,9 +56,20 @@ const (
 	crowdIdle     = 1000
 )
 
-// Waits gives every label its suspicion weight and thresholds. Benign
-// labels (running, syscall, system, the test runner) have none.
-var Waits = map[Label]Wait{
+// DefaultWaits returns a copy of the suspicion weight and thresholds of
+// every built-in label. Benign labels (running, syscall, system, the test
+// runner) have none.
+func DefaultWaits() map[Label]Wait {
+	m := make(map[Label]Wait, len(waits))
+	for l, w := range waits {
+		m[l] = w
+	}
+	return m
+}
+
+// waits is the table DefaultWaits copies; nothing outside this package can
+// change it.
+var waits = map[Label]Wait{
 	NilChan:       {weightNeverEnds, 0, crowdAbnormal, "a nil channel is never ready; suspect at any length outside main"},
 	SelectNoCases: {weightNeverEnds, 0, crowdAbnormal, "an empty select never returns; suspect at any length outside main"},
 	MutexLock:     {weightAbnormal, 1, crowdAbnormal, "a lock is held for microseconds; a minute is already a bug"},
@@ -116,12 +127,12 @@ func (c *comparer) countSites() {
 
 // waitRule is the group's Wait with the options' overrides applied.
 func (c *comparer) waitRule(g *Group) Wait {
-	w := Waits[g.Label]
+	w := waits[g.Label]
 	if g.Class == Benign {
 		return Wait{}
 	}
 	if w.Weight == 0 { // a label added without a Waits entry
-		w = Waits[Other]
+		w = waits[Other]
 	}
 	if c.opts.WaitThreshold > 0 {
 		w.SuspectAfter = c.opts.WaitThreshold

@@ -62,7 +62,7 @@ type jsonGroup struct {
 	// the dump's event names.
 	Culprit bool `json:"culprit,omitempty"`
 	// Suspicion is additive to schema v1: the group's rank score (see
-	// classify.Waits).
+	// classify.DefaultWaits).
 	Suspicion int `json:"suspicion"`
 	// Origins are additive to schema v1: present only when the dump shows
 	// the goroutines' ancestry (GODEBUG=tracebackancestors=N).
