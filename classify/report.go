@@ -99,7 +99,7 @@ type Group struct {
 	Fix    string
 	// Suspicion ranks the group for a reader: the kind of wait, the
 	// goroutines blocked at its site and how long they waited (see
-	// [Waits]); 0 for benign groups. A single dump's groups are sorted by
+	// [DefaultWaits]); 0 for benign groups. A single dump's groups are sorted by
 	// verdict, then suspicion.
 	Suspicion int
 	// Culprit marks the group of the goroutine the last snapshot's event

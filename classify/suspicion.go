@@ -131,7 +131,7 @@ func (c *comparer) waitRule(g *Group) Wait {
 	if g.Class == Benign {
 		return Wait{}
 	}
-	if w.Weight == 0 { // a label added without a Waits entry
+	if w.Weight == 0 { // a label added without an entry in waits
 		w = waits[Other]
 	}
 	if c.opts.WaitThreshold > 0 {
