@@ -38,3 +38,25 @@ func TestFlagHints(t *testing.T) {
 		}
 	}
 }
+
+// TestOriginShown: a leak or suspect group of a dump with ancestry says in
+// the text which tests or functions its goroutines descend from.
+func TestOriginShown(t *testing.T) {
+	r := &classify.Report{
+		Inputs: []classify.Input{{Name: "a"}},
+		Groups: []*classify.Group{{
+			Label: classify.ChanSend, Verdict: classify.Suspect, Counts: []int{5},
+			Origins: []classify.Origin{
+				{Test: "TestFetchAll", Func: "example.com/app.TestFetchAll", Count: 3},
+				{Func: "example.com/app/worker.start", Count: 2},
+			},
+		}},
+	}
+	var b bytes.Buffer
+	if err := Text(&b, r, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "    origin:   TestFetchAll (3), worker.start (2)\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("text lacks %q:\n%s", want, b.String())
+	}
+}
