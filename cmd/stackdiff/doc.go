@@ -79,6 +79,58 @@
 //	$ stackdiff -q samples/dumps/sleep-forever/before.txt samples/dumps/sleep-forever/after.txt || echo leaked
 //	leaked
 //
+// # One dump read alone
+//
+// A crash log, a SIGQUIT dump or a paste opens with its event in the
+// runtime's words, then the goroutine the event names, with its stack:
+//
+//	$ stackdiff --frames 2 parse/testdata/generated/go_test_timeout_panic.txt
+//	panic: test timed out after 3s
+//	    running tests: TestPutHangs
+//	4 goroutines in parse/testdata/generated/go_test_timeout_panic.txt, 4 groups; no leak proven, most suspicious first; 1 suspect group
+//
+//	TestPutHangs hung (goroutine 7): chan receive at store.(*Store).Put store.go:39
+//	      github.com/acme/ordersvc/internal/store.(*Store).Put
+//	          /app/zoo/internal/store/store.go:39
+//	      github.com/acme/ordersvc/internal/store.TestPutHangs
+//	          /app/zoo/internal/store/store_test.go:11
+//	      testing.tRunner
+//	          /usr/local/go/src/testing/testing.go:2036
+//	      created by testing.(*T).Run
+//	          /usr/local/go/src/testing/testing.go:2101
+//
+//	VERDICT  LABEL         go_test_timeout_panic.txt  STATE         SITE                                CREATED BY
+//	suspect  chan-receive  1                          chan receive  store.(*Store).Put store.go:39      testing.(*T).Run testing.go:2101
+//	ok       select        1                          select        store.(*Store).flusher store.go:25  store.New store.go:17
+//
+//	suspect chan-receive  ×1  chan receive
+//	    evidence: running TestPutHangs when the test timed out after 3s
+//	    why:      blocked receiving from a channel that nobody sends on or closes
+//	    fix:      close the channel when the producer is done, or select on ctx.Done()
+//
+//	note: source not found for a channel wait above; with it, it might be labelled timer, ticker or context-never-cancelled (--source-root DIR)
+//
+//	2 more groups, ranked lower, not shown (--all shows them)
+//
+// The runtime's own proof of a deadlock makes every blocked goroutine a
+// leak:
+//
+//	$ stackdiff -q parse/testdata/generated/fatal_all_goroutines_asleep_deadlock.txt || echo leaked
+//	leaked
+//
+// Without an event, the groups are ranked by suspicion and the first screen
+// shows the most suspicious ones.
+//
+// # For editors, CI and pprof
+//
+// --lines prints one "file:line:" line per leak and suspect group, paths made
+// relative to the module checkout; --pprof FILE writes the groups as a pprof
+// profile, tagged with verdict, label and state (go tool pprof -tagfocus
+// verdict=leak FILE):
+//
+//	$ stackdiff --lines samples/dumps/unbuffered-send/before.txt samples/dumps/unbuffered-send/after.txt
+//	samples/scenarios/chan.go:57: leak: 1 goroutine (+1) blocked sending on a channel that nobody receives from (chan-send), created by scenarios.fetchWithTimeout at chan.go:57; fix: give the channel a buffer, or select on ctx.Done() so the sender can give up
+//
 // # Getting dumps
 //
 // All of these are read, with any log noise around them:
