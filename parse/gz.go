@@ -25,6 +25,8 @@ type gunzip struct {
 	noTrailer bool
 	// trailing is set when bytes that are not a gzip member follow one.
 	trailing bool
+	// broken says why the compressed data stopped before its end.
+	broken string
 }
 
 var (
@@ -89,8 +91,12 @@ func (z *gunzip) Read(p []byte) (int, error) {
 			return n, nil
 		}
 		if err != io.EOF {
-			z.err = gzipErr(err)
-			return n, z.err
+			// Cut short or damaged in the middle (a log rotated away, a
+			// download stopped): what came before is kept, with a warning,
+			// as for a plain dump cut off.
+			z.broken = gzipErr(err).Error()
+			z.err = io.EOF
+			return n, nil
 		}
 		z.err = z.trailer()
 		if n > 0 {
@@ -138,6 +144,9 @@ func (z *gunzip) warnings() []string {
 	}
 	if z.trailing {
 		w = append(w, "ignored bytes after the gzip data")
+	}
+	if z.broken != "" {
+		w = append(w, "the gzip data stops early ("+z.broken+"): read what came before")
 	}
 	return w
 }

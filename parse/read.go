@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -34,6 +35,9 @@ func ReadAll(r io.Reader, name string) ([]*Snapshot, error) {
 		snaps, err := ReadAll(zr, name)
 		if n := len(snaps); n > 0 {
 			snaps[n-1].Warnings = append(snaps[n-1].Warnings, zr.warnings()...)
+		}
+		if zr.broken != "" && err != nil && !strings.Contains(err.Error(), "gzip") {
+			err = fmt.Errorf("%w (the gzip data stops early: %s)", err, zr.broken)
 		}
 		return snaps, err
 	}
