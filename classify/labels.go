@@ -1,5 +1,7 @@
 package classify
 
+import "maps"
+
 // Label names what a group of goroutines is blocked on, from a fixed
 // vocabulary (the contract's labels plus well-known library goroutines).
 type Label string
@@ -72,13 +74,7 @@ type Info struct {
 // DefaultLabels returns a fresh copy of what stackdiff says about each of
 // its labels; the default rules carry the same words. The README's label
 // table is generated from it (a test keeps them in step).
-func DefaultLabels() map[Label]Info {
-	m := make(map[Label]Info, len(labels))
-	for l, info := range labels {
-		m[l] = info
-	}
-	return m
-}
+func DefaultLabels() map[Label]Info { return maps.Clone(labels) }
 
 // labels describes every built-in label, including those that no rule
 // gives: Other (no rule matched) and the refinements of a receive (Timer,

@@ -2,6 +2,7 @@ package classify
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"strconv"
 )
@@ -59,13 +60,7 @@ const (
 // DefaultWaits returns a copy of the suspicion weight and thresholds of
 // every built-in label. Benign labels (running, syscall, system, the test
 // runner) have none.
-func DefaultWaits() map[Label]Wait {
-	m := make(map[Label]Wait, len(waits))
-	for l, w := range waits {
-		m[l] = w
-	}
-	return m
-}
+func DefaultWaits() map[Label]Wait { return maps.Clone(waits) }
 
 // waits is the table DefaultWaits copies; nothing outside this package can
 // change it.
