@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -28,6 +29,11 @@ type parentOf struct {
 type orphanFacts struct {
 	orphans int   // goroutines whose parent is not in the dump
 	gone    int64 // one such parent, for the evidence
+	// returned counts goroutines whose parent is in the dump but no longer
+	// runs the function that started them: the function returned, its
+	// parent went on (often main) and nothing of it is left on any stack.
+	returned int
+	parent   int64 // one such parent, for the evidence
 }
 
 // noteParent records a goroutine of a single dump with a known parent.
@@ -50,23 +56,44 @@ func completeDump(ev *parse.Event) bool {
 }
 
 // countOrphans finds, once every goroutine is added, the goroutines whose
-// parent is not in the dump.
+// parent is not in the dump, and those whose parent no longer runs the
+// function that started them.
 func (c *comparer) countOrphans() {
 	if len(c.parents) == 0 {
 		return
 	}
-	var ids []int64
-	for _, e := range c.order {
-		ids = append(ids, e.g.IDs...)
+	type owner struct {
+		id int64
+		e  *entry
 	}
-	slices.Sort(ids)
+	var all []owner
+	for _, e := range c.order {
+		for _, id := range e.g.IDs {
+			all = append(all, owner{id, e})
+		}
+	}
+	slices.SortFunc(all, func(a, b owner) int { return cmp.Compare(a.id, b.id) })
 	for _, p := range c.parents {
-		if _, found := slices.BinarySearch(ids, p.parent); !found {
+		i, found := slices.BinarySearchFunc(all, p.parent, func(o owner, id int64) int { return cmp.Compare(o.id, id) })
+		switch {
+		case !found:
 			p.e.orphan.orphans++
 			p.e.orphan.gone = p.parent
+		case !runs(all[i].e.rep, p.e.rep.CreatedBy):
+			p.e.orphan.returned++
+			p.e.orphan.parent = p.parent
 		}
 	}
 	c.parents = nil
+}
+
+// runs reports whether a goroutine of group g is still inside the function
+// of the go statement creator.
+func runs(g *parse.Group, creator *parse.Frame) bool {
+	if g == nil || creator == nil {
+		return true // nothing to tell: assume it runs
+	}
+	return slices.ContainsFunc(g.Frames, func(f parse.Frame) bool { return f.Func == creator.Func })
 }
 
 // orphanVerdict makes a single dump's senders whose creators have all
@@ -74,13 +101,26 @@ func (c *comparer) countOrphans() {
 // parent whichever goroutine ran the timer: they prove nothing.
 func orphanVerdict(g *Group, f orphanFacts, raise func(Verdict, string)) {
 	last := g.Counts[len(g.Counts)-1]
-	if g.Label != ChanSend || f.orphans == 0 || f.orphans < last || g.CreatedBy == nil ||
+	if g.Label != ChanSend || f.orphans+f.returned == 0 || f.orphans+f.returned < last || g.CreatedBy == nil ||
 		strings.HasPrefix(g.CreatedBy.Func, "runtime.") || strings.HasPrefix(g.CreatedBy.Func, "time.") {
 		return
 	}
-	why := fmt.Sprintf("blocked sending, and the goroutine that started it (%d) has exited: the receiver is likely gone with it", f.gone)
+	them := "it"
 	if last > 1 {
-		why = fmt.Sprintf("blocked sending, and the goroutines that started them (%d, ...) have exited: the receiver is likely gone with them", f.gone)
+		them = "them"
+	}
+	creator := g.CreatedBy.Func
+	if i := strings.LastIndexByte(creator, '/'); i >= 0 {
+		creator = creator[i+1:]
+	}
+	var why string
+	switch {
+	case f.returned == 0:
+		why = fmt.Sprintf("blocked sending, and the goroutine that started %s (%d) has exited: the receiver is likely gone with it", them, f.gone)
+	case f.orphans == 0:
+		why = fmt.Sprintf("blocked sending, and %s, which started %s, has returned (goroutine %d runs elsewhere): the receiver is likely gone with it", creator, them, f.parent)
+	default:
+		why = fmt.Sprintf("blocked sending, and %s, which started %s, has returned or its goroutine exited: the receiver is likely gone with it", creator, them)
 	}
 	raise(Suspect, why)
 }

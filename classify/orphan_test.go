@@ -97,7 +97,7 @@ func TestOrphanedSenders(t *testing.T) {
 		switch {
 		case strings.Contains(g.CreatedBy.Func, "startOrphans"):
 			got["orphans"] = g.Verdict
-			if g.Counts[0] != 3 || !strings.Contains(strings.Join(g.Evidence, ";"), "have exited") {
+			if g.Counts[0] != 3 || !strings.Contains(strings.Join(g.Evidence, ";"), "has exited") {
 				t.Errorf("orphans: %d goroutines, evidence %q", g.Counts[0], g.Evidence)
 			}
 		case strings.Contains(g.CreatedBy.Func, "startKeptSenders"):
