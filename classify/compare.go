@@ -121,6 +121,7 @@ type comparer struct {
 	ev                  *parse.Event   // the last snapshot's event, if any
 	parents             []parentOf     // a single dump's goroutines with a known parent (orphan.go)
 	sites               map[string]int // goroutines per blocking site (suspicion.go)
+	total               int            // goroutines of the last snapshot (suspicion.go)
 }
 
 func newComparer(snaps []*parse.Snapshot, o Options) *comparer {

@@ -111,13 +111,31 @@ func siteKey(g *Group) string {
 // the groups that are not benign.
 func (c *comparer) countSites() {
 	c.sites = map[string]int{}
+	c.total = 0
 	for _, e := range c.order {
 		g := e.g
+		c.total += g.Counts[c.n-1]
 		if g.Class == Benign {
 			continue
 		}
 		c.sites[siteKey(g)] += g.Counts[c.n-1]
 	}
+}
+
+// A crowd is also relative: in a small program, or a dump where one site
+// holds a large share of all goroutines, tens of goroutines parked on one
+// lock, one send or one WaitGroup are the finding, though far below the
+// crowd size that makes a suspect in a big service. Only the primitive
+// synchronisation waits count this way: a pool of idle workers or
+// connections is a large share of many healthy dumps.
+const (
+	shareCrowdMin = 10 // goroutines at one site, at least
+	shareCrowdPct = 10 // percent of the dump's goroutines, at least
+)
+
+var shareCrowdLabels = map[Label]bool{
+	MutexLock: true, ChanSend: true, WaitGroup: true, CondWait: true,
+	NilChan: true, SelectNoCases: true, IOPipe: true,
 }
 
 // waitRule is the group's Wait with the options' overrides applied.
@@ -155,12 +173,17 @@ func (c *comparer) judgeWait(g *Group, raise func(Verdict, string)) {
 			raise(Suspect, fmt.Sprintf("blocked for %d minutes (%s is suspect from %d)", g.WaitMinutes[1], g.Label, w.SuspectAfter))
 		}
 	}
-	if n := c.sites[siteKey(g)]; n >= w.Crowd {
-		if last := g.Counts[c.n-1]; last == n {
-			raise(Suspect, fmt.Sprintf("%d goroutines blocked at one site", n))
-		} else {
-			raise(Suspect, fmt.Sprintf("%d goroutines blocked at one site (%d of them in this group)", n, last))
+	n := c.sites[siteKey(g)]
+	share := c.opts.CrowdThreshold == 0 && shareCrowdLabels[g.Label] && n >= shareCrowdMin && n*100 >= shareCrowdPct*c.total
+	if n >= w.Crowd || share {
+		what := fmt.Sprintf("%d goroutines blocked at one site", n)
+		if share && n < w.Crowd {
+			what = fmt.Sprintf("%d of the dump's %d goroutines (%d%%) blocked at one site", n, c.total, n*100/c.total)
 		}
+		if last := g.Counts[c.n-1]; last != n {
+			what += fmt.Sprintf(" (%d of them in this group)", last)
+		}
+		raise(Suspect, what)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -106,5 +107,42 @@ func TestOrphanedSenders(t *testing.T) {
 	}
 	if got["orphans"] != classify.Suspect || got["kept"] != classify.OK {
 		t.Errorf("verdicts %v, want orphans suspect and kept ok", got)
+	}
+}
+
+// TestShareCrowd: in a small program, a dozen goroutines parked on one
+// lock are a finding, though far below the crowd size of a big service; a
+// dozen idle workers on one channel receive are not.
+func TestShareCrowd(t *testing.T) {
+	var mu sync.Mutex
+	mu.Lock()
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range 12 {
+		wg.Add(2)
+		go func() { defer wg.Done(); mu.Lock(); mu.Unlock() }()
+		go func() { defer wg.Done(); <-jobs }()
+	}
+	defer func() { mu.Unlock(); close(jobs); wg.Wait() }()
+
+	got := map[classify.Label]classify.Verdict{}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		r := classify.Compare([]*parse.Snapshot{stacks(t)}, nil)
+		n := map[classify.Label]int{}
+		for _, g := range r.Groups {
+			if g.CreatedBy != nil && strings.Contains(g.CreatedBy.Func, "TestShareCrowd") {
+				n[g.Label] += g.Counts[0]
+				got[g.Label] = g.Verdict
+			}
+		}
+		if n[classify.MutexLock] == 12 && n[classify.ChanReceive] == 12 || time.Now().After(deadline) {
+			break
+		}
+		runtime.Gosched()
+	}
+	want := map[classify.Label]classify.Verdict{classify.MutexLock: classify.Suspect, classify.ChanReceive: classify.OK}
+	if got[classify.MutexLock] != want[classify.MutexLock] || got[classify.ChanReceive] != want[classify.ChanReceive] {
+		t.Errorf("verdicts %v, want %v", got, want)
 	}
 }
