@@ -159,8 +159,9 @@
 //	stackdiff --watch http://app-1:6060 http://app-2:6060
 //	stackdiff --watch --json --interval 30s --count 60 http://app:6060
 //
-// A group is "growing" when it rose at each of the last 2 fetches; it is a
-// "leak" when it rose at each of the last 3, crossed --threshold goroutines
+// A group is "growing" when it rose at 2 fetches within the last 6 without
+// falling; it is a "leak" when it rose at 3 within the last 6 without
+// falling, crossed --threshold goroutines
 // at one blocking site, was marked (leaked) by the goroutineleak profile
 // (--leakprofile), or when its goroutines are new, none ended during the
 // last 3 fetches and each has been blocked a minute or more. The first

@@ -14,7 +14,7 @@ import (
 // its baseline snapshot, its latest snapshot while it is compared, and a
 // window of K+1 counts for at most maxTracked groups.
 const (
-	defaultRises = 3     // K: a group that rose at each of the last K fetches is a leak
+	defaultRises = 3     // K: a group that rose at K fetches out of the last 2K, never falling, is a leak
 	maxTracked   = 10000 // groups followed per target; the largest are kept
 )
 
@@ -36,7 +36,7 @@ type eventKind string
 
 // The events of a watch.
 const (
-	evGrowing   eventKind = "growing"   // rose at each of the last 2 fetches (or K, if smaller)
+	evGrowing   eventKind = "growing"   // rose at 2 fetches (or K, if smaller) out of the last 2K, never falling
 	evThreshold eventKind = "threshold" // reached --threshold goroutines at one site
 	evLeak      eventKind = "leak"      // one of the leak rules holds, for the first time
 	evDown      eventKind = "down"      // a fetch failed after a success (or at the start)
@@ -53,11 +53,14 @@ type change struct {
 
 // track follows one group: its counts over the window and what was said.
 type track struct {
-	counts  []int // ring of K+1 counts; the slot of a step is step % (K+1)
-	streak  int   // rises in a row, up to the latest step
-	growing bool  // evGrowing said for the current streak
-	over    bool  // at or over the threshold, evThreshold said
-	leak    bool  // evLeak said
+	counts []int // ring of K+1 counts; the slot of a step is step % (K+1)
+	// rises are the steps of the last K rises since the group last fell,
+	// oldest first: a slow leak rises at some fetches and stays flat at
+	// others, and only a fall breaks the streak.
+	rises   []int
+	growing bool // evGrowing said for the current streak
+	over    bool // at or over the threshold, evThreshold said
+	leak    bool // evLeak said
 }
 
 // window applies the leak rules of a watch to the successive snapshots of
@@ -110,9 +113,12 @@ func (w *window) step(samples []sample, maxID int64) []change {
 		switch {
 		case w.steps == 0:
 		case s.count > t.counts[prev]:
-			t.streak++
-		default:
-			t.streak, t.growing = 0, false
+			if len(t.rises) == w.k {
+				t.rises = t.rises[1:]
+			}
+			t.rises = append(t.rises, w.steps)
+		case s.count < t.counts[prev]:
+			t.rises, t.growing = t.rises[:0], false
 		}
 		if w.threshold > 0 && s.count < w.threshold {
 			t.over = false
@@ -120,9 +126,9 @@ func (w *window) step(samples []sample, maxID int64) []change {
 		if s.verdict == classify.OK && s.leaked == 0 {
 			continue // benign or --ignore'd: nothing to say
 		}
-		if t.streak >= min(2, w.k) && !t.growing {
+		if n := min(2, w.k); w.streak(t, n) && !t.growing {
 			t.growing = true
-			out = append(out, change{s.id, evGrowing, "rose at each of the last " + plural(t.streak, "fetch") + ": " + w.trendText(t)})
+			out = append(out, change{s.id, evGrowing, w.risesText(t, n)})
 		}
 		if w.threshold > 0 && s.count >= w.threshold && !t.over {
 			t.over = true
@@ -140,7 +146,7 @@ func (w *window) step(samples []sample, maxID int64) []change {
 		if seen[id] {
 			continue
 		}
-		t.counts[now], t.streak, t.growing, t.over = 0, 0, false, false
+		t.counts[now], t.rises, t.growing, t.over = 0, t.rises[:0], false, false
 		if !slices.ContainsFunc(t.counts, func(n int) bool { return n != 0 }) {
 			delete(w.tracks, id) // gone for the whole window
 		}
@@ -154,8 +160,8 @@ func (w *window) leakRule(s sample, t *track) string {
 	switch {
 	case s.leaked > 0:
 		return fmt.Sprintf("gc-proven (leaked): %d of %d", s.leaked, s.count)
-	case t.streak >= w.k:
-		return "grew at each of the last " + plural(t.streak, "fetch") + ": " + w.trendText(t)
+	case w.streak(t, w.k):
+		return w.risesText(t, w.k)
 	case t.over && s.class == classify.Blocking:
 		return fmt.Sprintf("%d goroutines blocked at one site (--threshold %d)", s.count, w.threshold)
 	case s.fresh && w.steps >= w.k && s.maxGID > 0 && s.maxGID <= w.maxIDs[w.slot(w.steps+1)] && s.minWait >= 1:
@@ -165,6 +171,21 @@ func (w *window) leakRule(s sample, t *track) string {
 		return fmt.Sprintf("%s new since the start, none ended over the last %s, blocked %d+ minutes", plural(s.count, "goroutine"), plural(w.k, "fetch"), s.minWait)
 	}
 	return ""
+}
+
+// streak reports whether the group rose at n fetches (n ≤ K) of the last
+// 2K, counting the current step, without falling since.
+func (w *window) streak(t *track, n int) bool {
+	return len(t.rises) >= n && w.steps-t.rises[len(t.rises)-n] < 2*w.k
+}
+
+// risesText says how the group rose for its last n rises.
+func (w *window) risesText(t *track, n int) string {
+	span := w.steps - t.rises[len(t.rises)-n] + 1
+	if span == n {
+		return "rose at each of the last " + plural(n, "fetch") + ": " + w.trendText(t)
+	}
+	return fmt.Sprintf("rose at %d of the last %s, never falling: %s", n, plural(span, "fetch"), w.trendText(t))
 }
 
 // trend returns a group's counts over the window, oldest first: up to K+1

@@ -38,17 +38,37 @@ func TestWindowRules(t *testing.T) {
 			steps: steps([]sample{blocked("a", 1)}, []sample{blocked("a", 2)}, []sample{blocked("a", 3)}, []sample{blocked("a", 4)}, []sample{blocked("a", 5)}),
 			want: [][]change{nil, nil,
 				{{"a", evGrowing, "rose at each of the last 2 fetches: 1 → 2 → 3"}},
-				{{"a", evLeak, "grew at each of the last 3 fetches: 1 → 2 → 3 → 4"}},
+				{{"a", evLeak, "rose at each of the last 3 fetches: 1 → 2 → 3 → 4"}},
 				nil, // said once
 			},
 		},
 		{
-			name:  "a pause ends the streak",
+			// A slow leak rises at some fetches and stays flat at others.
+			name:  "a pause does not end the streak",
 			steps: steps([]sample{blocked("a", 1)}, []sample{blocked("a", 2)}, []sample{blocked("a", 2)}, []sample{blocked("a", 3)}, []sample{blocked("a", 4)}, []sample{blocked("a", 4)}),
-			want: [][]change{nil, nil, nil, nil,
-				{{"a", evGrowing, "rose at each of the last 2 fetches: 2 → 2 → 3 → 4"}},
+			want: [][]change{nil, nil, nil,
+				{{"a", evGrowing, "rose at 2 of the last 3 fetches, never falling: 1 → 2 → 2 → 3"}},
+				{{"a", evLeak, "rose at 3 of the last 4 fetches, never falling: 2 → 2 → 3 → 4"}},
 				nil,
 			},
+		},
+		{
+			name:  "a fall ends the streak",
+			steps: steps([]sample{blocked("a", 1)}, []sample{blocked("a", 2)}, []sample{blocked("a", 3)}, []sample{blocked("a", 2)}, []sample{blocked("a", 3)}, []sample{blocked("a", 4)}),
+			want: [][]change{nil, nil,
+				{{"a", evGrowing, "rose at each of the last 2 fetches: 1 → 2 → 3"}},
+				nil, nil,
+				{{"a", evGrowing, "rose at each of the last 2 fetches: 3 → 2 → 3 → 4"}},
+			},
+		},
+		{
+			// Rises spread wider than 2K fetches are not a streak: a pool
+			// that opens a connection now and then is not a leak.
+			name: "rises far apart are not a leak",
+			steps: steps([]sample{blocked("a", 1)}, []sample{blocked("a", 2)}, []sample{blocked("a", 2)}, []sample{blocked("a", 2)},
+				[]sample{blocked("a", 2)}, []sample{blocked("a", 2)}, []sample{blocked("a", 2)}, []sample{blocked("a", 3)}, []sample{blocked("a", 3)},
+				[]sample{blocked("a", 3)}, []sample{blocked("a", 3)}, []sample{blocked("a", 3)}, []sample{blocked("a", 3)}, []sample{blocked("a", 4)}),
+			want: [][]change{nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil},
 		},
 		{
 			name:  "ok groups say nothing",
