@@ -121,6 +121,7 @@ type htmlGroup struct {
 	IDs        []htmlID
 	MoreIDs    int
 	IDsNote    string
+	Culprit    bool // the goroutine the dump's event names (see classify.Group)
 }
 
 type htmlCount struct {
@@ -195,7 +196,8 @@ func newHTMLGroup(r *classify.Report, i int, g *classify.Group) htmlGroup {
 		ID:        groupID(i),
 		Label:     string(g.Label),
 		Verdict:   g.Verdict,
-		Open:      g.Verdict != classify.OK,
+		Open:      g.Verdict != classify.OK || g.Culprit,
+		Culprit:   g.Culprit,
 		State:     stateText(g),
 		SiteShort: frameText(g.Site),
 		Reason:    g.Reason,

@@ -443,7 +443,10 @@ func TestHTMLEvent(t *testing.T) {
 	if !strings.Contains(got, want) {
 		t.Errorf("report lacks the event %q", want)
 	}
-	if plain := renderHTML(t, sampleReport(t)); strings.Contains(plain, `class="event"`) {
+	if !strings.Contains(got, `<span class="culprit">the event's goroutine</span>`) {
+		t.Error("the panicking goroutine's group is not marked")
+	}
+	if plain := renderHTML(t, sampleReport(t)); strings.Contains(plain, `class="event"`) || strings.Contains(plain, `class="culprit"`) {
 		t.Error("a plain dump's report shows an event")
 	}
 }
