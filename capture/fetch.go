@@ -51,9 +51,6 @@ func (e *FetchError) Error() string { return "GET " + e.URL + ": " + e.Err.Error
 
 func (e *FetchError) Unwrap() error { return e.Err }
 
-// errTooLarge marks a body cut at FetchOptions.MaxSize.
-var errTooLarge = errors.New("response too large")
-
 // Fetch downloads a goroutine dump from a net/http/pprof endpoint of
 // another process and parses it: /debug/pprof/goroutine?debug=2 (full
 // stacks with IDs and states, the most useful), ?debug=1 (counts per
@@ -145,22 +142,17 @@ func Fetch(ctx context.Context, rawURL string, opts FetchOptions) ([]*parse.Snap
 	if resp.ContentLength > limit {
 		return nil, fail("response is %s, over the %s limit (FetchOptions.MaxSize)", size(resp.ContentLength), size(limit))
 	}
-	body, err := newFetchBody(ctx, resp.Body, limit)
-	if err != nil {
-		return nil, timedOut(fail("reading the response: %w", err))
-	}
-	snaps, err := parse.ReadAll(body, name)
+	// The limit counts the bytes parse reads, after gunzip: a small gzip
+	// body cannot expand into gigabytes. Every read checks the deadline, so
+	// the timeout bounds unzipping and parsing too, not only the network.
+	snaps, err := parse.ReadAllLimit(&deadlineReader{ctx: ctx, r: resp.Body}, name, limit)
 	switch {
-	case body.cap.over:
+	case errors.Is(err, parse.ErrTooLarge):
 		return nil, fail("response is over the %s limit (FetchOptions.MaxSize)", size(limit))
 	case errors.Is(err, parse.ErrNoDump):
 		return nil, fail("response is not a goroutine dump (%s)", mediaType(resp))
 	case err != nil:
 		return nil, timedOut(fail("reading the response: %w", err))
-	}
-	if body.gzipErr != nil && len(snaps) > 0 {
-		last := snaps[len(snaps)-1]
-		last.Warnings = append(last.Warnings, "the gzip stream ended badly ("+body.gzipErr.Error()+"); kept what was read")
 	}
 	return snaps, nil
 }
@@ -241,30 +233,15 @@ func size(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// capReader reads at most left bytes of r and fails, setting over, when
-// r has more: parse streams the body, so the cap has to be in the reader.
-type capReader struct {
-	r    io.Reader
-	left int64
-	over bool
+// deadlineReader fails once ctx is done, whatever r does.
+type deadlineReader struct {
+	ctx context.Context
+	r   io.Reader
 }
 
-func (c *capReader) Read(p []byte) (int, error) {
-	if c.left <= 0 {
-		// At the cap: one more byte means the body is too large; EOF
-		// means it fitted exactly.
-		var one [1]byte
-		n, err := c.r.Read(one[:])
-		if n > 0 {
-			c.over = true
-			return 0, errTooLarge
-		}
+func (d *deadlineReader) Read(p []byte) (int, error) {
+	if err := d.ctx.Err(); err != nil {
 		return 0, err
 	}
-	if int64(len(p)) > c.left {
-		p = p[:c.left]
-	}
-	n, err := c.r.Read(p)
-	c.left -= int64(n)
-	return n, err
+	return d.r.Read(p)
 }

@@ -377,3 +377,29 @@ func TestTextThatParsesAsProto(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+// TestReadAllLimit: the limit counts decompressed bytes, and an input that
+// fits exactly is read whole.
+func TestReadAllLimit(t *testing.T) {
+	plain := readTestdata(t, "generated/stack_mixed_states.txt")
+	z := gzipBytes(t, plain)
+	for _, tc := range []struct {
+		name  string
+		in    []byte
+		limit int64
+		over  bool
+	}{
+		{"plain fits exactly", plain, int64(len(plain)), false},
+		{"plain one byte over", plain, int64(len(plain)) - 1, true},
+		{"gzip counted after gunzip", z, int64(len(z)) + 1, len(z)+1 < len(plain)},
+		{"gzip fits", z, int64(len(plain)), false},
+	} {
+		snaps, err := parse.ReadAllLimit(bytes.NewReader(tc.in), tc.name, tc.limit)
+		if over := errors.Is(err, parse.ErrTooLarge); over != tc.over {
+			t.Errorf("%s: error %v, want over the limit = %v", tc.name, err, tc.over)
+		}
+		if !tc.over && (err != nil || len(snaps) != 1 || snaps[0].Count() != 26) {
+			t.Errorf("%s: %d snapshots, error %v; want the whole dump", tc.name, len(snaps), err)
+		}
+	}
+}

@@ -13,6 +13,10 @@ import (
 // ErrNoDump is returned when an input holds no goroutine dump at all.
 var ErrNoDump = errors.New("no goroutine dump found")
 
+// ErrTooLarge is returned by [ReadAllLimit] when the input holds more bytes
+// than its limit allows.
+var ErrTooLarge = errors.New("input over the size limit")
+
 // ReadAll reads every goroutine dump in r, in order: a log with two SIGQUIT
 // dumps, or "cat before.txt after.txt", gives two snapshots (at most
 // [MaxSnapshots] are kept, see there). name is used for
@@ -23,16 +27,29 @@ var ErrNoDump = errors.New("no goroutine dump found")
 // Read errors end the reading; the snapshots read so far are returned with
 // the error. When r holds no dump, ReadAll returns [ErrNoDump].
 func ReadAll(r io.Reader, name string) ([]*Snapshot, error) {
+	return readAll(r, name, 0)
+}
+
+// ReadAllLimit is [ReadAll] reading at most limit bytes, counted after
+// gzip decompression: a small gzip body cannot expand into gigabytes. An
+// input with more fails with an error wrapping [ErrTooLarge], not a dump
+// silently cut. limit ≤ 0 means no limit.
+func ReadAllLimit(r io.Reader, name string, limit int64) ([]*Snapshot, error) {
+	return readAll(r, name, limit)
+}
+
+func readAll(r io.Reader, name string, limit int64) ([]*Snapshot, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(512)
 	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
 		// Limits apply to the decompressed bytes: the text reader streams
-		// them, the protobuf reader stops at maxProto.
+		// them, the protobuf reader stops at maxProto, and limit counts
+		// them.
 		zr, err := newGunzip(br)
 		if err != nil {
 			return nil, err
 		}
-		snaps, err := ReadAll(zr, name)
+		snaps, err := readAll(zr, name, limit)
 		if n := len(snaps); n > 0 {
 			snaps[n-1].Warnings = append(snaps[n-1].Warnings, zr.warnings()...)
 		}
@@ -40,6 +57,9 @@ func ReadAll(r io.Reader, name string) ([]*Snapshot, error) {
 			err = fmt.Errorf("%w (the gzip data stops early: %s)", err, zr.broken)
 		}
 		return snaps, err
+	}
+	if limit > 0 {
+		br = bufio.NewReaderSize(&limitReader{r: br, left: limit}, 64<<10)
 	}
 	if isProto(head) && !plainText(head) {
 		return readProto(br, name)
@@ -131,4 +151,36 @@ func plainText(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// limitReader reads at most left bytes of r and fails with ErrTooLarge
+// when r has more: the readers stream their input, so the limit has to be
+// in the reader. The failure is sticky: a bufio.Reader's Peek hands an
+// error out once and forgets it.
+type limitReader struct {
+	r    io.Reader
+	left int64
+	over bool
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.over {
+		return 0, ErrTooLarge
+	}
+	if l.left <= 0 {
+		// At the limit: one more byte means too large; EOF means the input
+		// fitted exactly.
+		var one [1]byte
+		if n, err := l.r.Read(one[:]); n == 0 {
+			return 0, err
+		}
+		l.over = true
+		return 0, ErrTooLarge
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
 }

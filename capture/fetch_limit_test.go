@@ -65,7 +65,7 @@ func TestFetchKeepsACutGzipBody(t *testing.T) {
 	if n := s.Count(); n < 500 || n >= 2000 {
 		t.Errorf("%d goroutines read, want most of what the cut body holds", n)
 	}
-	if !strings.Contains(strings.Join(s.Warnings, "\n"), "gzip stream ended badly") {
+	if !strings.Contains(strings.Join(s.Warnings, "\n"), "the gzip data stops early") {
 		t.Errorf("warnings %q do not say the gzip stream was cut", s.Warnings)
 	}
 }
