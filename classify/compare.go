@@ -413,7 +413,7 @@ func (c *comparer) judge(e *entry, firstName string) {
 	if g.Leaked > 0 {
 		raise(Leak, fmt.Sprintf("gc-proven (leaked): %d of %d", g.Leaked, g.Counts[c.n-1]))
 	}
-	g.Culprit = eventVerdict(c.ev, g, e.facts, class, raise)
+	g.Culprit, g.HungTest = eventVerdict(c.ev, g, e.facts, class, raise)
 	orphanVerdict(g, e.orphan, raise)
 	if g.New > 0 {
 		why := fmt.Sprintf("%d new since %s", g.New, firstName)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/stackdiff/stackdiff/internal/lineage"
 	"github.com/stackdiff/stackdiff/parse"
 )
 
@@ -41,10 +42,11 @@ func (f *eventFacts) noteMember(ev *parse.Event, m *parse.Member) {
 }
 
 // eventVerdict raises the verdict a group earns from the last snapshot's
-// event, and says whether the group is the event's culprit.
-func eventVerdict(ev *parse.Event, g *Group, f eventFacts, class Class, raise func(Verdict, string)) (culprit bool) {
+// event, and says whether the group is the event's culprit and, for a test
+// timeout, which hung test it runs.
+func eventVerdict(ev *parse.Event, g *Group, f eventFacts, class Class, raise func(Verdict, string)) (culprit bool, test string) {
 	if ev == nil {
-		return false
+		return false, ""
 	}
 	last := g.Counts[len(g.Counts)-1]
 	switch ev.Kind {
@@ -57,20 +59,20 @@ func eventVerdict(ev *parse.Event, g *Group, f eventFacts, class Class, raise fu
 		}
 		// Every blocked goroutine is the story; the one that printed the
 		// deadlock is not a culprit.
-		return false
+		return false, ""
 	case parse.EventGoleak:
 		if last > 0 {
 			raise(Leak, "goleak found it left over at the end of the test")
 		}
-		return false
+		return false, ""
 	case parse.EventTestTimeout:
 		if test := runningTest(ev.Tests, g.Frames); test != "" {
 			raise(Suspect, fmt.Sprintf("running %s when the %s", test, firstLine(ev.Message)))
-			return true
+			return true, test
 		}
-		return false
+		return false, ""
 	}
-	return f.named
+	return f.named, ""
 }
 
 // hasDurableMarks reports whether the deadlock is a synctest bubble's,
@@ -80,27 +82,17 @@ func hasDurableMarks(ev *parse.Event) bool {
 }
 
 // runningTest returns the test of tests (as go test lists them, subtests
-// as "TestX/sub") whose function is in frames, or "".
+// as "TestX/sub") whose function, or a closure in it, is in frames, or "".
 func runningTest(tests []string, frames []parse.Frame) string {
 	for _, t := range tests {
 		top, _, _ := strings.Cut(t, "/")
 		for _, f := range frames {
-			if isTestFunc(f.Func, top) {
+			if lineage.Short(f.Func) == top {
 				return t
 			}
 		}
 	}
 	return ""
-}
-
-// isTestFunc reports whether fn ("example.com/pkg.TestX",
-// "example.com/pkg.TestX.func1") is test function name or a closure in it.
-func isTestFunc(fn, name string) bool {
-	if i := strings.LastIndexByte(fn, '/'); i >= 0 {
-		fn = fn[i+1:]
-	}
-	_, fn, ok := strings.Cut(fn, ".")
-	return ok && (fn == name || strings.HasPrefix(fn, name+".func"))
 }
 
 func firstLine(s string) string {

@@ -106,6 +106,9 @@ type Group struct {
 	// names: the one that panicked or threw, or that runs a test that
 	// timed out. Reports show it first.
 	Culprit bool
+	// HungTest is, for a test timeout, the test the culprit runs (as go
+	// test lists it under "running tests:").
+	HungTest string
 	// Origins say which tests or functions the group's goroutines descend
 	// from, largest first: only when the last dump shows their ancestry
 	// (GODEBUG=tracebackancestors=N), else nil.

@@ -311,7 +311,7 @@ func (w *watcher) print(events []pending) {
 		if w.c.count > 0 {
 			count = fmt.Sprintf("/%d", w.c.count)
 		}
-		fmt.Fprintf(w.stderr, "stackdiff: watching %s: round %d%s, %s, %d down", plural(len(w.targets), "target"), w.rounds+1, count, plural(leaks, "leak group"), down)
+		fmt.Fprintf(w.stderr, "stackdiff: watching %s: round %d%s, %s, %d down", report.Plural(len(w.targets), "target"), w.rounds+1, count, report.Plural(leaks, "leak group"), down)
 	}
 }
 
@@ -330,7 +330,7 @@ func (w *watcher) printText(p pending) {
 		b.WriteString(": answers again")
 	case p.group != nil:
 		g := p.group
-		fmt.Fprintf(&b, "  %s %s (%s since the start) at %s: %s", g.Label, signedInt(g.Delta), joinCounts(g.Counts), siteText(g), ev.Why)
+		fmt.Fprintf(&b, "  %s %s (%s since the start) at %s: %s", g.Label, report.Signed(g.Delta), classify.JoinCounts(g.Counts), siteText(g), ev.Why)
 		if ev.Targets > 0 {
 			fmt.Fprintf(&b, "; grows on %d of %d targets", ev.GrowsOn, ev.Targets)
 		}
@@ -396,14 +396,14 @@ func (w *watcher) summary(took time.Duration) {
 		}
 	}
 	slices.Sort(ids)
-	fmt.Fprintf(w.stdout, "watch ended after %s (%s): %s\n", plural(w.rounds, "round"), took.Round(time.Millisecond), plural(len(ids), "leak group"))
+	fmt.Fprintf(w.stdout, "watch ended after %s (%s): %s\n", report.Plural(w.rounds, "round"), took.Round(time.Millisecond), report.Plural(len(ids), "leak group"))
 	for _, id := range ids {
 		g := groups[id]
-		line := fmt.Sprintf("  leak %s at %s: on %d of %s", g.Label, siteText(g), on[id], plural(len(w.targets), "target"))
+		line := fmt.Sprintf("  leak %s at %s: on %d of %s", g.Label, siteText(g), on[id], report.Plural(len(w.targets), "target"))
 		fmt.Fprintln(w.stdout, report.Printable(line))
 	}
 	for _, t := range w.targets {
-		line := fmt.Sprintf("  %s: %s, %d failed, %s", t.name, plural(t.fetches, "dump"), t.failed, plural(len(t.leaks), "leak group"))
+		line := fmt.Sprintf("  %s: %s, %d failed, %s", t.name, report.Plural(t.fetches, "dump"), t.failed, report.Plural(len(t.leaks), "leak group"))
 		if t.win.dropped > 0 {
 			line += fmt.Sprintf("; up to %d small groups not followed (over %d groups)", t.win.dropped, maxTracked)
 		}
@@ -418,27 +418,5 @@ func siteText(g *classify.Group) string {
 	if f == nil && len(g.Frames) > 0 {
 		f = &g.Frames[0]
 	}
-	if f == nil {
-		return "?"
-	}
-	fn := f.Func
-	if i := strings.LastIndexByte(fn, '/'); i >= 0 {
-		fn = fn[i+1:]
-	}
-	return fmt.Sprintf("%s %s:%d", fn, path.Base(f.File), f.Line)
-}
-
-func signedInt(n int) string {
-	if n > 0 {
-		return fmt.Sprintf("+%d", n)
-	}
-	return fmt.Sprint(n)
-}
-
-func joinCounts(v []int) string {
-	s := make([]string, len(v))
-	for i, n := range v {
-		s[i] = fmt.Sprint(n)
-	}
-	return strings.Join(s, " → ")
+	return report.FrameText(f)
 }

@@ -4,10 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/report"
 )
 
 // The bounds of a watch. Whatever the length of the watch, a target costs
@@ -168,7 +167,7 @@ func (w *window) leakRule(s sample, t *track) string {
 		// Goroutine IDs only grow within a process: every goroutine of
 		// the group existed K fetches ago, none has ended since, and the
 		// runtime has seen each blocked for a minute or more.
-		return fmt.Sprintf("%s new since the start, none ended over the last %s, blocked %d+ minutes", plural(s.count, "goroutine"), plural(w.k, "fetch"), s.minWait)
+		return fmt.Sprintf("%s new since the start, none ended over the last %s, blocked %d+ minutes", report.Plural(s.count, "goroutine"), report.Plural(w.k, "fetch"), s.minWait)
 	}
 	return ""
 }
@@ -183,9 +182,9 @@ func (w *window) streak(t *track, n int) bool {
 func (w *window) risesText(t *track, n int) string {
 	span := w.steps - t.rises[len(t.rises)-n] + 1
 	if span == n {
-		return "rose at each of the last " + plural(n, "fetch") + ": " + w.trendText(t)
+		return "rose at each of the last " + report.Plural(n, "fetch") + ": " + w.trendText(t)
 	}
-	return fmt.Sprintf("rose at %d of the last %s, never falling: %s", n, plural(span, "fetch"), w.trendText(t))
+	return fmt.Sprintf("rose at %d of the last %s, never falling: %s", n, report.Plural(span, "fetch"), w.trendText(t))
 }
 
 // trend returns a group's counts over the window, oldest first: up to K+1
@@ -206,11 +205,11 @@ func (w *window) trend(id string) []int {
 // trendText is the trend of t, during a step (the current slot filled).
 func (w *window) trendText(t *track) string {
 	n := min(w.steps+1, w.k+1)
-	s := make([]string, 0, n)
+	counts := make([]int, 0, n)
 	for i := w.steps + 1 - n; i <= w.steps; i++ {
-		s = append(s, strconv.Itoa(t.counts[w.slot(i)]))
+		counts = append(counts, t.counts[w.slot(i)])
 	}
-	return strings.Join(s, " → ")
+	return classify.JoinCounts(counts)
 }
 
 // grows reports whether the group has more goroutines now than at the
@@ -218,14 +217,4 @@ func (w *window) trendText(t *track) string {
 func (w *window) grows(id string) bool {
 	tr := w.trend(id)
 	return len(tr) >= 2 && tr[len(tr)-1] > tr[0]
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	if strings.HasSuffix(what, "ch") {
-		return strconv.Itoa(n) + " " + what + "es"
-	}
-	return strconv.Itoa(n) + " " + what + "s"
 }

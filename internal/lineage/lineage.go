@@ -56,6 +56,10 @@ func (x *Index) Goroutine(id int64) (frames []parse.Frame, createdBy *parse.Fram
 // sections.
 func (x *Index) HasAncestry() bool { return x.s.HasAncestry() }
 
+// MaxLine is the most ancestors [Index.Walk] visits for one goroutine; a
+// longer line counts as not seen whole.
+const MaxLine = 256
+
 // Step is one ancestor met by [Index.Walk].
 type Step struct {
 	ID int64
@@ -78,8 +82,17 @@ type Step struct {
 // that nothing started (goroutine 1), rather than an ancestor that has
 // exited and that no ancestry shows, or the ancestry's cap.
 func (x *Index) Walk(id int64, visit func(Step) bool) (complete bool) {
+	// Every goroutine of a report may be walked: a line longer than
+	// MaxLine is not followed to its end, so that a dump of a long chain
+	// of goroutines costs a bounded amount per goroutine, not its length.
+	hops, each := MaxLine, visit
+	visit = func(st Step) bool {
+		hops--
+		return hops >= 0 && each(st)
+	}
 	cur := id
-	// Parent links form a tree in a real dump; a hand-made one may loop.
+	// Parent links form a tree in a real dump; a hand-made one may loop
+	// (the hop limit ends that too).
 	for budget := len(x.byID) + parse.MaxAncestors + 1; budget > 0; budget-- {
 		if a := x.s.Ancestry[cur]; a != nil {
 			last := a

@@ -1,6 +1,8 @@
 package lineage
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -54,5 +56,31 @@ func TestTestFunc(t *testing.T) {
 		if got := TestFunc(tc.frames); got != tc.want {
 			t.Errorf("TestFunc(%v) = %q, want %q", tc.frames, got, tc.want)
 		}
+	}
+}
+
+// TestWalkIsBounded: a dump that is one long chain of goroutines (each
+// started by the one before) costs at most MaxLine steps per walk, not the
+// chain's length: every goroutine of a report is walked.
+func TestWalkIsBounded(t *testing.T) {
+	const n = 5000
+	var b strings.Builder
+	b.WriteString("goroutine 1 [running]:\nmain.main()\n\t/app/main.go:1 +0x1\n\n")
+	for id := 2; id <= n+1; id++ {
+		fmt.Fprintf(&b, "goroutine %d [chan receive]:\nmain.f()\n\t/app/main.go:5 +0x1\ncreated by main.f in goroutine %d\n\t/app/main.go:6 +0x1\n\n", id, id-1)
+	}
+	s, err := parse.Read(strings.NewReader(b.String()), "chain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := New(s)
+	steps := 0
+	complete := x.Walk(n+1, func(Step) bool { steps++; return true })
+	if steps != MaxLine || complete {
+		t.Errorf("walk of a %d-long line took %d steps (complete %v), want %d and incomplete", n, steps, complete, MaxLine)
+	}
+	steps = 0
+	if !x.Walk(10, func(Step) bool { steps++; return true }) || steps != 9 {
+		t.Errorf("walk of a 9-long line: %d steps, want 9 and complete", steps)
 	}
 }

@@ -121,7 +121,7 @@ func newChart(r *classify.Report) *htmlChart {
 		}
 		cr.Tooltip = string(g.Verdict) + " " + string(g.Label) + ": " + classify.JoinCounts(g.Counts)
 		if n > 1 {
-			cr.Tooltip += " (" + signed(g.Delta) + ")"
+			cr.Tooltip += " (" + Signed(g.Delta) + ")"
 		}
 		if s := siteFunc(g); s != "" {
 			cr.Tooltip += " at " + s
@@ -132,11 +132,11 @@ func newChart(r *classify.Report) *htmlChart {
 				bar("before", g.Counts[0], top, y+7, 12),
 				bar("now", g.Counts[1], top, y+21, 12),
 			}
-			cr.Delta = signed(g.Delta)
+			cr.Delta = Signed(g.Delta)
 		case "series":
 			cr.Spark = spark(g.Counts, y+6, 28)
 			cr.Counts = classify.JoinCounts([]int{g.Counts[0], last(g.Counts)})
-			cr.Delta = signed(g.Delta)
+			cr.Delta = Signed(g.Delta)
 		default:
 			cr.Bars = []chartBar{bar("now", last(g.Counts), top, y+13, 14)}
 		}
@@ -144,7 +144,7 @@ func newChart(r *classify.Report) *htmlChart {
 	}
 	if left := len(r.Groups) - len(picked); left > 0 {
 		c.Note = "The chart shows the " + strconv.Itoa(len(picked)) + " groups that changed most; " +
-			plural(left, "smaller group") + " left out of it " + isAre(left) + " listed below with the others."
+			Plural(left, "smaller group") + " left out of it " + isAre(left) + " listed below with the others."
 	}
 	return c
 }

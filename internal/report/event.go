@@ -46,13 +46,7 @@ func culpritRole(ev *parse.Event, g *classify.Group) string {
 	id := ev.Goroutine
 	switch ev.Kind {
 	case parse.EventTestTimeout:
-		for _, e := range g.Evidence {
-			if test, ok := strings.CutPrefix(e, "running "); ok {
-				test, _, _ = strings.Cut(test, " when ")
-				return fmt.Sprintf("%s hung (goroutine %s)", test, idList(g.IDs))
-			}
-		}
-		return fmt.Sprintf("a running test hung (goroutine %s)", idList(g.IDs))
+		return fmt.Sprintf("%s hung (goroutine %s)", g.HungTest, idList(g.IDs))
 	case parse.EventPanic:
 		return fmt.Sprintf("goroutine %d panicked", id)
 	case parse.EventFatal:
@@ -99,7 +93,7 @@ func (p *printer) culprits(r *classify.Report, c Options) {
 		}
 		where := stateText(g)
 		if g.Site != nil {
-			where += " at " + frameText(g.Site)
+			where += " at " + FrameText(g.Site)
 		}
 		fmt.Fprintf(p.w, "\n%s: %s\n", p.paint("1", culpritRole(ev, g)), where)
 		c.Frames = max(c.Frames, culpritFrames)

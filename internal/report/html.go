@@ -199,7 +199,7 @@ func newHTMLGroup(r *classify.Report, i int, g *classify.Group) htmlGroup {
 		Open:      g.Verdict != classify.OK || g.Culprit,
 		Culprit:   g.Culprit,
 		State:     stateText(g),
-		SiteShort: frameText(g.Site),
+		SiteShort: FrameText(g.Site),
 		Reason:    g.Reason,
 		Fix:       g.Fix,
 		Evidence:  g.Evidence,
@@ -208,9 +208,9 @@ func newHTMLGroup(r *classify.Report, i int, g *classify.Group) htmlGroup {
 	}
 	if multi {
 		h.CountsText = classify.JoinCounts(g.Counts)
-		h.Delta = signed(g.Delta)
+		h.Delta = Signed(g.Delta)
 	} else {
-		h.CountsText = plural(last(g.Counts), "goroutine")
+		h.CountsText = Plural(last(g.Counts), "goroutine")
 	}
 	for j, n := range g.Counts {
 		name := strconv.Itoa(j + 1)
@@ -221,7 +221,7 @@ func newHTMLGroup(r *classify.Report, i int, g *classify.Group) htmlGroup {
 	}
 	if w := g.WaitMinutes; w[1] > 0 {
 		if w[0] == w[1] {
-			h.Wait = plural(w[1], "minute")
+			h.Wait = Plural(w[1], "minute")
 		} else {
 			h.Wait = strconv.Itoa(w[0]) + " to " + strconv.Itoa(w[1]) + " minutes"
 		}

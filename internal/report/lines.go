@@ -34,9 +34,9 @@ func Lines(w io.Writer, r *classify.Report, rel func(file string) string) error 
 		if site != nil {
 			loc = fmt.Sprintf("%s:%d", rel(site.File), site.Line)
 		}
-		count := plural(g.Counts[len(g.Counts)-1], "goroutine")
+		count := Plural(g.Counts[len(g.Counts)-1], "goroutine")
 		if len(g.Counts) > 1 {
-			count += " (" + signed(g.Delta) + ")"
+			count += " (" + Signed(g.Delta) + ")"
 		}
 		line := fmt.Sprintf("%s: %s: %s %s (%s)", loc, g.Verdict, count, g.Reason, g.Label)
 		if c := g.CreatedBy; c != nil {

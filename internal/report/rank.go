@@ -36,7 +36,7 @@ func firstScreen(r *classify.Report) []*classify.Group {
 // only moved) or by less than --min-delta.
 func hiddenText(r *classify.Report, shown []*classify.Group, hidden int) string {
 	if len(r.Inputs) == 1 {
-		return fmt.Sprintf("%s, ranked lower,", plural(hidden, "more group"))
+		return fmt.Sprintf("%s, ranked lower,", Plural(hidden, "more group"))
 	}
 	in := map[*classify.Group]bool{}
 	for _, g := range shown {
@@ -54,11 +54,11 @@ func hiddenText(r *classify.Report, shown []*classify.Group, hidden int) string 
 	}
 	switch unchanged {
 	case hidden:
-		return plural(hidden, "unchanged ok group")
+		return Plural(hidden, "unchanged ok group")
 	case 0:
-		return plural(hidden, "ok group") + " " + changed
+		return Plural(hidden, "ok group") + " " + changed
 	}
-	return fmt.Sprintf("%s (%d unchanged, %d %s)", plural(hidden, "ok group"), unchanged, hidden-unchanged, changed)
+	return fmt.Sprintf("%s (%d unchanged, %d %s)", Plural(hidden, "ok group"), unchanged, hidden-unchanged, changed)
 }
 
 // siteIndex returns the index of the group's site among its visible
@@ -87,9 +87,9 @@ func leakText(r *classify.Report) string {
 	}
 	if len(r.Inputs) > 1 {
 		if s.NewInLeakGroups == s.Leaked {
-			return fmt.Sprintf("; %d of them %s leaked, in %s", s.Leaked, verb, plural(s.LeakGroups, "group"))
+			return fmt.Sprintf("; %d of them %s leaked, in %s", s.Leaked, verb, Plural(s.LeakGroups, "group"))
 		}
-		return fmt.Sprintf("; %s %s leaked, in %s (%d of them new)", plural(s.Leaked, "goroutine"), verb, plural(s.LeakGroups, "group"), s.NewInLeakGroups)
+		return fmt.Sprintf("; %s %s leaked, in %s (%d of them new)", Plural(s.Leaked, "goroutine"), verb, Plural(s.LeakGroups, "group"), s.NewInLeakGroups)
 	}
-	return fmt.Sprintf("; %d %s leaked, in %s", s.Leaked, verb, plural(s.LeakGroups, "group"))
+	return fmt.Sprintf("; %d %s leaked, in %s", s.Leaked, verb, Plural(s.LeakGroups, "group"))
 }

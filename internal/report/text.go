@@ -138,10 +138,10 @@ func Headline(r *classify.Report) string {
 	switch {
 	case len(r.Inputs) > 1:
 		first, last := r.Inputs[0], r.Inputs[len(r.Inputs)-1]
-		fmt.Fprintf(&b, "%s since %s (%d → %s)", plural(s.New, "new goroutine"), first.Name, first.Goroutines, plural(last.Goroutines, "goroutine"))
+		fmt.Fprintf(&b, "%s since %s (%d → %s)", Plural(s.New, "new goroutine"), first.Name, first.Goroutines, Plural(last.Goroutines, "goroutine"))
 	case len(r.Inputs) == 1:
 		in := r.Inputs[0]
-		fmt.Fprintf(&b, "%s in %s, %s", plural(in.Goroutines, "goroutine"), in.Name, plural(in.Groups, "group"))
+		fmt.Fprintf(&b, "%s in %s, %s", Plural(in.Goroutines, "goroutine"), in.Name, Plural(in.Groups, "group"))
 	default:
 		b.WriteString("no goroutine dump")
 	}
@@ -153,7 +153,7 @@ func Headline(r *classify.Report) string {
 		b.WriteString("; no leaks")
 	}
 	if s.SuspectGroups > 0 {
-		fmt.Fprintf(&b, "; %s", plural(s.SuspectGroups, "suspect group"))
+		fmt.Fprintf(&b, "; %s", Plural(s.SuspectGroups, "suspect group"))
 	}
 	return b.String()
 }
@@ -165,9 +165,13 @@ func worst(r *classify.Report) classify.Verdict {
 	return r.Groups[0].Verdict // groups are sorted worst first
 }
 
-func plural(n int, what string) string {
+// Plural is "1 goroutine", "2 goroutines", "3 fetches".
+func Plural(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
+	}
+	if strings.HasSuffix(what, "ch") {
+		return strconv.Itoa(n) + " " + what + "es"
 	}
 	return strconv.Itoa(n) + " " + what + "s"
 }
@@ -188,10 +192,10 @@ func (p *printer) table(r *classify.Report, shown []*classify.Group, width int) 
 	for _, g := range shown {
 		row := []string{string(g.Verdict), string(g.Label)}
 		if multi {
-			row = append(row, signed(g.Delta))
+			row = append(row, Signed(g.Delta))
 		}
 		row = append(row, countCells(g.Counts)...)
-		row = append(row, stateText(g), frameText(g.Site), frameText(g.CreatedBy))
+		row = append(row, stateText(g), FrameText(g.Site), FrameText(g.CreatedBy))
 		fmt.Fprintln(tw, strings.Join(row, "\t"))
 	}
 	tw.Flush()
@@ -253,7 +257,7 @@ func (p *printer) detail(g *classify.Group, c Options) {
 	head := fmt.Sprintf("%s %s", g.Verdict, g.Label)
 	counts := fmt.Sprintf("×%d", g.Counts[len(g.Counts)-1])
 	if len(g.Counts) > 1 {
-		counts = fmt.Sprintf("%s (%s)", signed(g.Delta), classify.JoinCounts(g.Counts))
+		counts = fmt.Sprintf("%s (%s)", Signed(g.Delta), classify.JoinCounts(g.Counts))
 	}
 	fmt.Fprintf(p.w, "\n%s  %s  %s\n", p.paint(verdictColor(g.Verdict), head), counts, stateText(g))
 	for _, e := range g.Evidence {
@@ -335,9 +339,9 @@ func stateText(g *classify.Group) string {
 	return s
 }
 
-// frameText is "pkg.Func file.go:12", with the package path and the file's
+// FrameText is "pkg.Func file.go:12", with the package path and the file's
 // directories cut down to what identifies them in a row.
-func frameText(f *parse.Frame) string {
+func FrameText(f *parse.Frame) string {
 	if f == nil {
 		return "-"
 	}
@@ -361,7 +365,8 @@ func ShortFunc(fn string) string {
 	return fn
 }
 
-func signed(n int) string {
+// Signed is n with its sign: "+3", "0", "-2".
+func Signed(n int) string {
 	if n > 0 {
 		return "+" + strconv.Itoa(n)
 	}
