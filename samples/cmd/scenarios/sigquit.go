@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -11,17 +12,20 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/stackdiff/stackdiff/samples/scenarios"
 )
 
-// sigquitEnv names the scenario a child process runs before it sends
-// itself SIGQUIT: the runtime then prints every goroutine to stderr and
+// sigquitEnv names the scenario a child process runs before its parent
+// sends it SIGQUIT: the runtime then prints every goroutine to stderr and
 // exits, as a service does on Ctrl-\ or "kill -QUIT".
 const sigquitEnv = "STACKDIFF_SCENARIO_SIGQUIT"
 
 // crashIfAsked is called first thing in main: in a child started by
-// writeSigquit it runs the scenario and dies by SIGQUIT, never returning.
+// writeSigquit it runs the scenario, says so on stdout and parks until the
+// parent's SIGQUIT kills it, never returning. The signal comes from outside,
+// as an operator's does, so no goroutine of the child is busy sending it.
 func crashIfAsked() {
 	name := os.Getenv(sigquitEnv)
 	if name == "" {
@@ -37,7 +41,7 @@ func crashIfAsked() {
 	}
 	s.Run() // the leaked goroutines are parked when Run returns
 	signal.Reset(syscall.SIGQUIT)
-	syscall.Kill(os.Getpid(), syscall.SIGQUIT)
+	os.Stdout.WriteString("ready\n")
 	select {} // the runtime prints the dump and exits
 }
 
@@ -53,7 +57,21 @@ func writeSigquit(s scenarios.Scenario, path string) error {
 	cmd.Env = append(os.Environ(), sigquitEnv+"="+s.Name, "GOTRACEBACK=single")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	err = cmd.Run()
+	ready, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	line, _ := bufio.NewReader(ready).ReadString('\n')
+	if line == "ready\n" {
+		time.Sleep(100 * time.Millisecond) // let main park in select {}
+		cmd.Process.Signal(syscall.SIGQUIT)
+	} else {
+		cmd.Process.Kill()
+	}
+	err = cmd.Wait()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 2 || !bytes.HasPrefix(stderr.Bytes(), []byte("SIGQUIT: quit")) {
 		return fmt.Errorf("child did not die by SIGQUIT: %v\n%.500s", err, stderr.Bytes())
