@@ -119,9 +119,11 @@ type comparer struct {
 	shared, sameCreator int
 	same                bool           // the verdict of sameProcess
 	ev                  *parse.Event   // the last snapshot's event, if any
+	cut                 bool           // the last snapshot stops early: goroutines are missing
 	parents             []parentOf     // a single dump's goroutines with a known parent (orphan.go)
 	sites               map[string]int // goroutines per blocking site (suspicion.go)
 	total               int            // goroutines of the last snapshot (suspicion.go)
+	stall               string         // why a single dump shows a stopped process (stalled.go)
 }
 
 func newComparer(snaps []*parse.Snapshot, o Options) *comparer {
@@ -135,6 +137,7 @@ func newComparer(snaps []*parse.Snapshot, o Options) *comparer {
 	}
 	if len(snaps) > 0 {
 		c.ev = snaps[len(snaps)-1].Event
+		c.cut = snaps[len(snaps)-1].Cut
 	}
 	return c
 }
@@ -354,7 +357,8 @@ func (c *comparer) judgeAll(snaps []*parse.Snapshot) *Report {
 	if c.n > 1 && !r.SameProcess {
 		c.newByOrigin() // origin.go: goroutines that only moved are not new
 	}
-	c.countSites() // suspicion.go
+	c.countSites()          // suspicion.go
+	c.stall = c.findStall() // stalled.go
 	for _, e := range c.order {
 		g := e.g
 		c.judge(e, firstName)
@@ -415,6 +419,7 @@ func (c *comparer) judge(e *entry, firstName string) {
 	}
 	g.Culprit, g.HungTest = eventVerdict(c.ev, g, e.facts, class, raise)
 	orphanVerdict(g, e.orphan, raise)
+	stallVerdict(g, c.stall, raise)
 	if g.New > 0 {
 		why := fmt.Sprintf("%d new since %s", g.New, firstName)
 		switch class {

@@ -16,8 +16,8 @@ import (
 // from "created by F in goroutine N" (Go 1.21+) when goroutine N is no
 // longer in the dump. Only a dump that lists every goroutine can say a
 // goroutine has exited: one without an event, or with an event whose dump
-// lists all goroutines (a signal, a deadlock, a test timeout); a panic's
-// dump may hold the panicking goroutine alone.
+// lists all goroutines (a signal, a deadlock, a test timeout), and not cut
+// off; a panic's dump may hold the panicking goroutine alone.
 
 // parentOf is one goroutine of a single dump whose parent is known.
 type parentOf struct {
@@ -38,7 +38,7 @@ type orphanFacts struct {
 
 // noteParent records a goroutine of a single dump with a known parent.
 func (c *comparer) noteParent(e *entry, m *parse.Member) {
-	if c.n == 1 && m.ParentID != 0 && completeDump(c.ev) {
+	if c.n == 1 && m.ParentID != 0 && !c.cut && completeDump(c.ev) {
 		c.parents = append(c.parents, parentOf{m.ParentID, e})
 	}
 }

@@ -2,6 +2,7 @@ package classify_test
 
 import (
 	"bytes"
+	"net"
 	"runtime"
 	"strings"
 	"sync"
@@ -52,6 +53,29 @@ func startKeptSenders(n int) (release func()) {
 	}
 }
 
+// awake keeps one goroutine of the test process waiting on the network, as
+// a service's listener does, so that a dump of the process is not a stopped
+// one (stalled.go) and the rule under test is judged alone.
+func awake(t *testing.T) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); <-done })
+}
+
 func stacks(t *testing.T) *parse.Snapshot {
 	t.Helper()
 	buf := make([]byte, 1<<20)
@@ -71,6 +95,7 @@ func stacks(t *testing.T) *parse.Snapshot {
 // TestOrphanedSenders: in one real dump, senders whose creator has exited
 // are suspects; senders whose creator is still there are not.
 func TestOrphanedSenders(t *testing.T) {
+	awake(t)
 	releaseOrphans := startOrphans(3)
 	defer releaseOrphans()
 	releaseKept := startKeptSenders(2)
@@ -114,6 +139,7 @@ func TestOrphanedSenders(t *testing.T) {
 // lock are a finding, though far below the crowd size of a big service; a
 // dozen idle workers on one channel receive are not.
 func TestShareCrowd(t *testing.T) {
+	awake(t)
 	var mu sync.Mutex
 	mu.Lock()
 	jobs := make(chan int)

@@ -49,6 +49,10 @@ func dump(t *testing.T, name string, first int, specs ...g) *parse.Snapshot {
 	return snap
 }
 
+// listening is a goroutine accepting connections, in dumps whose other
+// goroutines must not make a stopped process (stalled.go).
+var listening = g{1, "IO wait", []string{"internal/poll.runtime_pollWait runtime/netpoll.go:1", "internal/poll.(*FD).Accept internal/poll/fd_unix.go:1", "net.(*TCPListener).Accept net/tcpsock.go:1", "example.com/app.listen app/listen.go:70"}, "example.com/app.start app/start.go:6"}
+
 // siteVerdicts returns "label@site: verdict" for every group, in report order.
 func siteVerdicts(r *classify.Report) []string {
 	var out []string
@@ -70,6 +74,7 @@ func TestWaitThresholdsPerKind(t *testing.T) {
 		g{1, "chan send, 5 minutes", []string{"example.com/app.emit2 app/emit.go:40"}, "example.com/app.start app/start.go:3"},
 		g{1, "sync.WaitGroup.Wait, 9 minutes", []string{"sync.(*WaitGroup).Wait sync/waitgroup.go:1", "example.com/app.gather app/gather.go:50"}, "example.com/app.start app/start.go:4"},
 		g{1, "select, 600 minutes", []string{"example.com/app.loop app/loop.go:60"}, "example.com/app.start app/start.go:5"},
+		listening, // a process that waits on the network has not stopped (stalled.go)
 	)
 	tests := []struct {
 		name string
@@ -85,6 +90,7 @@ func TestWaitThresholdsPerKind(t *testing.T) {
 				"waitgroup@app/gather.go:50: ok",      // 9 < 10
 				"chan-receive@app/worker.go:20: ok",   // a worker may wait for days
 				"select@app/loop.go:60: ok",
+				"net-listener@app/listen.go:70: ok",
 			},
 		},
 		{
@@ -97,6 +103,7 @@ func TestWaitThresholdsPerKind(t *testing.T) {
 				"chan-receive@app/worker.go:20: suspect",
 				"select@app/loop.go:60: suspect",
 				"chan-send@app/emit.go:30: ok",
+				"net-listener@app/listen.go:70: ok",
 			},
 		},
 	}

@@ -161,8 +161,8 @@ func TestTruncated(t *testing.T) {
 					t.Errorf("goroutine %d lost", id)
 				}
 			}
-			if len(s.Warnings) == 0 {
-				t.Errorf("no warning for a dump cut inside goroutine 30")
+			if len(s.Warnings) == 0 || !s.Cut {
+				t.Errorf("dump cut inside goroutine 30: warnings %q, Cut %v", s.Warnings, s.Cut)
 			}
 			// The complete goroutines are exactly as in the full dump.
 			for _, g := range s.Goroutines() {
@@ -184,6 +184,9 @@ func TestGzip(t *testing.T) {
 		"generated/pprof_goroutine_debug1.txt",
 	} {
 		plain := readOne(t, name)
+		if plain.Cut {
+			t.Errorf("%s: a whole dump is marked Cut", name)
+		}
 		z, err := parse.Read(bytes.NewReader(gzipBytes(t, readTestdata(t, name))), plain.Name)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -227,6 +230,9 @@ func TestGzipCut(t *testing.T) {
 				continue
 			}
 			w := strings.Join(snaps[len(snaps)-1].Warnings, "\n")
+			if !snaps[len(snaps)-1].Cut {
+				t.Errorf("%s cut at %d: snapshot not marked Cut", name, n)
+			}
 			if !strings.Contains(w, "the gzip data stops early") {
 				t.Errorf("%s cut at %d: warnings %q do not say the gzip data stops early", name, n, w)
 			}

@@ -88,6 +88,10 @@ type Snapshot struct {
 	// Warnings are non-fatal problems: a truncated last goroutine, lines
 	// that could not be read. The snapshot holds what could be read.
 	Warnings []string
+	// Cut reports that the input stops inside the dump (a file or stream
+	// cut off, a broken gzip): goroutines after the cut are missing, so the
+	// snapshot cannot tell that a goroutine is absent from the process.
+	Cut bool
 	// Event says why the dump was printed: a panic, a fatal error, a
 	// signal, a test timeout, a race report, a goleak failure. Nil for a
 	// plain dump (runtime.Stack, pprof profiles).

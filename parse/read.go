@@ -52,6 +52,7 @@ func readAll(r io.Reader, name string, limit int64) ([]*Snapshot, error) {
 		snaps, err := readAll(zr, name, limit)
 		if n := len(snaps); n > 0 {
 			snaps[n-1].Warnings = append(snaps[n-1].Warnings, zr.warnings()...)
+			snaps[n-1].Cut = snaps[n-1].Cut || zr.broken != ""
 		}
 		if zr.broken != "" && err != nil && !strings.Contains(err.Error(), "gzip") {
 			err = fmt.Errorf("%w (the gzip data stops early: %s)", err, zr.broken)

@@ -76,15 +76,19 @@ func (t *textReader) finishInput() []*Snapshot {
 		switch g := t.g; {
 		case g.truncated():
 			t.warnf("last goroutine %s is truncated", g.idText())
+			t.cut()
 		case t.lr.cut:
 			t.warnf("last goroutine %s may be truncated: the input ends inside a line", g.idText())
+			t.cut()
 		case g.frames == 0 && !g.unavailable && !g.inAncestors && !g.indented:
 			t.warnf("last goroutine %s has no stack: the input may be cut off", g.idText())
+			t.cut()
 		}
 		t.endGoroutine()
 	}
 	if t.lr.cut && t.skipped {
 		t.warnf("the input ends inside a line that could not be read, %q: the dump may be cut off there", t.lastLine)
+		t.cut()
 	}
 	t.goleak = nil
 	t.endDebug1()
@@ -104,6 +108,9 @@ func (t *textReader) done() []*Snapshot {
 	}
 	return t.snaps
 }
+
+// cut marks the dump being read as stopping early (Snapshot.Cut).
+func (t *textReader) cut() { t.builder(FormatStack).snap.Cut = true }
 
 func (t *textReader) warnf(format string, args ...any) {
 	b := t.builder(FormatStack)

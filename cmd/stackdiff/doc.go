@@ -194,7 +194,10 @@
 //
 // One dump alone has no baseline: its groups are ranked by suspicion (the
 // kind of wait, the crowd at the site, the wait's length), and the first
-// screen shows the top ten, flagged or not.
+// screen shows the top ten, flagged or not. A dump of a stopped process,
+// where every goroutine but the one writing the dump waits on a channel, a
+// lock or a WaitGroup and none on the network, a sleep or a system call,
+// makes all those waits suspects: nothing is left to end them.
 //
 // # Exit status
 //
