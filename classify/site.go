@@ -44,35 +44,72 @@ var syncLocks = map[string]bool{
 	"sync.(*RWMutex).rLock": true,
 }
 
-// isLockMethod reports whether fn is a method named like a lock
-// acquisition: "pkg.(*TimedMutex).Lock", "pkg.(*RWMutex).RLock".
+// isLockMethod reports whether fn is a method named like taking or
+// releasing a lock: "pkg.(*TimedMutex).Lock", "pkg.(*RWMutex).RLock". A
+// deadlock detector's Unlock takes its own bookkeeping lock, so it blocks
+// on a sync mutex too.
 func isLockMethod(fn string) bool {
 	i := strings.LastIndexByte(fn, '.')
 	if i < 0 || !strings.HasSuffix(fn[:i], ")") {
 		return false
 	}
 	switch fn[i+1:] {
-	case "Lock", "RLock", "lock", "rlock", "rLock":
+	case "Lock", "RLock", "Unlock", "RUnlock", "lock", "rlock", "rLock":
 		return true
 	}
 	return false
 }
 
-// forwardsToLock reports whether frames[i] is a lock wrapper: a Lock or
-// RLock method whose callee (the next frame towards the leaf, runtime
-// frames skipped) is a sync lock or another such wrapper.
-func forwardsToLock(frames []parse.Frame, i int) bool {
-	if !isLockMethod(frames[i].Func) {
-		return false
+// funcPackage returns the import path of fn's package:
+// "github.com/a/b.(*T).M" → "github.com/a/b".
+func funcPackage(fn string) string {
+	slash := strings.LastIndexByte(fn, '/') + 1
+	if dot := strings.IndexByte(fn[slash:], '.'); dot >= 0 {
+		return fn[:slash+dot]
 	}
-	for j := i - 1; j >= 0; j-- {
-		fn := frames[j].Func
-		if isRuntime(fn) {
-			continue
+	return fn
+}
+
+// wrapperEnd returns, when frames[i] starts a lock wrapper, the index of
+// the wrapper's outermost frame, and -1 otherwise. A wrapper is a run of
+// frames of one package up to a Lock, RLock, Unlock or RUnlock method (the
+// outermost such method of the run), whose callee (the next frame towards
+// the leaf, runtime frames skipped) is a sync lock or another wrapper: a
+// TimedMutex's Lock, or a deadlock detector's Unlock that calls its own
+// helpers before it locks.
+func wrapperEnd(frames []parse.Frame, i int) int {
+	pkg := funcPackage(frames[i].Func)
+	end := -1
+	for k := i; k < len(frames) && funcPackage(frames[k].Func) == pkg; k++ {
+		if isLockMethod(frames[k].Func) {
+			end = k
 		}
-		return syncLocks[fn] || isLockMethod(fn) && forwardsToLock(frames, j)
 	}
-	return false
+	if end < 0 {
+		return -1
+	}
+	j := i - 1
+	for j >= 0 && isRuntime(frames[j].Func) {
+		j--
+	}
+	switch {
+	case j < 0:
+		return -1
+	case syncLocks[frames[j].Func]:
+		return end
+	}
+	// Another wrapper? Find where its run starts, towards the leaf.
+	callee := funcPackage(frames[j].Func)
+	for j > 0 && (isRuntime(frames[j-1].Func) || funcPackage(frames[j-1].Func) == callee) {
+		j--
+	}
+	for isRuntime(frames[j].Func) {
+		j++
+	}
+	if callee != pkg && !isStdlib(frames[j].Func) && wrapperEnd(frames, j) >= 0 {
+		return end
+	}
+	return -1
 }
 
 // siteAfterWrappers returns the index of the frame the site should be when
@@ -81,8 +118,12 @@ func forwardsToLock(frames []parse.Frame, i int) bool {
 // such caller.
 func siteAfterWrappers(frames []parse.Frame, i int) int {
 	j := i
-	for forwardsToLock(frames, j) {
-		k := j + 1
+	for {
+		end := wrapperEnd(frames, j)
+		if end < 0 {
+			return j
+		}
+		k := end + 1
 		for k < len(frames) && (isRuntime(frames[k].Func) || isStdlib(frames[k].Func) || isGoWrapper(frames[k].Func)) {
 			k++
 		}
@@ -91,5 +132,4 @@ func siteAfterWrappers(frames []parse.Frame, i int) int {
 		}
 		j = k
 	}
-	return j
 }

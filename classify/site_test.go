@@ -52,6 +52,37 @@ func TestSiteSkipsWrappers(t *testing.T) {
 			want: "example.com/app.(*Cache).Get",
 		},
 		{
+			// As go-deadlock's RWMutex prints in a real deadlock: its Unlock
+			// calls helpers of its own that take a bookkeeping lock.
+			name: "a deadlock detector's Unlock and its helpers: the caller is the site",
+			frames: frames(
+				"sync.runtime_SemacquireMutex runtime/sema.go:71",
+				"sync.(*Mutex).lockSlow sync/mutex.go:138", "sync.(*Mutex).Lock sync/mutex.go:81",
+				"github.com/sasha-s/go-deadlock.(*lockOrder).postUnlock github.com/sasha-s/go-deadlock@v0.2.1/deadlock.go:332",
+				"github.com/sasha-s/go-deadlock.postUnlock github.com/sasha-s/go-deadlock@v0.2.1/deadlock.go:169",
+				"github.com/sasha-s/go-deadlock.(*RWMutex).Unlock github.com/sasha-s/go-deadlock@v0.2.1/deadlock.go:131",
+				"example.com/core/lib.(*Peer).MaybeDequeue core/lib/peer.go:161",
+				"example.com/core/lib.(*Peer).StartProcessor core/lib/peer.go:418"),
+			want: "example.com/core/lib.(*Peer).MaybeDequeue",
+		},
+		{
+			name: "an unexported lock helper of the caller's own package",
+			frames: frames(
+				"sync.(*Mutex).Lock sync/mutex.go:1",
+				"example.com/app.(*lockedMap).lock app/map.go:2",
+				"example.com/app.(*lockedMap).Get app/map.go:3",
+				"example.com/app.serve app/serve.go:4"),
+			want: "example.com/app.(*lockedMap).Get",
+		},
+		{
+			name: "a helper that is not a lock method stays the site",
+			frames: frames(
+				"sync.(*Mutex).Lock sync/mutex.go:1",
+				"example.com/app.(*Store).flush app/store.go:2",
+				"example.com/app.(*Store).Close app/store.go:3"),
+			want: "example.com/app.(*Store).flush",
+		},
+		{
 			name: "a Lock method that does more than forward is the site",
 			frames: frames(
 				"sync.(*WaitGroup).Wait sync/waitgroup.go:1",
