@@ -109,7 +109,10 @@ func (g *block) add(line []byte) bool {
 		g.pendingFile = false
 		g.ancestryLine(trimmed)
 		return true
-	case indented && g.pendingFile && bytes.LastIndexByte(trimmed, ':') > 0:
+	case indented && g.pendingFile && bytes.LastIndexByte(trimmed, ':') > 0,
+		g.pendingFile && isSourceLine(trimmed):
+		// The file line, indented by a tab; or, in a paste that lost its
+		// indentation, one that names a source file.
 		file := fileLine(trimmed)
 		g.key = append(g.key, '\t')
 		g.key = append(g.key, file...)
@@ -189,6 +192,18 @@ func isFileLine(b []byte) bool {
 	f := fileLine(b)
 	i := bytes.LastIndexByte(f, ':')
 	return i > 0 && i+1 < len(f) && f[i+1] >= '0' && f[i+1] <= '9'
+}
+
+// isSourceLine reports whether a file line without its indent names a
+// source file ("dir/f.go:12 +0x1d"): strict, since it is told from a
+// function line by its text alone.
+func isSourceLine(b []byte) bool {
+	if !isFileLine(b) {
+		return false
+	}
+	f := fileLine(b)
+	path := f[:bytes.LastIndexByte(f, ':')]
+	return bytes.HasSuffix(path, []byte(".go")) || bytes.HasSuffix(path, []byte(".s")) || bytes.HasSuffix(path, []byte(".c"))
 }
 
 // funcParen returns the index of the '(' that opens the arguments when line

@@ -150,3 +150,42 @@ func TestCutOff(t *testing.T) {
 		}
 	}
 }
+
+// TestTextPastes: runtime.Stack, SIGQUIT and debug=2 dumps as pastes
+// change them: in a Markdown fence, quoted, indented as a code block, their
+// tabs turned into spaces, or their indentation lost altogether (some chat
+// and ticket tools strip leading whitespace). Every form reads as the
+// original.
+func TestTextPastes(t *testing.T) {
+	for _, name := range []string{
+		"generated/stack_mixed_states.txt",
+		"generated/sigquit_gotraceback_all.txt",
+		"public/panicparse_static_panicweb_pprof_debug2.txt",
+	} {
+		dump := string(readTestdata(t, name))
+		want := readOne(t, name)
+		each := func(f func(string) string) string {
+			lines := strings.Split(strings.TrimSuffix(dump, "\n"), "\n")
+			for i, l := range lines {
+				lines[i] = f(l)
+			}
+			return strings.Join(lines, "\n") + "\n"
+		}
+		for paste, in := range map[string]string{
+			"fenced":             "```\n" + dump + "```\n",
+			"quoted":             each(func(l string) string { return "> " + l }),
+			"code block":         each(func(l string) string { return "    " + l }),
+			"tabs to spaces":     strings.ReplaceAll(dump, "\t", "    "),
+			"indentation lost":   each(func(l string) string { return strings.TrimLeft(l, " \t") }),
+			"lost, CRLF, fenced": "```\r\n" + strings.ReplaceAll(each(func(l string) string { return strings.TrimLeft(l, " \t") }), "\n", "\r\n") + "```\r\n",
+		} {
+			t.Run(name+"/"+paste, func(t *testing.T) {
+				s := readPaste(t, in)
+				sameGroups(t, want, s)
+				if diff := cmp.Diff(want.Warnings, s.Warnings); diff != "" {
+					t.Errorf("warnings differ (-original +paste):\n%s", diff)
+				}
+			})
+		}
+	}
+}
