@@ -376,6 +376,8 @@ func (c *comparer) judgeAll(snaps []*parse.Snapshot) *Report {
 			r.Summary.SuspectGroups++
 		}
 	}
+	// Holders are judged last: they follow from the waiters' verdicts.
+	r.Summary.SuspectGroups += len(c.findHolders(r.Groups)) // holder.go
 	setOrigins(r.Groups, snaps)
 	// A diff puts the groups that grew most first; a single dump, having
 	// no delta, the most suspicious.

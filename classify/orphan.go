@@ -88,12 +88,24 @@ func (c *comparer) countOrphans() {
 }
 
 // runs reports whether a goroutine of group g is still inside the function
-// of the go statement creator.
+// of the go statement creator. A spawning helper (sync.WaitGroup.Go,
+// errgroup.Group.Go) has always returned by the time anyone looks; what
+// matters is its caller, which the dump does not name: assume it runs.
 func runs(g *parse.Group, creator *parse.Frame) bool {
-	if g == nil || creator == nil {
+	if g == nil || creator == nil || isSpawner(creator.Func) {
 		return true // nothing to tell: assume it runs
 	}
 	return slices.ContainsFunc(g.Frames, func(f parse.Frame) bool { return f.Func == creator.Func })
+}
+
+// isSpawner reports whether fn is a helper that starts a goroutine for its
+// caller: a method named Go or TryGo (sync.WaitGroup, errgroup.Group and
+// the pools built like them), or one of its closures.
+func isSpawner(fn string) bool {
+	if i := strings.LastIndex(fn, ".func"); i > 0 && strings.Trim(fn[i+len(".func"):], "0123456789.func") == "" {
+		fn = fn[:i]
+	}
+	return strings.HasSuffix(fn, ").Go") || strings.HasSuffix(fn, ").TryGo")
 }
 
 // orphanVerdict makes a single dump's senders whose creators have all
@@ -109,10 +121,7 @@ func orphanVerdict(g *Group, f orphanFacts, raise func(Verdict, string)) {
 	if last > 1 {
 		them = "them"
 	}
-	creator := g.CreatedBy.Func
-	if i := strings.LastIndexByte(creator, '/'); i >= 0 {
-		creator = creator[i+1:]
-	}
+	creator := ShortFunc(g.CreatedBy.Func)
 	var why string
 	switch {
 	case f.returned == 0:

@@ -358,12 +358,7 @@ func shortName(name string) string {
 
 // ShortFunc is fn without its package path ("http.(*persistConn).readLoop"),
 // as the reports print it; --ignore accepts it as it is.
-func ShortFunc(fn string) string {
-	if i := strings.LastIndexByte(fn, '/'); i >= 0 {
-		return fn[i+1:]
-	}
-	return fn
-}
+func ShortFunc(fn string) string { return classify.ShortFunc(fn) }
 
 // Signed is n with its sign: "+3", "0", "-2".
 func Signed(n int) string {

@@ -1,0 +1,4 @@
+package classify
+
+// ReceiverType is receiverType, for the external tests.
+var ReceiverType = receiverType
