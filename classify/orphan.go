@@ -79,7 +79,7 @@ func (c *comparer) countOrphans() {
 		case !found:
 			p.e.orphan.orphans++
 			p.e.orphan.gone = p.parent
-		case !runs(all[i].e.rep, p.e.rep.CreatedBy):
+		case !runs(all[i].e.rep, p.e.rep):
 			p.e.orphan.returned++
 			p.e.orphan.parent = p.parent
 		}
@@ -87,15 +87,44 @@ func (c *comparer) countOrphans() {
 	c.parents = nil
 }
 
-// runs reports whether a goroutine of group g is still inside the function
-// of the go statement creator. A spawning helper (sync.WaitGroup.Go,
-// errgroup.Group.Go) has always returned by the time anyone looks; what
-// matters is its caller, which the dump does not name: assume it runs.
-func runs(g *parse.Group, creator *parse.Frame) bool {
-	if g == nil || creator == nil || isSpawner(creator.Func) {
+// runs reports whether the parent goroutine (of group parent) is still
+// inside the function that started child: the function of its go
+// statement. A spawning helper (sync.WaitGroup.Go, errgroup.Group.Go) has
+// always returned by the time anyone looks; what matters is its caller,
+// which the closure it was given names ("app.fetchAll.func1" was written
+// in app.fetchAll). When nothing names it, assume it runs.
+func runs(parent, child *parse.Group) bool {
+	if parent == nil || child == nil || child.CreatedBy == nil {
 		return true // nothing to tell: assume it runs
 	}
-	return slices.ContainsFunc(g.Frames, func(f parse.Frame) bool { return f.Func == creator.Func })
+	fn := child.CreatedBy.Func
+	if isSpawner(fn) {
+		fn = spawnedBy(child.Frames)
+		if fn == "" {
+			return true
+		}
+	}
+	return slices.ContainsFunc(parent.Frames, func(f parse.Frame) bool { return f.Func == fn })
+}
+
+// spawnedBy returns the function that handed a closure to a spawning
+// helper: the closure's enclosing function, named by the frame just inside
+// the helper's own closure. "" when that frame is no closure (a method
+// value such as wg.Go(s.loop) names no caller).
+func spawnedBy(frames []parse.Frame) string {
+	i := len(frames) - 1
+	for i >= 0 && (isRuntime(frames[i].Func) || isGoWrapper(frames[i].Func) || isSpawner(frames[i].Func)) {
+		i--
+	}
+	if i < 0 {
+		return ""
+	}
+	fn := frames[i].Func
+	j := strings.LastIndex(fn, ".func")
+	if j < 0 || strings.Trim(fn[j+len(".func"):], "0123456789.func") != "" {
+		return ""
+	}
+	return fn[:j]
 }
 
 // isSpawner reports whether fn is a helper that starts a goroutine for its
@@ -121,7 +150,11 @@ func orphanVerdict(g *Group, f orphanFacts, raise func(Verdict, string)) {
 	if last > 1 {
 		them = "them"
 	}
-	creator := ShortFunc(g.CreatedBy.Func)
+	creator := g.CreatedBy.Func
+	if by := spawnedBy(g.Frames); isSpawner(creator) && by != "" {
+		creator = by
+	}
+	creator = ShortFunc(creator)
 	var why string
 	switch {
 	case f.returned == 0:

@@ -172,3 +172,23 @@ func TestShareCrowd(t *testing.T) {
 		t.Errorf("verdicts %v, want %v", got, want)
 	}
 }
+
+// TestOrphanThroughSpawner: errgroup.Group.Go has always returned, so it
+// proves nothing; the closure it ran names the function that called it,
+// and that function returning is what leaves the sender without a
+// receiver (a real dump of the errgroup-early-return sample).
+func TestOrphanThroughSpawner(t *testing.T) {
+	snap := readPair(t, "errgroup-early-return")[1]
+	r := classify.Compare([]*parse.Snapshot{snap}, nil)
+	for _, g := range r.Groups {
+		if g.Label != classify.ChanSend {
+			continue
+		}
+		says := strings.Join(g.Evidence, "; ")
+		if g.Verdict != classify.Suspect || !strings.Contains(says, "scenarios.squaresUntilError, which started it, has returned") {
+			t.Errorf("sender %s, evidence %q; want a suspect whose creator squaresUntilError returned", g.Verdict, says)
+		}
+		return
+	}
+	t.Fatal("no chan-send group")
+}
