@@ -16,8 +16,9 @@ import (
 // type's fields) and has been blocked at least as long as they have. When
 // exactly one group fits, it is a suspect and ranked above the waiters.
 //
-// The candidates are groups, not waiting at the waiters' site, that have a
-// frame of a method of the waiters' receiver type ("pkg.(*Store)"); idle
+// The candidates are groups, not waiting for a lock in a method of the
+// same type (those are more waiters, reached from other methods), that have
+// a frame of a method of the waiters' receiver type ("pkg.(*Store)"); idle
 // loops (a sleep, a ticker) and the runtime's goroutines are not. When the
 // waiters have waited for minutes, a holder has waited as long. When more
 // than one group remains, those that entered the method from elsewhere (a
@@ -89,8 +90,8 @@ func (c *comparer) findHolders(groups []*Group) []*Group {
 			if h == w || h.Counts[len(h.Counts)-1] == 0 || idleHolder[h.Label] || h.Class == Benign && h.Label != Running && h.Label != Syscall {
 				continue
 			}
-			if h.Label == MutexLock && h.Site != nil && siteKey(h) == siteKey(w) {
-				continue // waiting at the same place: another waiter
+			if h.Label == MutexLock && h.Site != nil && receiverType(h.Site.Func) == t {
+				continue // waiting for a lock of the same type: another waiter
 			}
 			i := holderFrame(h, t)
 			if i < 0 || h.WaitMinutes[1] < w.WaitMinutes[1] {

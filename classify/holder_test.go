@@ -26,6 +26,12 @@ func (l *ledger) add() {
 	l.updates <- l.n // nobody receives until the test ends: the lock stays held
 }
 
+func (l *ledger) reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.n = 0
+}
+
 func (l *ledger) total() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -67,7 +73,8 @@ func byFunc(r *classify.Report, fn string) *classify.Group {
 }
 
 // TestLockHolder: a dozen goroutines wait for a lock that a goroutine of
-// the same type keeps while it is blocked sending. The sender is named as
+// the same type keeps while it is blocked sending; three more wait for it
+// from another method. The sender is named as
 // the likely holder and read first; the waiters stay suspects.
 func TestLockHolder(t *testing.T) {
 	awake(t)
@@ -82,11 +89,15 @@ func TestLockHolder(t *testing.T) {
 	for range 12 {
 		wg.Go(func() { l.total() })
 	}
+	for range 3 {
+		wg.Go(func() { l.reset() }) // more waiters, from another method
+	}
 	defer func() { close(l.stop); <-l.updates; wg.Wait() }()
 
 	r := await(t, func(r *classify.Report) bool {
 		w := byFunc(r, "(*ledger).total")
-		return w != nil && w.Counts[0] == 12 && byFunc(r, "(*ledger).add") != nil
+		more := byFunc(r, "(*ledger).reset")
+		return w != nil && w.Counts[0] == 12 && more != nil && more.Counts[0] == 3 && byFunc(r, "(*ledger).add") != nil
 	})
 	holder, waiters := byFunc(r, "(*ledger).add"), byFunc(r, "(*ledger).total")
 	if holder == nil || waiters == nil {
