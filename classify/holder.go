@@ -2,7 +2,9 @@ package classify
 
 import (
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/stackdiff/stackdiff/parse"
@@ -46,17 +48,6 @@ func receiverType(fn string) string {
 	return fn[:i+j+1]
 }
 
-// holderFrame returns the index of the leaf-most frame of g that is a
-// method of type t, or -1.
-func holderFrame(g *Group, t string) int {
-	for i, f := range g.Frames {
-		if receiverType(f.Func) == t {
-			return i
-		}
-	}
-	return -1
-}
-
 // rootFrame returns the index of the function a goroutine was started
 // with: its outermost frame past the runtime's, the go statement's wrapper
 // and a spawning helper's closure (sync.WaitGroup.Go.func1).
@@ -72,63 +63,104 @@ func rootFrame(frames []parse.Frame) int {
 // lock others need, in all likelihood: it sleeps or ticks between rounds.
 var idleHolder = map[Label]bool{Sleep: true, Ticker: true, Timer: true, NetListener: true}
 
-// findHolders raises, for every crowd of lock waiters that is already a
-// suspect or a leak, the one group that likely holds their lock.
+// lockWaiters are the suspect lock waiters of one receiver type.
+type lockWaiters struct {
+	n       int    // goroutines
+	wait    int    // the longest wait, in minutes
+	most    *Group // the largest group, named in the evidence
+	score   int    // the highest suspicion among them
+	called  []*Group
+	looping []*Group
+}
+
+// findHolders raises, for the lock waiters of each receiver type that are
+// already suspects or leaks, the one group that likely holds their lock.
+// It costs one pass over the groups' frames, however many waiters there
+// are.
 func (c *comparer) findHolders(groups []*Group) []*Group {
-	var raised []*Group
+	byType := map[string]*lockWaiters{}
 	for _, w := range groups {
-		last := w.Counts[len(w.Counts)-1]
-		if w.Label != MutexLock || w.Verdict == OK || w.Site == nil || last == 0 {
+		n := w.Counts[len(w.Counts)-1]
+		if w.Label != MutexLock || w.Verdict == OK || w.Site == nil || n == 0 {
 			continue
 		}
 		t := receiverType(w.Site.Func)
 		if t == "" {
 			continue
 		}
-		var called, looping []*Group
-		for _, h := range groups {
-			if h == w || h.Counts[len(h.Counts)-1] == 0 || idleHolder[h.Label] || h.Class == Benign && h.Label != Running && h.Label != Syscall {
+		lw := byType[t]
+		if lw == nil {
+			lw = &lockWaiters{}
+			byType[t] = lw
+		}
+		lw.n += n
+		lw.wait = max(lw.wait, w.WaitMinutes[1])
+		lw.score = max(lw.score, w.Suspicion)
+		if lw.most == nil || n > lw.most.Counts[len(lw.most.Counts)-1] {
+			lw.most = w
+		}
+	}
+	if len(byType) == 0 {
+		return nil
+	}
+	for _, h := range groups {
+		if h.Counts[len(h.Counts)-1] == 0 || idleHolder[h.Label] || h.Class == Benign && h.Label != Running && h.Label != Syscall {
+			continue
+		}
+		waiting := "" // the type whose lock h itself waits for
+		if h.Label == MutexLock && h.Site != nil {
+			waiting = receiverType(h.Site.Func)
+		}
+		root := rootFrame(h.Frames)
+		seen := ""
+		for i, f := range h.Frames {
+			t := receiverType(f.Func)
+			lw := byType[t]
+			if lw == nil || t == waiting || t == seen || h.WaitMinutes[1] < lw.wait {
 				continue
 			}
-			if h.Label == MutexLock && h.Site != nil && receiverType(h.Site.Func) == t {
-				continue // waiting for a lock of the same type: another waiter
-			}
-			i := holderFrame(h, t)
-			if i < 0 || h.WaitMinutes[1] < w.WaitMinutes[1] {
-				continue
-			}
-			if i == rootFrame(h.Frames) {
-				looping = append(looping, h) // the goroutine was started in the method
+			seen = t // the leaf-most frame of a type decides
+			if i == root {
+				lw.looping = append(lw.looping, h) // the goroutine was started in the method
 			} else {
-				called = append(called, h)
+				lw.called = append(lw.called, h)
 			}
 		}
-		holders := called
+	}
+	var raised []*Group
+	for _, t := range slices.Sorted(maps.Keys(byType)) {
+		lw := byType[t]
+		holders := lw.called
 		if len(holders) == 0 {
-			holders = looping
+			holders = lw.looping
 		}
 		if len(holders) == 0 || len(holders) > maxHolders {
 			continue
 		}
-		h := holders[0]
-		where := "at " + w.Site.Func
-		if w.Site.File != "" {
-			where = fmt.Sprintf("at %s %s:%d", ShortFunc(w.Site.Func), path.Base(w.Site.File), w.Site.Line)
-		}
-		long := ""
-		if m := w.WaitMinutes[1]; m > 0 {
-			long = fmt.Sprintf(" for at least as long (%d minutes)", m)
-		}
-		waiters := fmt.Sprintf("%d goroutines wait", last)
-		if last == 1 {
+		h, w := holders[0], lw.most
+		waiters := fmt.Sprintf("%d goroutines wait", lw.n)
+		if lw.n == 1 {
 			waiters = "1 goroutine waits"
 		}
-		h.Evidence = append(h.Evidence, fmt.Sprintf("may hold the lock %s for %s: it is inside %s, blocked (%s)%s", waiters, where, ShortFunc(t), h.State, long))
+		where := ShortFunc(w.Site.Func)
+		if w.Site.File != "" {
+			where = fmt.Sprintf("%s %s:%d", where, path.Base(w.Site.File), w.Site.Line)
+		}
+		if m := w.Counts[len(w.Counts)-1]; m < lw.n {
+			where = fmt.Sprintf(" (%d at %s)", m, where)
+		} else {
+			where = " at " + where
+		}
+		long := ""
+		if lw.wait > 0 {
+			long = fmt.Sprintf(", for at least as long (%d minutes)", lw.wait)
+		}
+		h.Evidence = append(h.Evidence, fmt.Sprintf("may hold the lock that %s for%s: it is inside %s, blocked (%s)%s", waiters, where, ShortFunc(t), h.State, long))
 		if h.Verdict == OK {
 			h.Verdict = Suspect
 			raised = append(raised, h)
 		}
-		h.Suspicion = max(h.Suspicion, w.Suspicion+1)
+		h.Suspicion = max(h.Suspicion, lw.score+1)
 	}
 	return raised
 }

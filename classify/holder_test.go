@@ -107,7 +107,7 @@ func TestLockHolder(t *testing.T) {
 		t.Errorf("waiters %s, want suspect", waiters.Verdict)
 	}
 	says := strings.Join(holder.Evidence, "; ")
-	if holder.Verdict != classify.Suspect || !strings.Contains(says, "may hold the lock 12 goroutines wait for") {
+	if holder.Verdict != classify.Suspect || !strings.Contains(says, "may hold the lock that 12 goroutines wait for at ") {
 		t.Errorf("holder %s, evidence %q; want suspect, holding the lock", holder.Verdict, says)
 	}
 	if strings.Contains(says, "has returned") {
