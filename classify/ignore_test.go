@@ -28,22 +28,24 @@ func TestFuncMatches(t *testing.T) {
 	}
 }
 
+// readSample reads samples/dumps/DIR/NAME, a real dump of a scenario.
+func readSample(t *testing.T, dir, name string) *parse.Snapshot {
+	t.Helper()
+	f, err := os.Open("../samples/dumps/" + dir + "/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s, err := parse.Read(f, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func readPair(t *testing.T, dir string) []*parse.Snapshot {
 	t.Helper()
-	var snaps []*parse.Snapshot
-	for _, name := range []string{"before.txt", "after.txt"} {
-		f, err := os.Open("../samples/dumps/" + dir + "/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := parse.Read(f, name)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		snaps = append(snaps, s)
-	}
-	return snaps
+	return []*parse.Snapshot{readSample(t, dir, "before.txt"), readSample(t, dir, "after.txt")}
 }
 
 // verdicts returns "label verdict" per group with new goroutines.

@@ -84,15 +84,7 @@ func TestStallSamples(t *testing.T) {
 		"sleep-forever":        nil,
 		"ticker-loop-no-exit":  nil,
 	} {
-		f, err := os.Open("../samples/dumps/" + name + "/sigquit.txt")
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := parse.Read(f, name)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := readSample(t, name, "sigquit.txt")
 		opts := &classify.Options{Sources: []fs.FS{classify.SourceDir("..")}}
 		if got := stalled(classify.Compare([]*parse.Snapshot{s}, opts)); !cmp.Equal(got, want) {
 			t.Errorf("%s: stall suspects %v, want %v", name, got, want)
