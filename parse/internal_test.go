@@ -235,3 +235,19 @@ func TestRaceBounded(t *testing.T) {
 		t.Errorf("%d frames kept, %d elided; want %d, %d", n, g.Elided, MaxFrames, maxRaceLines/2-MaxFrames)
 	}
 }
+
+func TestElideTypeArgs(t *testing.T) {
+	for in, want := range map[string]string{
+		"example.com/states.Drain[go.shape.string]":               "example.com/states.Drain[...]",
+		"example.com/list.(*List[go.shape.int]).Push":             "example.com/list.(*List[...]).Push",
+		"example.com/m.Map[go.shape.string,go.shape.[]int].func1": "example.com/m.Map[...].func1",
+		"example.com/m.F[go.shape.struct { A [4]int }]":           "example.com/m.F[...]",
+		"example.com/states.Drain[...]":                           "example.com/states.Drain[...]",
+		"example.com/plain.(*T).Method":                           "example.com/plain.(*T).Method",
+		"example.com/p.G[go.shape.int].H[go.shape.string]":        "example.com/p.G[...].H[...]",
+	} {
+		if got := elideTypeArgs(in); got != want {
+			t.Errorf("elideTypeArgs(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -189,3 +189,25 @@ func TestTextPastes(t *testing.T) {
 		}
 	}
 }
+
+// TestProfileMatchesText: the protobuf profile names a generic function
+// with its shape ("Drain[go.shape.string]"), the text formats with
+// "[...]": the same goroutines must read as the same groups, or a diff of
+// "/debug/pprof/goroutine" against "?debug=2" of one moment shows a leak.
+func TestProfileMatchesText(t *testing.T) {
+	funcs := func(s *parse.Snapshot) map[string]bool {
+		m := map[string]bool{}
+		for _, g := range s.Groups {
+			for _, f := range g.Frames {
+				m[f.Func] = true
+			}
+		}
+		return m
+	}
+	proto := funcs(readOne(t, "generated/pprof_goroutine_debug0.pb.gz"))
+	for fn := range funcs(readOne(t, "generated/pprof_goroutine_debug2.txt")) {
+		if strings.Contains(fn, "[") && !proto[fn] {
+			t.Errorf("%s of the text dump is not in the profile", fn)
+		}
+	}
+}

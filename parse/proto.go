@@ -217,7 +217,7 @@ func sampleFrames(s *profile.Sample) ([]Frame, int) {
 		for _, ln := range loc.Line {
 			var f Frame
 			if ln.Function != nil {
-				f.Func = ln.Function.Name
+				f.Func = elideTypeArgs(ln.Function.Name)
 				f.File = ln.Function.Filename
 			}
 			f.Line = int(ln.Line)
@@ -225,6 +225,33 @@ func sampleFrames(s *profile.Sample) ([]Frame, int) {
 		}
 	}
 	return c.result()
+}
+
+// elideTypeArgs writes a generic function's type arguments as the text
+// tracebacks do: the profile names "states.Drain[go.shape.string]" and
+// "(*List[go.shape.int]).Push", a traceback "states.Drain[...]" and
+// "(*List[...]).Push". The same goroutine must match in both.
+func elideTypeArgs(name string) string {
+	i := strings.IndexByte(name, '[')
+	if i < 0 || strings.HasPrefix(name[i:], "[...]") && strings.IndexByte(name[i+5:], '[') < 0 {
+		return name
+	}
+	var b strings.Builder
+	depth := 0
+	for _, r := range name {
+		switch {
+		case r == '[':
+			if depth == 0 {
+				b.WriteString("[...]")
+			}
+			depth++
+		case r == ']' && depth > 0:
+			depth--
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // sampleLabels returns the string labels of a sample, nil if none. A key
