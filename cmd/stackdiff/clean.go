@@ -10,10 +10,10 @@ import (
 )
 
 // complain writes one line to stderr: "stackdiff: " and the message, with
-// anything a terminal would act on escaped, since messages quote inputs
-// (file names, dump lines, HTTP error bodies).
+// anything a terminal would act on escaped and URL passwords hidden, since
+// messages quote inputs (file names, dump lines, HTTP error bodies).
 func complain(stderr io.Writer, format string, args ...any) {
-	fmt.Fprintf(stderr, "stackdiff: %s\n", report.Printable(fmt.Sprintf(format, args...)))
+	fmt.Fprintf(stderr, "stackdiff: %s\n", report.Clean(fmt.Sprintf(format, args...)))
 }
 
 // redact hides the password of a URL (http://user:xxxxx@host/...): input

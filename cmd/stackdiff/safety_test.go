@@ -155,3 +155,41 @@ func TestControlCharactersEscapedInReport(t *testing.T) {
 		}
 	}
 }
+
+// TestDumpTextScrubbed: a panic message is the program's own text; it may
+// carry a URL with its password and terminal escapes. Neither reaches the
+// text report, the JSON or the HTML file.
+func TestDumpTextScrubbed(t *testing.T) {
+	dump, err := os.ReadFile("../../parse/testdata/generated/panic_send_on_closed_channel.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const secret = "hunter2"
+	evil := strings.Replace(string(dump), "panic: send on closed channel",
+		"panic: dial http://bob:"+secret+"@10.0.0.1:8080/x: refused \x1b]0;owned\x07\x1b[2J", 1)
+	if evil == string(dump) {
+		t.Fatal("the corpus dump changed: the replacement no longer applies")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "panic.txt")
+	if err := os.WriteFile(path, []byte(evil), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	html := filepath.Join(dir, "r.html")
+	for _, args := range [][]string{{path}, {"--json", path}, {"-q", "--html", html, path}} {
+		var stdout, stderr bytes.Buffer
+		run(args, nil, &stdout, &stderr)
+		page, _ := os.ReadFile(html)
+		for what, text := range map[string]string{"stdout": stdout.String(), "stderr": stderr.String(), "html": string(page)} {
+			if strings.Contains(text, secret) {
+				t.Errorf("%q: %s shows the password", args, what)
+			}
+			if strings.ContainsAny(text, "\x1b\x07") {
+				t.Errorf("%q: %s holds raw control characters", args, what)
+			}
+		}
+		if !strings.Contains(stdout.String()+string(page), "bob:xxxxx@10.0.0.1") {
+			t.Errorf("%q: the message is not shown with its password hidden", args)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -40,4 +41,33 @@ func Printable(s string) string {
 		i += size
 	}
 	return b.String()
+}
+
+// urlPassword finds the password of a URL written in free text:
+// "dial http://bob:hunter2@10.0.0.1:8080: refused".
+var urlPassword = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*):[^/\s@]*@`)
+
+// Scrub hides the passwords of the URLs written in a text taken from a
+// dump (a panic message, a warning quoting a line), as url.URL.Redacted
+// does for one URL: reports end up in tickets and logs.
+func Scrub(s string) string {
+	if !strings.Contains(s, "://") {
+		return s
+	}
+	return urlPassword.ReplaceAllString(s, "${1}:xxxxx@")
+}
+
+// Clean is Scrub, then Printable: dump text as every report shows it.
+func Clean(s string) string { return Printable(Scrub(s)) }
+
+// cleanAll is Clean of every string of v, in a new slice.
+func cleanAll(v []string) []string {
+	if v == nil {
+		return nil
+	}
+	out := make([]string, len(v))
+	for i, s := range v {
+		out[i] = Clean(s)
+	}
+	return out
 }

@@ -20,3 +20,17 @@ func TestPrintable(t *testing.T) {
 		}
 	}
 }
+
+func TestScrub(t *testing.T) {
+	for in, want := range map[string]string{
+		"dial http://bob:hunter2@10.0.0.1:8080: refused":     "dial http://bob:xxxxx@10.0.0.1:8080: refused",
+		"get https://u:p@a/x and postgres://me:pw@db/x fail": "get https://u:xxxxx@a/x and postgres://me:xxxxx@db/x fail",
+		"http://user@host/ has no password":                  "http://user@host/ has no password",
+		"no url here: a:b@c":                                 "no url here: a:b@c",
+		"http://host:8080/path":                              "http://host:8080/path",
+	} {
+		if got := Scrub(in); got != want {
+			t.Errorf("Scrub(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -38,7 +38,7 @@ func EventLines(ev *parse.Event) []string {
 	if len(ev.Tests) > 0 {
 		lines = append(lines, "running tests: "+strings.Join(ev.Tests, ", "))
 	}
-	return lines
+	return cleanAll(lines)
 }
 
 // culpritRole says what the culprit of an event did, in a few words.

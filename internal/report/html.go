@@ -159,7 +159,7 @@ func newHTMLPage(r *classify.Report) *htmlPage {
 	}
 	for i, in := range r.Inputs {
 		p.Inputs = append(p.Inputs, htmlInput{N: i + 1, Name: in.Name, Format: in.Format,
-			Goroutines: in.Goroutines, Groups: in.Groups, Warnings: in.Warnings})
+			Goroutines: in.Goroutines, Groups: in.Groups, Warnings: cleanAll(in.Warnings)})
 	}
 	labels := map[string]bool{}
 	for i, g := range r.Groups {
@@ -202,7 +202,7 @@ func newHTMLGroup(r *classify.Report, i int, g *classify.Group) htmlGroup {
 		SiteShort: FrameText(g.Site),
 		Reason:    g.Reason,
 		Fix:       g.Fix,
-		Evidence:  g.Evidence,
+		Evidence:  cleanAll(g.Evidence),
 		New:       g.New,
 		Leaked:    g.Leaked,
 	}

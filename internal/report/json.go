@@ -119,7 +119,7 @@ func wire(r *classify.Report) jsonReport {
 	for _, in := range r.Inputs {
 		out.Inputs = append(out.Inputs, jsonInput{
 			Name: in.Name, Format: string(in.Format), Goroutines: in.Goroutines,
-			Groups: in.Groups, Warnings: orEmpty(in.Warnings), Event: wireEvent(in.Event),
+			Groups: in.Groups, Warnings: scrubAll(in.Warnings), Event: wireEvent(in.Event),
 		})
 	}
 	for _, g := range r.Groups {
@@ -138,7 +138,7 @@ func GroupJSON(g *classify.Group) any {
 func wireGroup(g *classify.Group) jsonGroup {
 	return jsonGroup{
 		ID: g.ID, Label: string(g.Label), Verdict: string(g.Verdict),
-		Evidence: orEmpty(g.Evidence), State: g.State, Counts: g.Counts,
+		Evidence: scrubAll(g.Evidence), State: g.State, Counts: g.Counts,
 		Delta: g.Delta, New: g.New, NewIDs: orEmpty(g.NewIDs), IDs: orEmpty(g.IDs),
 		Leaked: g.Leaked, WaitMinutes: g.WaitMinutes, Frames: wireFrames(g.Frames),
 		CreatedBy: wireFrame(g.CreatedBy), Site: wireFrame(g.Site),
@@ -182,9 +182,19 @@ func orEmpty[T any](s []T) []T {
 	return s
 }
 
+// scrubAll is Scrub of every string of v, never nil.
+func scrubAll(v []string) []string {
+	out := make([]string, len(v))
+	for i, s := range v {
+		out[i] = Scrub(s)
+	}
+	return out
+}
+
 func wireEvent(ev *parse.Event) *jsonEvent {
 	if ev == nil {
 		return nil
 	}
-	return &jsonEvent{Kind: string(ev.Kind), Message: ev.Message, Goroutine: ev.Goroutine, Tests: orEmpty(ev.Tests)}
+	// JSON escapes control characters itself; passwords it would keep.
+	return &jsonEvent{Kind: string(ev.Kind), Message: Scrub(ev.Message), Goroutine: ev.Goroutine, Tests: scrubAll(ev.Tests)}
 }

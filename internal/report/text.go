@@ -261,7 +261,7 @@ func (p *printer) detail(g *classify.Group, c Options) {
 	}
 	fmt.Fprintf(p.w, "\n%s  %s  %s\n", p.paint(verdictColor(g.Verdict), head), counts, stateText(g))
 	for _, e := range g.Evidence {
-		fmt.Fprintf(p.w, "    evidence: %s\n", Printable(e))
+		fmt.Fprintf(p.w, "    evidence: %s\n", Clean(e))
 	}
 	if o := originText(g.Origins); o != "" {
 		fmt.Fprintf(p.w, "    origin:   %s\n", Printable(o))
