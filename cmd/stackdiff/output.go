@@ -208,3 +208,19 @@ func modulePath(dir string) string {
 	}
 	return ""
 }
+
+// sameTarget reports whether two output paths (as checkOutput resolved
+// them) name one file: the same path, or one existing file.
+func sameTarget(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	if pa, err := filepath.Abs(a); err == nil {
+		if pb, err := filepath.Abs(b); err == nil && pa == pb {
+			return true
+		}
+	}
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
+}

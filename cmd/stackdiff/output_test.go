@@ -147,3 +147,31 @@ func TestHTMLErrorNamesTheGivenPath(t *testing.T) {
 		t.Errorf("stderr mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// TestOutputsNeedTheirOwnFiles: --html and --pprof naming one file would
+// leave only the profile; an empty name writes nothing. Both are refused
+// before anything is read or written.
+func TestOutputsNeedTheirOwnFiles(t *testing.T) {
+	dir, before, after := copyDumps(t)
+	t.Chdir(dir)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--html", "r.out", "--pprof", "r.out"}, "stackdiff: --html and --pprof name the same file, r.out; give each its own\n"},
+		{[]string{"--html", "r.out", "--pprof", "./sub/../r.out"}, "stackdiff: --html and --pprof name the same file, ./sub/../r.out; give each its own\n"},
+		{[]string{"--html", ""}, "stackdiff: --html needs a file name\n"},
+		{[]string{"--pprof="}, "stackdiff: --pprof needs a file name\n"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(append(append([]string{"-q"}, tc.args...), before, after), nil, &stdout, &stderr); code != exitTrouble {
+			t.Errorf("%q: exit code %d, want %d", tc.args, code, exitTrouble)
+		}
+		if diff := cmp.Diff(tc.want, stderr.String()); diff != "" {
+			t.Errorf("%q: stderr mismatch (-want +got):\n%s", tc.args, diff)
+		}
+		if _, err := os.Stat("r.out"); err == nil {
+			t.Errorf("%q: r.out was written", tc.args)
+		}
+	}
+}

@@ -136,6 +136,10 @@ func runWith(c config, args []string, stdin io.Reader, stdout, stderr io.Writer)
 	}
 	for _, o := range outs {
 		if o.path == "" {
+			if fs.Changed(strings.TrimPrefix(o.flag, "--")) {
+				complain(stderr, "%s needs a file name", o.flag)
+				return exitTrouble
+			}
 			continue
 		}
 		var err error
@@ -143,6 +147,10 @@ func runWith(c config, args []string, stdin io.Reader, stdout, stderr io.Writer)
 			complain(stderr, "%s %s: %v", o.flag, o.path, err)
 			return exitTrouble
 		}
+	}
+	if sameTarget(outs[0].target, outs[1].target) {
+		complain(stderr, "--html and --pprof name the same file, %s; give each its own", c.pprof)
+		return exitTrouble
 	}
 	snaps, code := c.load(paths, stdin, stderr)
 	if code != exitOK {
