@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/stackdiff/stackdiff/classify"
 	"github.com/stackdiff/stackdiff/parse"
@@ -25,8 +26,53 @@ func hints(paths []string, snaps []*parse.Snapshot, rep *classify.Report) []stri
 			out = append(out, fmt.Sprintf("%s looks older than %s (no new goroutines, and goroutine %d of the first is not in the last); are the inputs swapped?", last.Name, first.Name, hiFirst))
 		}
 	}
+	if len(snaps) >= 2 && rep.SameProcess {
+		if h := twoProcesses(snaps[0], snaps[len(snaps)-1]); h != "" {
+			out = append(out, h)
+		}
+	}
 	return out
 }
+
+// twoProcesses notices two dumps taken as one process that share only what
+// every Go process has (goroutine 1, the runtime's goroutines) while most
+// of the after's "new" goroutines have IDs below the before's highest: in
+// one process IDs only grow, give or take a per-processor batch of 16.
+func twoProcesses(first, last *parse.Snapshot) string {
+	before := map[int64]bool{}
+	var hi int64
+	for _, g := range first.Groups {
+		for _, m := range g.Members {
+			before[m.ID] = true
+			hi = max(hi, m.ID)
+		}
+	}
+	shared, fresh, older := 0, 0, 0
+	for _, g := range last.Groups {
+		runtime := g.CreatedBy != nil && strings.HasPrefix(g.CreatedBy.Func, "runtime.")
+		for _, m := range g.Members {
+			switch {
+			case before[m.ID]:
+				if m.ID != 1 && !runtime {
+					shared++
+				}
+			default:
+				fresh++
+				if m.ID+batchSlop < hi {
+					older++
+				}
+			}
+		}
+	}
+	if shared > 0 || fresh == 0 || older*2 <= fresh {
+		return ""
+	}
+	return fmt.Sprintf("%s and %s share no goroutine but main and the runtime's, and %d of the %d new goroutines have IDs below %d, the first's highest: if they come from two processes (two runs, a restart, two replicas), compare them with --match stack", first.Name, last.Name, older, fresh, hi)
+}
+
+// batchSlop is how far below an older goroutine's ID a newer one's may
+// be within one process: each processor takes IDs in batches of 16.
+const batchSlop = 16
 
 func sameFile(a, b string) bool {
 	if a == "-" || b == "-" || isURL(a) || isURL(b) {

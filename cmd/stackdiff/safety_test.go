@@ -105,6 +105,9 @@ func TestHints(t *testing.T) {
 		{[]string{dumps + "before.txt", dumps + "after.txt"}, ""},
 		{[]string{dumps + "after.txt", dumps + "before.txt"}, "stackdiff: hint: " + dumps + "before.txt looks older than " + dumps + "after.txt"},
 		{[]string{dumps + "after.txt", dumps + "after.txt"}, "stackdiff: hint: " + dumps + "after.txt and " + dumps + "after.txt are the same file"},
+		// Two runs of the scenarios program share goroutine 1 only.
+		{[]string{"../../samples/dumps/mutex-deadlock/after.txt", "../../samples/dumps/http-body-not-closed/after.txt"},
+			"stackdiff: hint: ../../samples/dumps/mutex-deadlock/after.txt and ../../samples/dumps/http-body-not-closed/after.txt share no goroutine but main and the runtime's"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer

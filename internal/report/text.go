@@ -214,13 +214,46 @@ func (p *printer) table(r *classify.Report, shown []*classify.Group, width int) 
 
 func countHeaders(inputs []classify.Input) []string {
 	if len(inputs) > maxCountColumns {
-		return []string{shortName(inputs[0].Name), shortName(inputs[len(inputs)-1].Name), "TREND"}
+		return columnNames([]string{inputs[0].Name, inputs[len(inputs)-1].Name}, "TREND")
 	}
-	var h []string
+	var names []string
 	for _, in := range inputs {
-		h = append(h, shortName(in.Name))
+		names = append(names, in.Name)
 	}
-	return h
+	return columnNames(names)
+}
+
+// columnNames shortens input names to their base names, or, where two
+// would read the same ("after.txt" of two directories), to as many of
+// their last path elements as tell them apart.
+func columnNames(names []string, extra ...string) []string {
+	for keep := 1; ; keep++ {
+		out := make([]string, len(names))
+		seen := map[string]bool{}
+		clash, whole := false, true
+		for i, n := range names {
+			out[i] = lastElems(n, keep)
+			clash = clash || seen[out[i]]
+			seen[out[i]] = true
+			whole = whole && out[i] == Printable(strings.ReplaceAll(n, "\\", "/"))
+		}
+		if !clash || whole || keep == 4 {
+			return append(out, extra...)
+		}
+	}
+}
+
+// lastElems is the last n elements of a path, printable.
+func lastElems(name string, n int) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	if n == 1 {
+		return shortName(name)
+	}
+	parts := strings.Split(strings.TrimRight(name, "/"), "/")
+	if len(parts) > n {
+		parts = parts[len(parts)-n:]
+	}
+	return Printable(strings.Join(parts, "/"))
 }
 
 func countCells(counts []int) []string {
