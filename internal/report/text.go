@@ -229,15 +229,16 @@ func countHeaders(inputs []classify.Input) []string {
 func columnNames(names []string, extra ...string) []string {
 	for keep := 1; ; keep++ {
 		out := make([]string, len(names))
-		seen := map[string]bool{}
-		clash, whole := false, true
+		seen := map[string]string{} // short name → the name it came from
+		clash := false
 		for i, n := range names {
 			out[i] = lastElems(n, keep)
-			clash = clash || seen[out[i]]
-			seen[out[i]] = true
-			whole = whole && out[i] == Printable(strings.ReplaceAll(n, "\\", "/"))
+			if from, ok := seen[out[i]]; ok && from != n {
+				clash = true // one input given twice is no clash
+			}
+			seen[out[i]] = n
 		}
-		if !clash || whole || keep == 4 {
+		if !clash || keep == 4 {
 			return append(out, extra...)
 		}
 	}
