@@ -357,6 +357,9 @@ func (c *comparer) judgeAll(snaps []*parse.Snapshot) *Report {
 	if c.n > 1 && !r.SameProcess {
 		c.newByOrigin() // origin.go: goroutines that only moved are not new
 	}
+	if c.n > 1 {
+		c.unhideSystem()
+	}
 	c.countSites()          // suspicion.go
 	c.stall = c.findStall() // stalled.go
 	for _, e := range c.order {
@@ -452,6 +455,23 @@ func (c *comparer) judge(e *entry, firstName string) {
 	}
 	c.judgeWait(g, raise) // per-kind wait and crowd thresholds (suspicion.go)
 	g.Verdict = verdict
+}
+
+// unhideSystem keeps the runtime's own goroutines from counting as new
+// when the first snapshot's format does not print them (runtime.Stack and
+// the pprof handlers hide them; a SIGQUIT dump shows them): they were
+// there all along.
+func (c *comparer) unhideSystem() {
+	for _, e := range c.order {
+		if e.g.Label == System && e.g.Counts[0] > 0 {
+			return // the first snapshot shows them: counts compare
+		}
+	}
+	for _, e := range c.order {
+		if e.g.Label == System {
+			e.g.New, e.g.NewIDs = 0, nil
+		}
+	}
 }
 
 // inMain reports whether the goroutine is the program's main goroutine,

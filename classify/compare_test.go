@@ -181,3 +181,27 @@ func TestSeries(t *testing.T) {
 		}
 	}
 }
+
+// TestRuntimeGoroutinesNotNewAcrossFormats: runtime.Stack hides the
+// runtime's goroutines, a SIGQUIT dump shows them; a diff of the two counts
+// only the scenario's leaked goroutines as new.
+func TestRuntimeGoroutinesNotNewAcrossFormats(t *testing.T) {
+	before := readSample(t, "blocked-forever", "before.txt")
+	after := readSample(t, "blocked-forever", "sigquit.txt")
+	r := classify.Compare([]*parse.Snapshot{before, after}, nil)
+	if r.Summary.New != 10 {
+		t.Errorf("%d new goroutines, want the 10 leaked ones", r.Summary.New)
+	}
+	system := 0
+	for _, g := range r.Groups {
+		if g.Label == classify.System {
+			system += g.Counts[1]
+			if g.New != 0 {
+				t.Errorf("runtime group %s: %d new", g.Site.Func, g.New)
+			}
+		}
+	}
+	if system == 0 {
+		t.Fatal("the SIGQUIT dump shows no runtime goroutine: the test proves nothing")
+	}
+}
