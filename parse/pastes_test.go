@@ -153,9 +153,9 @@ func TestCutOff(t *testing.T) {
 
 // TestTextPastes: runtime.Stack, SIGQUIT and debug=2 dumps as pastes
 // change them: in a Markdown fence, quoted, indented as a code block, their
-// tabs turned into spaces, or their indentation lost altogether (some chat
-// and ticket tools strip leading whitespace). Every form reads as the
-// original.
+// tabs turned into spaces, their indentation lost altogether (some chat
+// and ticket tools strip leading whitespace), or every line coloured by a
+// log viewer. Every form reads as the original.
 func TestTextPastes(t *testing.T) {
 	for _, name := range []string{
 		"generated/stack_mixed_states.txt",
@@ -177,6 +177,7 @@ func TestTextPastes(t *testing.T) {
 			"code block":         each(func(l string) string { return "    " + l }),
 			"tabs to spaces":     strings.ReplaceAll(dump, "\t", "    "),
 			"indentation lost":   each(func(l string) string { return strings.TrimLeft(l, " \t") }),
+			"coloured":           each(func(l string) string { return "\x1b[31m" + l + "\x1b[0m" }),
 			"lost, CRLF, fenced": "```\r\n" + strings.ReplaceAll(each(func(l string) string { return strings.TrimLeft(l, " \t") }), "\n", "\r\n") + "```\r\n",
 		} {
 			t.Run(name+"/"+paste, func(t *testing.T) {

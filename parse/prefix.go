@@ -65,3 +65,34 @@ func (p *linePrefix) strip(line []byte) []byte {
 	}
 	return line
 }
+
+// stripEscapes returns line without its terminal escape sequences: CSI
+// ("\x1b[31m", "\x1b[0m"), OSC ("\x1b]0;title\x07") and two-byte ones. Log
+// viewers and terminals colour the lines of a dump people copy from them.
+func stripEscapes(line []byte) []byte {
+	out := make([]byte, 0, len(line))
+	for i := 0; i < len(line); i++ {
+		if line[i] != 0x1b || i+1 == len(line) {
+			out = append(out, line[i])
+			continue
+		}
+		i++
+		switch line[i] {
+		case '[': // CSI: parameters and intermediates, then a final byte
+			for i+1 < len(line) && (line[i+1] < 0x40 || line[i+1] > 0x7e) {
+				i++
+			}
+			i++
+		case ']': // OSC: up to BEL or ESC \
+			for i+1 < len(line) && line[i+1] != 0x07 && line[i+1] != 0x1b {
+				i++
+			}
+			if i+1 < len(line) && line[i+1] == 0x07 {
+				i++
+			} else if i+2 < len(line) && line[i+2] == '\\' {
+				i += 2
+			}
+		}
+	}
+	return out
+}

@@ -127,6 +127,9 @@ func (t *textReader) line(line []byte) {
 		// The end of a hole in a log file: a run of NULs.
 		line = bytes.TrimLeft(line, "\x00")
 	}
+	if bytes.IndexByte(line, 0x1b) >= 0 {
+		line = stripEscapes(line) // a dump copied from a colouring log viewer
+	}
 	orig := line
 	t.skipped = false
 	if t.prefix != nil {
