@@ -265,7 +265,9 @@ func (c *chunk) lex(stacks *shapes) {
 				pos = next
 				continue
 			}
-			if needsSequencer() {
+			if needsSequencer() || !bytes.HasPrefix(line, goroutinePrefix) {
+				// A line that is none of the stack may be a log line
+				// inside it: textReader.line decides from the next one.
 				c.slowAt = blockStart
 				break
 			}

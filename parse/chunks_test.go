@@ -37,6 +37,18 @@ func TestChunkedEqualsSerial(t *testing.T) {
 	// repeated IDs and junk between dumps at every chunk offset.
 	inputs = append(inputs, "everything")
 	all = append(all, bytes.Join(all, []byte("\n")))
+	// The same with a log line written into it every seventh line, inside
+	// stacks and between them.
+	lines := bytes.SplitAfter(all[len(all)-1], []byte("\n"))
+	var noisy []byte
+	for i, l := range lines {
+		if i%7 == 6 {
+			noisy = append(noisy, "2024-05-01T10:00:00Z INFO request served\n"...)
+		}
+		noisy = append(noisy, l...)
+	}
+	inputs = append(inputs, "everything, with log lines")
+	all = append(all, noisy)
 
 	defer func(n int) { chunkSize = n }(chunkSize)
 	for _, size := range []int{64, 1000, 4096} {

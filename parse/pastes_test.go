@@ -212,3 +212,30 @@ func TestProfileMatchesText(t *testing.T) {
 		}
 	}
 }
+
+// TestLogLinesInsideStacks: while the runtime prints a SIGQUIT dump, other
+// threads go on logging to the same stderr, and their lines land inside
+// stacks. Each is skipped with a warning; the stacks read as the original.
+func TestLogLinesInsideStacks(t *testing.T) {
+	for _, name := range []string{"generated/stack_mixed_states.txt", "generated/sigquit_gotraceback_all.txt"} {
+		want := readOne(t, name)
+		lines := strings.SplitAfter(string(readTestdata(t, name)), "\n")
+		var b strings.Builder
+		inside := 0
+		for i, l := range lines {
+			if i%7 == 6 {
+				b.WriteString("2024-05-01T10:00:00Z INFO request served\n")
+				if strings.HasPrefix(l, "\t") {
+					inside++
+				}
+			}
+			b.WriteString(l)
+		}
+		s := readPaste(t, b.String())
+		sameGroups(t, want, s)
+		skipped := strings.Count(strings.Join(s.Warnings, "\n"), "skipped a line inside its stack")
+		if inside == 0 || skipped < inside {
+			t.Errorf("%s: %d log lines inside stacks, %d warnings about them: %q", name, inside, skipped, s.Warnings)
+		}
+	}
+}

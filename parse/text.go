@@ -18,7 +18,10 @@ type textReader struct {
 	snaps []*Snapshot
 	kept  snapshotSample // which of the snapshots read are kept in snaps
 	cur   *builder
-	g     *block       // goroutine in progress, or nil
+	g     *block // goroutine in progress, or nil
+	// held is a line inside g's stack that is none of it: a log line
+	// written into the dump, or the end of the stack. The next line tells.
+	held  []byte
 	spare *block       // a finished block, reused to avoid garbage
 	d1    *debug1Block // debug=1 record in progress, or nil
 	// goleak is set while reading goleak's list of goroutines, race while
@@ -71,6 +74,19 @@ func (t *textReader) finishInput() []*Snapshot {
 	if t.race != nil {
 		t.warnf("the last data race report is truncated")
 		t.endRace()
+	}
+	if held := t.held; held != nil {
+		t.held = nil
+		if t.lr.cut {
+			// The input ends inside the line after the stack: a frame
+			// line cut off, most likely.
+			t.warnf("last goroutine %s may be truncated: the input ends inside a line", t.g.idText())
+			t.cut()
+			t.endGoroutine()
+		} else {
+			t.endCut()
+			t.outside(held)
+		}
 	}
 	if t.g != nil {
 		switch g := t.g; {
@@ -152,6 +168,21 @@ func (t *textReader) line(line []byte) {
 		}
 	}
 	if t.g != nil {
+		if t.held != nil {
+			// The line before was none of the stack's. If this one goes
+			// on with the stack, it was a log line written into the middle
+			// of the dump; if not, the stack ended there.
+			held := t.held
+			t.held = nil
+			if len(line) > 0 && !bytes.HasPrefix(line, goroutinePrefix) && t.g.add(line) {
+				t.warnf("goroutine %d: skipped a line inside its stack: %q", t.g.h.id, held)
+				return
+			}
+			t.endCut()
+			t.outside(held)
+			t.line(orig)
+			return
+		}
 		if len(line) == 0 {
 			t.endGoroutine()
 			return
@@ -165,14 +196,24 @@ func (t *textReader) line(line []byte) {
 			t.prefix = nil
 			return
 		}
-		if g := t.g; g.pendingFile || g.frames == 0 && !g.unavailable && !g.inAncestors && !g.indented {
-			// Off the hot path: a block that ends on a line it cannot
-			// read, in the middle of its stack.
-			t.warnf("goroutine %d: stack cut short by an unreadable line", g.h.id)
+		if !bytes.HasPrefix(line, goroutinePrefix) && !t.g.indented {
+			t.held = append(t.held[:0:0], line...) // decided by the next line
+			return
 		}
-		t.endGoroutine()
+		t.endCut()
 	}
 	t.outside(line)
+}
+
+// endCut ends the goroutine in progress on a line that is not of its
+// stack, saying so when the stack was cut in the middle.
+func (t *textReader) endCut() {
+	if g := t.g; g.pendingFile || g.frames == 0 && !g.unavailable && !g.inAncestors && !g.indented {
+		// Off the hot path: a block that ends on a line it cannot read,
+		// in the middle of its stack.
+		t.warnf("goroutine %d: stack cut short by an unreadable line", g.h.id)
+	}
+	t.endGoroutine()
 }
 
 // outside handles a line that is not inside a goroutine block.
