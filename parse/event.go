@@ -249,8 +249,8 @@ func (e *pendingEvent) more(s []byte) bool {
 	switch {
 	case bytes.Equal(trimmed, runningTests):
 		e.tests = true
-	case e.tests && len(trimmed) < len(s):
-		// "\t\tTestPutHangs (10m0s)"
+	case e.tests && (len(trimmed) < len(s) || isTestEntry(trimmed)):
+		// "\t\tTestPutHangs (10m0s)", or without its indent in a paste
 		name, _, _ := bytes.Cut(trimmed, []byte(" "))
 		if e.testB+len(name) <= maxEventTestBytes {
 			e.ev.Tests = append(e.ev.Tests, string(name))
@@ -267,6 +267,13 @@ func (e *pendingEvent) more(s []byte) bool {
 		return false
 	}
 	return true
+}
+
+// isTestEntry reports whether s reads "TestName (10m0s)": a test under
+// "running tests:" whose indent a paste lost.
+func isTestEntry(s []byte) bool {
+	name, rest, ok := bytes.Cut(s, []byte(" "))
+	return ok && len(name) > 0 && len(rest) > 2 && rest[0] == '(' && rest[len(rest)-1] == ')' && bytes.IndexByte(rest, ' ') < 0
 }
 
 // addLine appends a line to the message, within its bounds.

@@ -161,6 +161,7 @@ func TestTextPastes(t *testing.T) {
 		"generated/stack_mixed_states.txt",
 		"generated/sigquit_gotraceback_all.txt",
 		"public/panicparse_static_panicweb_pprof_debug2.txt",
+		"generated/go_test_timeout_panic.txt",
 	} {
 		dump := string(readTestdata(t, name))
 		want := readOne(t, name)
@@ -185,6 +186,9 @@ func TestTextPastes(t *testing.T) {
 				sameGroups(t, want, s)
 				if diff := cmp.Diff(want.Warnings, s.Warnings); diff != "" {
 					t.Errorf("warnings differ (-original +paste):\n%s", diff)
+				}
+				if diff := cmp.Diff(want.Event, s.Event); diff != "" {
+					t.Errorf("event differs (-original +paste):\n%s", diff)
 				}
 			})
 		}

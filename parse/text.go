@@ -146,6 +146,9 @@ func (t *textReader) line(line []byte) {
 	if bytes.IndexByte(line, 0x1b) >= 0 {
 		line = stripEscapes(line) // a dump copied from a colouring log viewer
 	}
+	if len(line) > 0 && (line[0] == ' ' || line[0] == '\t') && len(trimIndent(line)) == 0 && !t.lr.cut {
+		line = line[:0] // a blank line of an indented paste
+	}
 	orig := line
 	t.skipped = false
 	if t.prefix != nil {
