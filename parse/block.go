@@ -35,6 +35,9 @@ type block struct {
 	// wrapped counts the lines of an argument list that a paste wrapped
 	// onto further lines, while its closing parenthesis is awaited.
 	wrapped int
+	// created is 1 after the "created by" line, 2 after its file line
+	// with a PC offset: the last line of a goroutine, so the stack is whole.
+	created int8
 }
 
 func (g *block) reset(h header) {
@@ -114,6 +117,9 @@ func (g *block) add(line []byte) bool {
 		// The file line, indented by a tab; or, in a paste that lost its
 		// indentation, one that names a source file.
 		file := fileLine(trimmed)
+		if i := bytes.Index(trimmed, pcOffset); g.created == 1 && i >= 0 && i+len(pcOffset) < len(trimmed) {
+			g.created = 2 // its PC offset is there: nothing of use can follow
+		}
 		g.key = append(g.key, '\t')
 		g.key = append(g.key, file...)
 		g.key = append(g.key, '\n')
@@ -130,6 +136,7 @@ func (g *block) add(line []byte) bool {
 		g.key = append(g.key, name...)
 		g.key = append(g.key, '\n')
 		g.pendingFile = true
+		g.created = 1
 		return true
 	case bytes.Equal(trimmed, additionalElided):
 		g.elided = -1

@@ -129,15 +129,26 @@ func TestWrappedArgs(t *testing.T) {
 
 // TestCutOff: a dump cut anywhere in its last goroutine keeps what was
 // read, and says the goroutine was cut, but where nothing tells: at the end
-// of a line, after a whole frame.
+// of a line, after a whole frame; and inside the PC offset of the last line
+// ("created by"'s file line), where only the final newline is missing and
+// nothing of use is lost.
 func TestCutOff(t *testing.T) {
 	const name = "generated/stack_mixed_states.txt"
 	dump := string(readTestdata(t, name))
 	last := strings.LastIndex(dump, "\ngoroutine ") + 1
 	id := dump[last+len("goroutine ") : last+strings.Index(dump[last:], " [")]
 	firstFrame := last + strings.Index(dump[last:], " +0x")
+	lastOffset := strings.LastIndex(dump, " +0x") + len(" +0x")
+	lines := strings.Split(strings.TrimSuffix(dump, "\n"), "\n")
+	if !strings.HasPrefix(lines[len(lines)-2], "created by") {
+		t.Fatal("the last goroutine of the dump does not end with its created by line")
+	}
+	// Only the final newline missing: the dump is whole.
+	if s := readPaste(t, strings.TrimSuffix(dump, "\n")); len(s.Warnings) != 0 || s.Cut {
+		t.Errorf("without its final newline: warnings %q, Cut %v; want none", s.Warnings, s.Cut)
+	}
 	for cut := last + 1; cut < len(dump)-1; cut++ {
-		if cut > firstFrame && dump[cut-1] == '\n' {
+		if cut > firstFrame && dump[cut-1] == '\n' || cut > lastOffset {
 			continue
 		}
 		s := readPaste(t, dump[:cut])

@@ -93,7 +93,9 @@ func (t *textReader) finishInput() []*Snapshot {
 		case g.truncated():
 			t.warnf("last goroutine %s is truncated", g.idText())
 			t.cut()
-		case t.lr.cut:
+		case t.lr.cut && g.created != 2:
+			// (After the file line of "created by", the stack is whole:
+			// the input only lacks its final newline.)
 			t.warnf("last goroutine %s may be truncated: the input ends inside a line", g.idText())
 			t.cut()
 		case g.frames == 0 && !g.unavailable && !g.inAncestors && !g.indented:
