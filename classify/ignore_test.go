@@ -127,3 +127,25 @@ func TestDefaultRulesIsACopy(t *testing.T) {
 		}
 	}
 }
+
+// TestIgnoredRanksLast: in a single dump, an ignored group ranks after
+// every group worth reading, however crowded or long its wait.
+func TestIgnoredRanksLast(t *testing.T) {
+	snap := readSample(t, "blocked-forever", "after.txt")
+	r := classify.Compare([]*parse.Snapshot{snap}, &classify.Options{Ignore: []classify.Ignore{classify.IgnoreAnyFunction("awaitReply")}})
+	seenIgnored := false
+	for i, g := range r.Groups {
+		switch {
+		case g.Ignored != "":
+			seenIgnored = true
+			if g.Suspicion != 0 {
+				t.Errorf("ignored group ranked %d with suspicion %d", i+1, g.Suspicion)
+			}
+		case seenIgnored && g.Suspicion > 0:
+			t.Errorf("%s (suspicion %d) ranks after the ignored group", g.Label, g.Suspicion)
+		}
+	}
+	if !seenIgnored {
+		t.Fatal("no group was ignored")
+	}
+}

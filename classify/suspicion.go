@@ -190,11 +190,11 @@ func (c *comparer) judgeWait(g *Group, raise func(Verdict, string)) {
 // suspicion scores a group for ranking: the kind's weight, plus up to 40
 // for the crowd at its site (10 per doubling), plus up to 30 for its wait
 // against the kind's threshold (up to 15 for kinds without one). Benign
-// groups score 0.
+// and ignored groups score 0.
 func (c *comparer) suspicion(g *Group) int {
 	w := c.waitRule(g)
-	if w.Weight == 0 || g.Counts[c.n-1] == 0 {
-		return 0
+	if w.Weight == 0 || g.Counts[c.n-1] == 0 || g.Ignored != "" {
+		return 0 // nothing to read first: benign, gone, or ignored on purpose
 	}
 	score := float64(w.Weight)
 	if n := c.sites[siteKey(g)]; n > 1 {
