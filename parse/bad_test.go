@@ -409,3 +409,18 @@ func TestReadAllLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestOtherCompressions: a dump kept compressed with something other than
+// gzip gets an error that names the compression.
+func TestOtherCompressions(t *testing.T) {
+	for name, head := range map[string]string{
+		"xz":    "\xfd7zXZ\x00\x00\x04\xe6\xd6\xb4\x46\x02\x00\x21\x01\x16\x00\x00\x00",
+		"bzip2": "BZh91AY&SY\x8a\x9f\x00\x01\x02\xff\xfe\x00\x00\x00",
+		"zstd":  "\x28\xb5\x2f\xfd\x04\x58\x45\x03\x00\x00\x00\xff\xfe\x00\x01\x02",
+	} {
+		_, err := parse.Read(strings.NewReader(head), "dump")
+		if err == nil || !strings.Contains(err.Error(), name+" data: decompress it first") {
+			t.Errorf("%s: error %v, want one naming %s", name, err, name)
+		}
+	}
+}

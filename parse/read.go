@@ -66,6 +66,9 @@ func readAll(r io.Reader, name string, limit int64) ([]*Snapshot, error) {
 		return readProto(br, name)
 	}
 	if looksBinary(textHead(br)) {
+		if c := compression(head); c != "" {
+			return nil, fmt.Errorf("%w (%s data: decompress it first; only gzip is read)", ErrNoDump, c)
+		}
 		return nil, fmt.Errorf("%w (binary data)", ErrNoDump)
 	}
 	snaps, err := readText(br, name)
@@ -184,4 +187,21 @@ func (l *limitReader) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	l.left -= int64(n)
 	return n, err
+}
+
+// compression names the compressed format a binary input starts with, ""
+// when it is none stackdiff knows of: dumps are often kept compressed.
+func compression(head []byte) string {
+	for _, m := range []struct{ magic, name string }{
+		{"\xfd7zXZ\x00", "xz"},
+		{"BZh", "bzip2"},
+		{"\x28\xb5\x2f\xfd", "zstd"},
+		{"PK\x03\x04", "zip"},
+		{"\x04\x22\x4d\x18", "lz4"},
+	} {
+		if strings.HasPrefix(string(head), m.magic) {
+			return m.name
+		}
+	}
+	return ""
 }
