@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/stackdiff/stackdiff/classify"
 	"github.com/stackdiff/stackdiff/internal/report"
+	"github.com/stackdiff/stackdiff/parse"
 )
 
 // Exit codes, like diff(1).
@@ -74,8 +75,8 @@ func runWith(c config, args []string, stdin io.Reader, stdout, stderr io.Writer)
 	fs.StringVar(&c.pprof, "pprof", "", "also write the groups as a gzipped pprof profile to `FILE` (go tool pprof -tagfocus verdict=leak FILE)")
 	fs.BoolVar(&c.lines, "lines", false, "print one file:line: line per leak and suspect group, for editors and CI")
 	fs.BoolVar(&c.all, "all", false, "show every group, not only those that changed or look wrong")
-	fs.IntVar(&c.frames, "frames", 6, "show at most `N` frames of each leak group's stack (0: none)")
-	fs.IntVar(&c.minDelta, "min-delta", 0, "hide unchanged-verdict groups whose count changed by less than `N`")
+	fs.IntVar(&c.frames, "frames", 6, "show at most `N` frames of each leak or suspect group's stack (0: none)")
+	fs.IntVar(&c.minDelta, "min-delta", 0, "in a diff, hide ok groups with fewer than `N` new goroutines")
 	fs.StringVar(&c.failOn, "fail-on", "leak", "exit 1 when a group has this verdict or worse: `leak|suspect|never`")
 	fs.StringVar(&c.match, "match", "auto", "match goroutines by `auto|id|stack`")
 	fs.StringArrayVar(&c.ignore, "ignore", nil, "ignore groups with this `FUNC` anywhere in the stack (top:FUNC for the top function, creator:FUNC for the creator); a name as the report prints it, or its last part, works; repeatable")
@@ -217,6 +218,8 @@ func (c *config) check() error {
 		return errors.New("--threshold must be >= 0")
 	case c.count == 1:
 		return errors.New("--count must be at least 2: one fetch is just the URL")
+	case !c.watch && c.count > parse.MaxSnapshots:
+		return fmt.Errorf("--count %d: a series keeps at most %d snapshots; --watch follows a service for longer in bounded memory", c.count, parse.MaxSnapshots)
 	}
 	return nil
 }
