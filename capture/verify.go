@@ -187,8 +187,8 @@ func render(left *parse.Snapshot, waited time.Duration, names *lineage.Index) *L
 		r.Summary.LeakGroups++
 		r.Summary.Leaked += g.Counts[len(g.Counts)-1]
 	}
-	// Every verdict is now the same, so classify's order (verdict, then
-	// size, then key) reduces to size, then key.
+	// Every verdict is now the same: order by size, then key, as a diff's
+	// groups of one verdict are.
 	slices.SortFunc(r.Groups, func(a, b *classify.Group) int {
 		if c := cmp.Compare(b.Counts[0], a.Counts[0]); c != 0 {
 			return c

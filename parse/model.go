@@ -79,7 +79,8 @@ type Goroutine struct {
 // Snapshot is one goroutine dump: every goroutine of one process at one
 // moment, grouped by signature.
 type Snapshot struct {
-	// Name says where it came from: the file name, "-" for standard input,
+	// Name says where it came from: the name given to Read (the CLI gives a
+	// file's path, a URL, or "<stdin>" for standard input),
 	// with "#2" appended for the second dump of one input.
 	Name   string
 	Format Format

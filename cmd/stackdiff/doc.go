@@ -124,7 +124,8 @@
 // # For editors, CI and pprof
 //
 // --lines prints one "file:line:" line per leak and suspect group, paths made
-// relative to the module checkout; --pprof FILE writes the groups as a pprof
+// relative to --source-root or the current directory when they lie under
+// it; --pprof FILE writes the groups as a pprof
 // profile, tagged with verdict, label and state (go tool pprof -tagfocus
 // verdict=leak FILE):
 //
@@ -201,8 +202,8 @@
 //
 // # Exit status
 //
-// 0 when no group has verdict leak (or, with --fail-on suspect, suspect),
-// 1 when one has, 2 on trouble: bad flags, unreadable input, no goroutine
+// 0 when no group has verdict leak (or, with --fail-on suspect, suspect;
+// --fail-on never always gives 0 on a report), 1 when one has, 2 on trouble: bad flags, unreadable input, no goroutine
 // dump found. A watch exits 1 when it printed a leak event (with --fail-on
 // suspect, also a growing or threshold event), and 2 when no fetch of any
 // target worked. Errors are one line on stderr: "stackdiff: FILE: what is wrong".
