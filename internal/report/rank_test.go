@@ -100,9 +100,9 @@ func TestStackShowsTheSite(t *testing.T) {
       net.(*netFD).Read
       net.(*conn).Read
       bufio.(*Reader).fill
-      ... 1 more frames
+      ... 1 more frame
       example.com/app.(*Peer).readLoop
-      ... 1 more frames (--frames)
+      ... 1 more frame (--frames)
       created by example.com/app.dial
 `
 	var got strings.Builder

@@ -324,17 +324,25 @@ func (p *printer) frames(g *classify.Group, c Options) {
 	rest := len(all) - len(shown)
 	if i := siteIndex(all, g.Site); i >= len(shown) { // rank.go: never hide the site
 		if n := i - len(shown); n > 0 {
-			fmt.Fprintf(p.w, "      ... %d more frames\n", n)
+			fmt.Fprintf(p.w, "      ... %s\n", moreFrames(n))
 		}
 		p.frame("", all[i])
 		rest = len(all) - i - 1
 	}
 	if rest > 0 {
-		fmt.Fprintf(p.w, "      ... %d more frames%s\n", rest, hint(c, " (--frames)"))
+		fmt.Fprintf(p.w, "      ... %s%s\n", moreFrames(rest), hint(c, " (--frames)"))
 	}
 	if g.CreatedBy != nil {
 		p.frame("created by ", *g.CreatedBy)
 	}
+}
+
+// moreFrames says how many frames were not shown: "3 more frames".
+func moreFrames(n int) string {
+	if n == 1 {
+		return "1 more frame"
+	}
+	return strconv.Itoa(n) + " more frames"
 }
 
 // frame prints one frame; standard-library frames are dimmed so the
