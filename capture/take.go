@@ -65,6 +65,9 @@ func dropIDs(s *parse.Snapshot, drop func(int64) bool) {
 	s.Groups = groups
 	if changed {
 		parse.SortGroups(s.Groups)
+		// What is left is not the whole process: a goroutine missing
+		// from it may still run.
+		s.Cut = true
 	}
 }
 

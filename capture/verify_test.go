@@ -216,3 +216,20 @@ func TestFind(t *testing.T) {
 		t.Errorf("Find's error lacks the report:\n%v", err)
 	}
 }
+
+// TestLeftoversAreNoWholeDump: the goroutines a test left are a part of the
+// process, not a dump of all of it; the rules that need every goroutine (a
+// stopped process, an exited creator) must not speak in the report.
+func TestLeftoversAreNoWholeDump(t *testing.T) {
+	l := StartLeaks(2)
+	defer l.Release()
+	err := Find(short)
+	if err == nil {
+		t.Fatal("Find found no leak")
+	}
+	for _, words := range []string{"process stopped", "has exited", "has returned"} {
+		if strings.Contains(err.Error(), words) {
+			t.Errorf("the report of leftover goroutines says %q:\n%v", words, err)
+		}
+	}
+}

@@ -89,9 +89,12 @@ type Snapshot struct {
 	// Warnings are non-fatal problems: a truncated last goroutine, lines
 	// that could not be read. The snapshot holds what could be read.
 	Warnings []string
-	// Cut reports that the input stops inside the dump (a file or stream
-	// cut off, a broken gzip): goroutines after the cut are missing, so the
-	// snapshot cannot tell that a goroutine is absent from the process.
+	// Cut reports that the snapshot does not hold every goroutine of its
+	// process: the input stops inside the dump (a file or stream cut off,
+	// a broken gzip), or a caller removed goroutines from it. It cannot
+	// tell that a goroutine is absent from the process, so the rules that
+	// need every goroutine (an exited creator, a stopped process) do not
+	// apply to it.
 	Cut bool
 	// Event says why the dump was printed: a panic, a fatal error, a
 	// signal, a test timeout, a race report, a goleak failure. Nil for a
