@@ -87,10 +87,13 @@ func (p *printer) culprits(r *classify.Report, c Options) {
 	if ev == nil {
 		return
 	}
+	hung := map[string]bool{}
 	for _, g := range r.Groups {
 		if !g.Culprit {
 			continue
 		}
+		top, _, _ := strings.Cut(g.HungTest, "/")
+		hung[top] = true
 		where := stateText(g)
 		if g.Site != nil {
 			where += " at " + FrameText(g.Site)
@@ -98,5 +101,14 @@ func (p *printer) culprits(r *classify.Report, c Options) {
 		fmt.Fprintf(p.w, "\n%s: %s\n", p.paint("1", culpritRole(ev, g)), where)
 		c.Frames = max(c.Frames, culpritFrames)
 		p.frames(g, c)
+	}
+	if ev.Kind == parse.EventTestTimeout {
+		// A test the runtime names but no goroutine of the dump runs: the
+		// dump was cut before it, or the test's goroutine had just ended.
+		for _, name := range ev.Tests {
+			if top, _, _ := strings.Cut(name, "/"); !hung[top] { // subtests go by their test
+				fmt.Fprintf(p.w, "\n%s: no goroutine of the dump runs it (is the dump cut off?)\n", p.paint("1", Clean(name)+" was running"))
+			}
+		}
 	}
 }
