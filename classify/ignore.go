@@ -13,16 +13,20 @@ type Ignore struct {
 }
 
 // IgnoreTopFunction ignores stacks whose top function is name: the first
-// frame printed (what goleak calls the top) or the first outside the
-// runtime (what stackdiff's SITE and rules look at), so names taken from
-// either tool work. Names match as in [FuncMatches].
+// frame printed (what goleak calls the top), the first outside the
+// runtime, or the blocking site the report's SITE column prints (past the
+// standard library and lock wrappers), so names taken from either tool
+// work. Names match as in [FuncMatches].
 func IgnoreTopFunction(name string) Ignore {
 	return Ignore{What: "top function " + name, Match: func(s *Stack) bool {
 		if len(s.Frames) > 0 && FuncMatches(s.Frames[0].Func, name) {
 			return true
 		}
-		top := TopNonRuntime(s.Frames)
-		return top != nil && FuncMatches(top.Func, name)
+		if top := TopNonRuntime(s.Frames); top != nil && FuncMatches(top.Func, name) {
+			return true
+		}
+		site := Site(s.Frames)
+		return site != nil && FuncMatches(site.Func, name)
 	}}
 }
 

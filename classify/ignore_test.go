@@ -149,3 +149,13 @@ func TestIgnoredRanksLast(t *testing.T) {
 		t.Fatal("no group was ignored")
 	}
 }
+
+// TestIgnoreTopIsTheSite: "top:" takes the name the SITE column prints,
+// past the standard library's locking frames.
+func TestIgnoreTopIsTheSite(t *testing.T) {
+	snaps := readPair(t, "mutex-deadlock")
+	r := classify.Compare(snaps, &classify.Options{Ignore: []classify.Ignore{classify.IgnoreTopFunction("transfer")}})
+	if got := verdicts(r)[classify.MutexLock]; got != classify.OK || r.IgnoreHits[0] == 0 {
+		t.Errorf("top:transfer: mutex-lock is %q, %d hits; want ok, ignored", got, r.IgnoreHits[0])
+	}
+}
