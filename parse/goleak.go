@@ -8,7 +8,8 @@ import (
 // go.uber.org/goleak reports leaked goroutines as a Go-formatted slice of
 // its Stack values, each "Goroutine N in state S, with F on top of the
 // stack:\n" followed by the goroutine's lines from runtime.Stack (without
-// its header, up to and including "created by"). In go test output the
+// its header, up to and including "created by"; versions before 1.2 printed
+// the header too). In go test output the
 // whole message is indented by the testing package:
 //
 //	    store_test.go:19: found unexpected goroutines:
@@ -166,8 +167,13 @@ func (t *textReader) goleakLine(line []byte) ([]byte, bool) {
 		t.endGoleak()
 		return line, false
 	case bytes.HasPrefix(rest, goroutinePrefix):
-		if _, ok := parseHeader(rest); ok {
-			// A runtime dump: goleak never prints the headers, so the
+		if h, ok := parseHeader(rest); ok {
+			if g := t.g; g != nil && g.frames == 0 && h.id == g.h.id && h.bigID == g.h.bigID {
+				// goleak before v1.2 printed the runtime's header under
+				// its own line: the same goroutine.
+				return nil, true
+			}
+			// A runtime dump: goleak prints no other headers, so the
 			// list was cut short.
 			t.endGoleak()
 			return line, false

@@ -254,3 +254,28 @@ func TestLogLinesInsideStacks(t *testing.T) {
 		}
 	}
 }
+
+// TestOldGoleakFormat: goleak before v1.2 printed the runtime's header line
+// under each of its own "Goroutine N in state S, with F on top of the
+// stack:" lines; CI logs add a timestamp to every line. Both read as the
+// current format does.
+func TestOldGoleakFormat(t *testing.T) {
+	const name = "generated/goleak_verifynone_test_failure.txt"
+	want := readOne(t, name)
+	head := regexp.MustCompile(`(?m)^(\s*)\[?\s?Goroutine (\d+) in state ([^,]+), with .* on top of the stack:\n`)
+	old := head.ReplaceAllStringFunc(string(readTestdata(t, name)), func(m string) string {
+		sub := head.FindStringSubmatch(m)
+		return m + sub[1] + "goroutine " + sub[2] + " [" + sub[3] + "]:\n"
+	})
+	if strings.Count(old, "\n") < strings.Count(string(readTestdata(t, name)), "\n")+2 {
+		t.Fatal("no header line was added: the test proves nothing")
+	}
+	stamped := regexp.MustCompile(`(?m)^`).ReplaceAllString(old, "2022-12-25T16:09:45.9555131Z ")
+	for paste, in := range map[string]string{"old goleak": old, "old goleak, timestamps": stamped} {
+		s := readPaste(t, in)
+		if s.Format != parse.FormatGoleak || s.Event == nil || s.Event.Kind != parse.EventGoleak {
+			t.Errorf("%s: format %s, event %+v; want a goleak failure", paste, s.Format, s.Event)
+		}
+		sameGroups(t, want, s)
+	}
+}
