@@ -117,13 +117,17 @@ type comparer struct {
 	// found in both snapshots, and those whose creator is the same.
 	joined              bool
 	shared, sameCreator int
-	same                bool           // the verdict of sameProcess
-	ev                  *parse.Event   // the last snapshot's event, if any
-	cut                 bool           // the last snapshot stops early: goroutines are missing
-	parents             []parentOf     // a single dump's goroutines with a known parent (orphan.go)
-	sites               map[string]int // goroutines per blocking site (suspicion.go)
-	total               int            // goroutines of the last snapshot (suspicion.go)
-	stall               string         // why a single dump shows a stopped process (stalled.go)
+	same                bool         // the verdict of sameProcess
+	ev                  *parse.Event // the last snapshot's event, if any
+	cut                 bool         // the last snapshot stops early: goroutines are missing
+	// hasMain is set when the last snapshot holds goroutine 1: a whole dump
+	// of a running program always does; a paste of the few goroutines
+	// someone found interesting most often does not.
+	hasMain bool
+	parents []parentOf     // a single dump's goroutines with a known parent (orphan.go)
+	sites   map[string]int // goroutines per blocking site (suspicion.go)
+	total   int            // goroutines of the last snapshot (suspicion.go)
+	stall   string         // why a single dump shows a stopped process (stalled.go)
 }
 
 func newComparer(snaps []*parse.Snapshot, o Options) *comparer {
@@ -260,6 +264,7 @@ func (c *comparer) add(i int, s *parse.Snapshot) {
 				e.facts.noteMember(c.ev, &m)
 			}
 			e.g.IDs = append(e.g.IDs, m.ID)
+			c.hasMain = c.hasMain || m.ID == 1
 			c.noteParent(e, &m) // orphan.go
 			if multi {
 				c.last = append(c.last, seen{m.ID, e, m.WaitMinutes})

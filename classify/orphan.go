@@ -59,7 +59,8 @@ func completeDump(ev *parse.Event) bool {
 // parent is not in the dump, and those whose parent no longer runs the
 // function that started them.
 func (c *comparer) countOrphans() {
-	if len(c.parents) == 0 {
+	if len(c.parents) == 0 || !c.hasMain {
+		c.parents = nil // a paste of a few goroutines: absent is not exited
 		return
 	}
 	type owner struct {

@@ -192,3 +192,27 @@ func TestOrphanThroughSpawner(t *testing.T) {
 	}
 	t.Fatal("no chan-send group")
 }
+
+// TestOrphansNeedAWholeDump: a goroutine whose parent is not in the dump
+// has lost its parent only if the dump holds every goroutine; a paste of a
+// few goroutines (no goroutine 1) says nothing of the others.
+func TestOrphansNeedAWholeDump(t *testing.T) {
+	const sender = "goroutine 5 [chan send]:\nexample.com/app.fetch.func1()\n\tapp/fetch.go:12 +0x1d\ncreated by example.com/app.fetch in goroutine 3\n\tapp/fetch.go:10 +0x2f\n\n"
+	const main1 = "goroutine 1 [running]:\nmain.main()\n\tapp/main.go:5 +0x10\n\n"
+	for _, tc := range []struct {
+		dump   string
+		orphan bool
+	}{{main1 + sender, true}, {sender, false}} {
+		s, err := parse.Read(strings.NewReader(tc.dump), "dump")
+		if err != nil {
+			t.Fatal(err)
+		}
+		says := false
+		for _, g := range classify.Compare([]*parse.Snapshot{s}, nil).Groups {
+			says = says || strings.Contains(strings.Join(g.Evidence, ";"), "has exited")
+		}
+		if says != tc.orphan {
+			t.Errorf("dump with goroutine 1 = %v: orphan evidence %v, want %v", strings.HasPrefix(tc.dump, "goroutine 1 "), says, tc.orphan)
+		}
+	}
+}

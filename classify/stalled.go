@@ -1,6 +1,11 @@
 package classify
 
-import "github.com/stackdiff/stackdiff/parse"
+import (
+	"slices"
+	"strings"
+
+	"github.com/stackdiff/stackdiff/parse"
+)
 
 // A small program's leak often shows in one dump as a process that has
 // stopped: apart from the goroutine writing the dump, every goroutine waits
@@ -12,7 +17,8 @@ import "github.com/stackdiff/stackdiff/parse"
 // show). The waits are suspects, even short ones; a service's dump almost
 // never qualifies, since its listeners and connections wait on the network.
 //
-// Only a complete dump (not cut off) with wait states can say this: a plain dump (whose
+// Only a complete dump (not cut off, holding goroutine 1) with wait states
+// can say this: a plain dump (whose
 // one running goroutine is the one that wrote it: runtime.Stack and the
 // pprof handlers show themselves running) or a signal's dump (where nothing
 // may be running). A deadlock is already proven by the runtime, and
@@ -41,8 +47,8 @@ func parked(g *Group) bool {
 // findStall reports whether the single dump shows a stopped process, and
 // says so for the evidence ("" when it does not).
 func (c *comparer) findStall() string {
-	if c.n != 1 || c.cut {
-		return ""
+	if c.n != 1 || c.cut || !c.hasMain {
+		return "" // a diff, or not every goroutine of the process
 	}
 	running := 0 // goroutines in state running
 	switch {
@@ -64,6 +70,9 @@ func (c *comparer) findStall() string {
 		case g.State == "":
 			return "" // a format without states
 		case g.State == "running":
+			if servesHTTP(g) {
+				return "" // the dump was served over HTTP: the server is listening
+			}
 			running += n
 		case goroutineWaits[g.Label]:
 			waiting += n
@@ -81,6 +90,13 @@ func (c *comparer) findStall() string {
 		return "process stopped: every goroutine but the one writing the dump waits on a channel or lock; none waits on I/O, a sleep or a syscall"
 	}
 	return "process stopped: no goroutine runs and every one waits on a channel or lock; none waits on I/O, a sleep or a syscall"
+}
+
+// servesHTTP reports whether a goroutine runs in net/http's server: the
+// pprof handler writing a dump is one, and its server's accept loop waits
+// on the network even when a paste leaves it out.
+func servesHTTP(g *Group) bool {
+	return slices.ContainsFunc(g.Frames, func(f parse.Frame) bool { return strings.HasPrefix(f.Func, "net/http.") })
 }
 
 // stallVerdict makes the waits of a stopped process suspects (hook of

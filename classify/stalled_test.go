@@ -100,6 +100,7 @@ func TestStallConditions(t *testing.T) {
 	lock := g{1, "sync.Mutex.Lock", []string{"sync.(*Mutex).Lock sync/mutex.go:1", "example.com/app.put app/cache.go:10"}, "example.com/app.start app/start.go:3"}
 	sleeping := g{1, "sleep", []string{"time.Sleep runtime/time.go:1", "example.com/app.poll app/poll.go:5"}, "example.com/app.start app/start.go:4"}
 	parkedMain := g{1, "select (no cases)", []string{"main.main app/main.go:9"}, ""}
+	httpWriter := g{1, "running", []string{"runtime/pprof.writeGoroutineStacks runtime/pprof/pprof.go:1", "net/http/pprof.handler.ServeHTTP net/http/pprof/pprof.go:2", "net/http.(*conn).serve net/http/server.go:3"}, "net/http.(*Server).Serve net/http/server.go:4"}
 	for _, tt := range []struct {
 		name  string
 		specs []g
@@ -111,9 +112,11 @@ func TestStallConditions(t *testing.T) {
 		{"network waits can wake them", []g{running, send, listening}, nil},
 		{"two running", []g{running, running, send}, nil},
 		{"nothing waits", []g{running}, nil},
+		{"the writer serves HTTP: its server listens", []g{httpWriter, send, lock}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			r := classify.Compare([]*parse.Snapshot{dump(t, "one", 10, tt.specs...)}, nil)
+			// IDs from 1: a whole dump holds goroutine 1.
+			r := classify.Compare([]*parse.Snapshot{dump(t, "one", 1, tt.specs...)}, nil)
 			got := stalled(r)
 			slices.Sort(got)
 			if !cmp.Equal(got, tt.want) {
@@ -121,6 +124,11 @@ func TestStallConditions(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a paste of a few goroutines, without goroutine 1", func(t *testing.T) {
+		if got := stalled(classify.Compare([]*parse.Snapshot{dump(t, "paste", 10, running, send, lock)}, nil)); len(got) != 0 {
+			t.Errorf("stall suspects %v in a paste", got)
+		}
+	})
 	t.Run("a diff has a baseline", func(t *testing.T) {
 		a := dump(t, "a", 10, running, send)
 		b := dump(t, "b", 10, running, send, lock)
