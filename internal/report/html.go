@@ -121,7 +121,8 @@ type htmlGroup struct {
 	IDs        []htmlID
 	MoreIDs    int
 	IDsNote    string
-	Culprit    bool // the goroutine the dump's event names (see classify.Group)
+	Culprit    bool   // the goroutine the dump's event names (see classify.Group)
+	Origin     string // the tests or functions it descends from, when the dump shows ancestry
 }
 
 type htmlCount struct {
@@ -203,6 +204,7 @@ func newHTMLGroup(r *classify.Report, i int, g *classify.Group) htmlGroup {
 		Reason:    g.Reason,
 		Fix:       g.Fix,
 		Evidence:  cleanAll(g.Evidence),
+		Origin:    Printable(originText(g.Origins)),
 		New:       g.New,
 		Leaked:    g.Leaked,
 	}

@@ -450,3 +450,24 @@ func TestHTMLEvent(t *testing.T) {
 		t.Error("a plain dump's report shows an event")
 	}
 }
+
+// TestHTMLShowsOrigin: a group of a dump with ancestry says, in the HTML
+// report as in the text and JSON, which function it descends from.
+func TestHTMLShowsOrigin(t *testing.T) {
+	f, err := os.Open("../../parse/testdata/generated/stack_tracebackancestors.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s, err := parse.Read(f, "ancestry")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := report.HTML(&b, classify.Compare([]*parse.Snapshot{s}, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `<dd class="origin">main.ancestors (1)</dd>`) {
+		t.Error("the HTML report does not say where the groups descend from")
+	}
+}
