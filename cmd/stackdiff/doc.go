@@ -167,8 +167,9 @@
 // (--leakprofile), or when its goroutines are new, none ended during the
 // last 3 fetches and each has been blocked a minute or more. The first
 // time a group is a leak its classified report is printed; a target that
-// stops answering, or answers again, is an event too ("down", "up"), and
-// the watch goes on. With several URLs, events say on how many targets
+// stops answering, answers again, or restarts is an event too ("down",
+// "up", "restart": its groups are then followed anew), and the watch goes
+// on. With several URLs, events say on how many targets
 // the group grows ("grows on 2 of 3 targets"). --json prints one JSON
 // object per event and line (NDJSON). The goroutines that serve
 // stackdiff's own fetches are left out of every dump. Memory is bounded:

@@ -35,7 +35,10 @@ type watchTarget struct {
 	url  string // fetched (with --leakprofile, the goroutineleak profile)
 	name string // printed: the URL with its password redacted
 	// baseline is the first snapshot: verdicts compare it with the latest.
-	baseline        *parse.Snapshot
+	baseline *parse.Snapshot
+	// writer is the ID of the goroutine that wrote the last dump: a new
+	// connection's, so within one process it only grows (see restarted).
+	writer          int64
 	win             *window
 	down            bool
 	lastErr         string
@@ -233,7 +236,19 @@ func (w *watcher) round(results []fetched) {
 // observe compares a target's latest snapshot with its baseline and runs
 // the window's rules.
 func (w *watcher) observe(t *watchTarget, snap *parse.Snapshot, stamp string) []pending {
+	writer := writerID(snap)
 	dropOwn(snap)
+	var out []pending
+	if t.baseline != nil && restarted(t.writer, writer) {
+		// Its goroutines are not those of the baseline: start again.
+		out = append(out, pending{t: t, ev: watchEvent{Target: t.name, Time: stamp, Event: evRestart,
+			Why: fmt.Sprintf("goroutine IDs started again (the dump was written by goroutine %d, the last one by %d): a new process, followed from here", writer, t.writer)}})
+		t.baseline = nil
+		t.win = newWindow(defaultRises, w.c.threshold, maxTracked)
+	}
+	if writer > 0 {
+		t.writer = writer
+	}
 	if t.baseline == nil {
 		snap.Name = baselineName
 		t.baseline = snap
@@ -257,7 +272,6 @@ func (w *watcher) observe(t *watchTarget, snap *parse.Snapshot, stamp string) []
 		samples = append(samples, s)
 		byID[g.ID] = g
 	}
-	var out []pending
 	for _, ch := range t.win.step(samples, maxID(snap)) {
 		g := byID[ch.id]
 		switch ch.kind {
@@ -326,6 +340,8 @@ func (w *watcher) printText(p pending) {
 	switch {
 	case ev.Event == evDown:
 		fmt.Fprintf(&b, ": %s", ev.Error)
+	case ev.Event == evRestart:
+		fmt.Fprintf(&b, ": %s", ev.Why)
 	case ev.Event == evUp:
 		b.WriteString(": answers again")
 	case p.group != nil:

@@ -12,7 +12,8 @@ type watchEvent struct {
 	// groups[] (counts: [start of the watch, this fetch]); absent for
 	// down, up and summary.
 	Group any `json:"group,omitempty"`
-	// Why is the rule that raised the event, in words.
+	// Why is the rule that raised the event, in words (for restart: how
+	// the new process was told).
 	Why string `json:"why,omitempty"`
 	// Trend is the group's count at each fetch of the window, oldest first.
 	Trend []int `json:"trend,omitempty"`

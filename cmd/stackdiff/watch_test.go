@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -12,8 +13,10 @@ import (
 	"os"
 	"os/exec"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -399,5 +402,60 @@ func TestWatchLeakProfile(t *testing.T) {
 	run([]string{"--watch", "--leakprofile", "--interval", "10ms", "--count", "2", plain.URL}, nil, &stdout, &stderr)
 	if want := "HTTP 404 Not Found for /debug/pprof/goroutineleak?debug=2; is net/http/pprof registered on this server? (the goroutineleak profile needs a program built by Go 1.26+ with GOEXPERIMENT=goroutineleakprofile)"; !strings.Contains(stdout.String(), want) {
 		t.Errorf("stdout %q lacks %q", stdout.String(), want)
+	}
+}
+
+// withWriter returns a real debug=2 dump with the ID of the goroutine that
+// wrote it (the pprof handler) set to id, as another process would have it.
+func withWriter(t *testing.T, dump []byte, id int) []byte {
+	t.Helper()
+	header := regexp.MustCompile(`(?m)^goroutine \d+ (\[running\]:\nruntime/pprof\.writeGoroutine)`)
+	if !header.Match(dump) {
+		t.Fatal("no writer goroutine in the dump")
+	}
+	return header.ReplaceAll(dump, []byte(fmt.Sprintf("goroutine %d $1", id)))
+}
+
+// TestWatchRestart: a target that restarts is a new process; its
+// goroutines are compared from the restart on, not with the old process's
+// (where 5 parked goroutines would be new, and a leak).
+func TestWatchRestart(t *testing.T) {
+	own := pprofServer(t)
+	fetch := func() []byte {
+		resp, err := http.Get(own.URL + "/debug/pprof/goroutine?debug=2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	before := withWriter(t, fetch(), 50000)
+	release := startParked(5)
+	defer release()
+	after := withWriter(t, fetch(), 30)
+
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) <= 3 {
+			w.Write(before)
+		} else {
+			w.Write(after)
+		}
+	}))
+	defer srv.Close()
+	var stdout, stderr bytes.Buffer
+	run([]string{"--watch", "--json", "--interval", "10ms", "--count", "7", srv.URL}, nil, &stdout, &stderr)
+	var kinds []string
+	for _, ev := range ndjson(t, stdout.Bytes()) {
+		if ev.Event != evSummary {
+			kinds = append(kinds, string(ev.Event))
+		}
+	}
+	if diff := cmp.Diff([]string{"restart"}, kinds); diff != "" {
+		t.Errorf("events (-want +got):\n%s\n%s", diff, stdout.String())
 	}
 }

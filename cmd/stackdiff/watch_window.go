@@ -40,6 +40,7 @@ const (
 	evLeak      eventKind = "leak"      // one of the leak rules holds, for the first time
 	evDown      eventKind = "down"      // a fetch failed after a success (or at the start)
 	evUp        eventKind = "up"        // a fetch worked after a failure
+	evRestart   eventKind = "restart"   // the target is a new process: compared anew from here
 	evSummary   eventKind = "summary"   // the end of the watch, one per target
 )
 
