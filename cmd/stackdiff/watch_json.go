@@ -10,7 +10,7 @@ type watchEvent struct {
 	Event eventKind `json:"event"`
 	// Group is the group the event is about, in the schema-v1 form of
 	// groups[] (counts: [start of the watch, this fetch]); absent for
-	// down, up and summary.
+	// down, up, restart and summary.
 	Group any `json:"group,omitempty"`
 	// Why is the rule that raised the event, in words (for restart: how
 	// the new process was told).
