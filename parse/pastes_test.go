@@ -262,7 +262,7 @@ func TestLogLinesInsideStacks(t *testing.T) {
 func TestOldGoleakFormat(t *testing.T) {
 	const name = "generated/goleak_verifynone_test_failure.txt"
 	want := readOne(t, name)
-	head := regexp.MustCompile(`(?m)^(\s*)\[?\s?Goroutine (\d+) in state ([^,]+), with .* on top of the stack:\n`)
+	head := regexp.MustCompile(`(?m)^(\s*?)\[?\s?Goroutine (\d+) in state ([^,]+), with .* on top of the stack:\n`)
 	old := head.ReplaceAllStringFunc(string(readTestdata(t, name)), func(m string) string {
 		sub := head.FindStringSubmatch(m)
 		return m + sub[1] + "goroutine " + sub[2] + " [" + sub[3] + "]:\n"

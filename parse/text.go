@@ -75,7 +75,7 @@ func (t *textReader) finishInput() []*Snapshot {
 		t.warnf("the last data race report is truncated")
 		t.endRace()
 	}
-	if held := t.held; held != nil {
+	if held := t.held; held != nil && t.g != nil {
 		t.held = nil
 		if t.lr.cut {
 			// The input ends inside the line after the stack: a frame
@@ -201,7 +201,8 @@ func (t *textReader) line(line []byte) {
 			t.prefix = nil
 			return
 		}
-		if !bytes.HasPrefix(line, goroutinePrefix) && !t.g.indented {
+		if !bytes.HasPrefix(line, goroutinePrefix) && !t.g.indented && t.goleak == nil {
+			// (A goleak list ends its goroutines itself.)
 			t.held = append(t.held[:0:0], line...) // decided by the next line
 			return
 		}
@@ -315,6 +316,7 @@ func (t *textReader) newBlock(h header) *block {
 func (t *textReader) endGoroutine() {
 	g := t.g
 	t.g = nil
+	t.held = nil // only ever set while g was read
 	t.spare = g
 	if g.indented {
 		if g.frames == 0 && !g.unavailable {
