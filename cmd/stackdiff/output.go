@@ -159,12 +159,14 @@ type output struct {
 	target     string // path with links resolved, once checked
 }
 
-// relPath returns the function --lines uses to print a file name: made
-// relative to the first of --source-root and the current directory that
-// holds it, either as an absolute path under it or, for a -trimpath build,
-// under the module path its go.mod names ("example.com/app/api.go" is
-// api.go at the root of example.com/app's checkout). Other names are
-// printed as the dump gives them.
+// relPath returns the function --lines uses to print a file name: found
+// under the first of --source-root and the current directory that holds
+// it, either as an absolute path under it or, for a -trimpath build, under
+// the module path its go.mod names ("example.com/app/api.go" is api.go at
+// the root of example.com/app's checkout), then written relative to the
+// current directory when it lies under it (so an editor started here opens
+// it), else relative to its root. Other names are printed as the dump
+// gives them.
 func (c *config) relPath() func(string) string {
 	type root struct{ dir, module string }
 	var roots []root
@@ -173,6 +175,15 @@ func (c *config) relPath() func(string) string {
 			roots = append(roots, root{abs, modulePath(abs)})
 		}
 	}
+	cwd, _ := filepath.Abs(".")
+	// shown is the found file as printed: from here if it is under here.
+	shown := func(dir, abs string) string {
+		if rel, ok := under(cwd, abs); ok {
+			return rel
+		}
+		rel, _ := under(dir, abs)
+		return rel
+	}
 	return func(file string) string {
 		if file == "" {
 			return "-"
@@ -180,17 +191,28 @@ func (c *config) relPath() func(string) string {
 		native := filepath.FromSlash(file)
 		for _, r := range roots {
 			if filepath.IsAbs(native) {
-				if rel, err := filepath.Rel(r.dir, native); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-					return filepath.ToSlash(rel)
+				if _, ok := under(r.dir, native); ok {
+					return shown(r.dir, native)
 				}
 			} else if rest, ok := strings.CutPrefix(file, r.module+"/"); ok && r.module != "" {
-				if _, err := os.Stat(filepath.Join(r.dir, filepath.FromSlash(rest))); err == nil {
-					return rest
+				abs := filepath.Join(r.dir, filepath.FromSlash(rest))
+				if _, err := os.Stat(abs); err == nil {
+					return shown(r.dir, abs)
 				}
 			}
 		}
 		return file
 	}
+}
+
+// under returns path relative to dir, with forward slashes, when it lies
+// under dir.
+func under(dir, path string) (string, bool) {
+	rel, err := filepath.Rel(dir, path)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
 }
 
 // modulePath reads the module line of dir/go.mod, or "".

@@ -175,3 +175,18 @@ func TestOutputsNeedTheirOwnFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestLinesPathsOpenFromHere: --lines writes a file found through
+// --source-root relative to the current directory when it lies under it,
+// so that an editor or CI started here opens it.
+func TestLinesPathsOpenFromHere(t *testing.T) {
+	t.Chdir("../../samples")
+	var stdout, stderr bytes.Buffer
+	run([]string{"--lines", "--source-root", "..", "dumps/unbuffered-send/before.txt", "dumps/unbuffered-send/after.txt"}, nil, &stdout, &stderr)
+	if !strings.HasPrefix(stdout.String(), "scenarios/chan.go:57: leak:") {
+		t.Errorf("--lines from samples/ = %q, want scenarios/chan.go:57 first", stdout.String())
+	}
+	if _, err := os.Stat("scenarios/chan.go"); err != nil {
+		t.Errorf("the path printed does not open from here: %v", err)
+	}
+}
