@@ -123,11 +123,11 @@
 //
 // # For editors, CI and pprof
 //
-// --lines prints one "file:line:" line per leak and suspect group, paths made
-// relative to --source-root or the current directory when they lie under
-// it; --pprof FILE writes the groups as a pprof
-// profile, tagged with verdict, label and state (go tool pprof -tagfocus
-// verdict=leak FILE):
+// --lines prints one "file:line:" line per leak and suspect group, a path
+// found under the current directory or --source-root written from the
+// current directory when it lies under it (else from its root); --pprof
+// FILE writes the groups as a pprof profile, tagged with verdict, label and
+// state (go tool pprof -tagfocus verdict=leak FILE):
 //
 //	$ stackdiff --lines samples/dumps/unbuffered-send/before.txt samples/dumps/unbuffered-send/after.txt
 //	samples/scenarios/chan.go:57: leak: 1 goroutine (+1) blocked sending on a channel that nobody receives from (chan-send), created by scenarios.fetchWithTimeout at chan.go:57; fix: give the channel a buffer, or select on ctx.Done() so the sender can give up
