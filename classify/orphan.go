@@ -16,8 +16,9 @@ import (
 // from "created by F in goroutine N" (Go 1.21+) when goroutine N is no
 // longer in the dump. Only a dump that lists every goroutine can say a
 // goroutine has exited: one without an event, or with an event whose dump
-// lists all goroutines (a signal, a deadlock, a test timeout), and not cut
-// off; a panic's dump may hold the panicking goroutine alone.
+// lists all goroutines (a signal, a deadlock, a test timeout, a panic
+// printed with GOTRACEBACK=all), and not cut off; a panic's dump may hold
+// the panicking goroutine alone.
 
 // parentOf is one goroutine of a single dump whose parent is known.
 type parentOf struct {
@@ -38,19 +39,23 @@ type orphanFacts struct {
 
 // noteParent records a goroutine of a single dump with a known parent.
 func (c *comparer) noteParent(e *entry, m *parse.Member) {
-	if c.n == 1 && m.ParentID != 0 && !c.cut && completeDump(c.ev) {
+	if c.n == 1 && m.ParentID != 0 && !c.cut && completeDump(c.ev, c.lastTotal) {
 		c.parents = append(c.parents, parentOf{m.ParentID, e})
 	}
 }
 
-// completeDump reports whether a dump with event ev lists every goroutine.
-func completeDump(ev *parse.Event) bool {
+// completeDump reports whether a dump with event ev and total goroutines
+// lists every goroutine. A panic or fatal error prints only its own
+// goroutine unless GOTRACEBACK is all or more: with others, it lists all.
+func completeDump(ev *parse.Event, total int) bool {
 	if ev == nil {
 		return true
 	}
 	switch ev.Kind {
 	case parse.EventSignal, parse.EventDeadlock, parse.EventTestTimeout:
 		return true
+	case parse.EventPanic, parse.EventFatal:
+		return total > 1
 	}
 	return false
 }

@@ -18,10 +18,11 @@ import (
 // never qualifies, since its listeners and connections wait on the network.
 //
 // Only a complete dump (not cut off, holding goroutine 1) with wait states
-// can say this: a plain dump (whose
-// one running goroutine is the one that wrote it: runtime.Stack and the
-// pprof handlers show themselves running) or a signal's dump (where nothing
-// may be running). A deadlock is already proven by the runtime, and
+// can say this: a plain dump (whose one running goroutine is the one that
+// wrote it: runtime.Stack and the pprof handlers show themselves running),
+// a signal's dump (where nothing may be running), or a panic's or fatal
+// error's printed with GOTRACEBACK=all (where the goroutine that panicked
+// runs). A deadlock is already proven by the runtime, and
 // formats without states (pprof debug=1, protobuf) cannot tell a running
 // goroutine from a waiting one.
 
@@ -55,6 +56,8 @@ func (c *comparer) findStall() string {
 	case c.ev == nil:
 		running = -1 // the dump's writer
 	case c.ev.Kind == parse.EventSignal:
+	case (c.ev.Kind == parse.EventPanic || c.ev.Kind == parse.EventFatal) && completeDump(c.ev, c.lastTotal):
+		running = -1 // the goroutine that panicked
 	default:
 		return ""
 	}
@@ -86,8 +89,11 @@ func (c *comparer) findStall() string {
 	if waiting == 0 {
 		return ""
 	}
-	if c.ev == nil {
+	switch {
+	case c.ev == nil:
 		return "process stopped: every goroutine but the one writing the dump waits on a channel or lock; none waits on I/O, a sleep or a syscall"
+	case c.ev.Kind != parse.EventSignal:
+		return "process stopped: every goroutine but the one that panicked waits on a channel or lock; none waits on I/O, a sleep or a syscall"
 	}
 	return "process stopped: no goroutine runs and every one waits on a channel or lock; none waits on I/O, a sleep or a syscall"
 }

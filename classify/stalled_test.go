@@ -137,3 +137,31 @@ func TestStallConditions(t *testing.T) {
 		}
 	})
 }
+
+// TestStallAfterPanic: a panic printed with GOTRACEBACK=all lists every
+// goroutine, and the one that panicked is the only one running; printed
+// with the default, it lists the panicking goroutine alone, which says
+// nothing of the others.
+func TestStallAfterPanic(t *testing.T) {
+	const panicking = "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\tapp/main.go:5 +0x10\n\n"
+	const waiter = "goroutine 7 [sync.Mutex.Lock]:\nsync.(*Mutex).Lock(...)\n\tsync/mutex.go:46\nexample.com/app.(*Store).put(...)\n\tapp/store.go:14 +0x20\ncreated by example.com/app.run in goroutine 1\n\tapp/run.go:9 +0x30\n\n"
+	for _, tc := range []struct {
+		name string
+		dump string
+		want []string
+	}{
+		{"GOTRACEBACK=all", panicking + waiter, []string{"mutex-lock:suspect"}},
+		{"the default: the panicking goroutine alone", panicking, nil},
+	} {
+		s, err := parse.Read(strings.NewReader(tc.dump), "panic")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Event == nil || s.Event.Kind != parse.EventPanic {
+			t.Fatalf("%s: event %+v, want a panic", tc.name, s.Event)
+		}
+		if got := stalled(classify.Compare([]*parse.Snapshot{s}, nil)); !cmp.Equal(got, tc.want) {
+			t.Errorf("%s: stall suspects %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
