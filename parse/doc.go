@@ -36,8 +36,14 @@
 // Pastes: a debug=1 profile is read without its "total" line, with spaces
 // for tabs and with notes between records; an argument list wrapped onto
 // further lines is joined; an indented header is read where it stands
-// (indentation is never learnt as a log prefix); an input cut off keeps
-// what was read, with a warning.
+// (indentation is never learnt as a log prefix), and so is a dump whose
+// indentation was lost, quoted ("> "), fenced or coloured by a terminal;
+// a log line written into the middle of a stack is skipped with a warning
+// when the next line goes on with the stack; an input cut off keeps what
+// was read, with a warning, and marks the snapshot [Snapshot.Cut]. A
+// protobuf profile's generic functions ("F[go.shape.int]") are named as
+// the text dumps name them ("F[...]"); goleak failures are read in the
+// current format and in the one before v1.2.
 //
 // What a dump says about why it exists becomes its snapshot's [Event]: the
 // panic with its chain of recovered panics, the fatal error, the runtime's
