@@ -18,10 +18,17 @@
 //     rule gives the label's class, reason and fix; [Options].Ignore marks
 //     the groups that are expected.
 //  4. Give a verdict with evidence: ignored groups are ok; goroutines the
-//     runtime proved leaked are a leak; new goroutines in a blocking wait
+//     runtime proved leaked are a leak, as are those the dump's event proves
+//     (a deadlock, a goleak failure); new goroutines in a blocking wait
 //     are a leak; doubtful ones (network waits, unknown states) and those
 //     of a label of Unknown class are suspects; nil-channel and empty
 //     select waits outside main, long waits and crowds are suspects.
+//     A single dump that holds every goroutine also tells senders whose
+//     creator returned (orphan.go) and a stopped process (stalled.go);
+//     last, the one group that likely holds the lock a suspect crowd waits
+//     for is a suspect too (holder.go).
+//  5. Sort: by verdict, then by growth in a diff, by suspicion in a single
+//     dump (suspicion.go).
 //
 // Compare is linear in the number of groups and goroutine IDs.
 package classify
