@@ -21,7 +21,8 @@ import (
 // The candidates are groups, not waiting for a lock in a method of the
 // same type (those are more waiters, reached from other methods), that have
 // a frame of a method of the waiters' receiver type ("pkg.(*Store)"); idle
-// loops (a sleep, a ticker) and the runtime's goroutines are not. When the
+// loops (a sleep, a ticker, a goroutine's own loop waiting in a select or
+// a receive) and the runtime's goroutines are not. When the
 // waiters have waited for minutes, a holder has waited as long. When more
 // than one group remains, those that entered the method from elsewhere (a
 // call, not the goroutine's own loop) are preferred; if that still leaves
@@ -73,6 +74,11 @@ type lockWaiters struct {
 	looping []*Group
 }
 
+// idleLoop labels are the waits of a goroutine's own loop between rounds
+// of work (a select on its channels, a receive of the next job): such a
+// loop is idle, not holding a lock.
+var idleLoop = map[Label]bool{Select: true, ChanReceive: true}
+
 // findHolders raises, for the lock waiters of each receiver type that are
 // already suspects or leaks, the one group that likely holds their lock.
 // It costs one pass over the groups' frames, however many waiters there
@@ -121,6 +127,9 @@ func (c *comparer) findHolders(groups []*Group) []*Group {
 			}
 			seen = t // the leaf-most frame of a type decides
 			if i == root {
+				if idleLoop[h.Label] {
+					continue // an event loop waiting for work holds no lock
+				}
 				lw.looping = append(lw.looping, h) // the goroutine was started in the method
 			} else {
 				lw.called = append(lw.called, h)

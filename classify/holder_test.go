@@ -1,6 +1,7 @@
 package classify_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -134,6 +135,25 @@ func TestReceiverType(t *testing.T) {
 	} {
 		if got := classify.ReceiverType(fn); got != want {
 			t.Errorf("ReceiverType(%q) = %q, want %q", fn, got, want)
+		}
+	}
+}
+
+// TestIdleLoopHoldsNoLock: the only other goroutine in a method of the
+// waiters' type is its own event loop, idle in a select: it is no holder,
+// and nothing is said.
+func TestIdleLoopHoldsNoLock(t *testing.T) {
+	var specs []g
+	for i := range 12 {
+		specs = append(specs, g{1, "sync.Mutex.Lock", []string{"sync.(*Mutex).Lock sync/mutex.go:46", "example.com/app.(*Svc).Inc app/svc.go:17", fmt.Sprintf("example.com/app.caller%d app/c.go:%d", i, i+1)}, "example.com/app.main app/main.go:43"})
+	}
+	specs = append(specs,
+		g{1, "select", []string{"example.com/app.(*Svc).run app/svc.go:25"}, "example.com/app.main app/main.go:40"},
+		listening)
+	r := classify.Compare([]*parse.Snapshot{dump(t, "svc", 1, specs...)}, nil)
+	for _, grp := range r.Groups {
+		if strings.Contains(strings.Join(grp.Evidence, ";"), "may hold the lock") {
+			t.Errorf("%s is named the holder", grp.Site.Func)
 		}
 	}
 }

@@ -69,6 +69,8 @@ func (c *comparer) findStall() string {
 			return "" // the GC judged this dump: its proof is better
 		}
 		switch {
+		case n > 0 && (strings.HasPrefix(g.State, "syscall") || watchesSignals(g)):
+			return "" // a system call (os/signal's loop among them) ends from outside
 		case n == 0 || bystanders[g.Label] || parked(g):
 		case g.State == "":
 			return "" // a format without states
@@ -96,6 +98,15 @@ func (c *comparer) findStall() string {
 		return "process stopped: every goroutine but the one that panicked waits on a channel or lock; none waits on I/O, a sleep or a syscall"
 	}
 	return "process stopped: no goroutine runs and every one waits on a channel or lock; none waits on I/O, a sleep or a syscall"
+}
+
+// watchesSignals reports whether a goroutine is os/signal's loop: the
+// process waits for a signal, which comes from outside, whatever state the
+// dump gives the loop.
+func watchesSignals(g *Group) bool {
+	return slices.ContainsFunc(g.Frames, func(f parse.Frame) bool {
+		return f.Func == "os/signal.loop" || f.Func == "os/signal.signal_recv"
+	})
 }
 
 // servesHTTP reports whether a goroutine runs in net/http's server: the

@@ -100,6 +100,7 @@ func TestStallConditions(t *testing.T) {
 	lock := g{1, "sync.Mutex.Lock", []string{"sync.(*Mutex).Lock sync/mutex.go:1", "example.com/app.put app/cache.go:10"}, "example.com/app.start app/start.go:3"}
 	sleeping := g{1, "sleep", []string{"time.Sleep runtime/time.go:1", "example.com/app.poll app/poll.go:5"}, "example.com/app.start app/start.go:4"}
 	parkedMain := g{1, "select (no cases)", []string{"main.main app/main.go:9"}, ""}
+	signalLoop := g{1, "syscall", []string{"os/signal.signal_recv runtime/sigqueue.go:152", "os/signal.loop os/signal/signal_unix.go:23"}, "os/signal.Notify.func1.1 os/signal/signal.go:151"}
 	httpWriter := g{1, "running", []string{"runtime/pprof.writeGoroutineStacks runtime/pprof/pprof.go:1", "net/http/pprof.handler.ServeHTTP net/http/pprof/pprof.go:2", "net/http.(*conn).serve net/http/server.go:3"}, "net/http.(*Server).Serve net/http/server.go:4"}
 	for _, tt := range []struct {
 		name  string
@@ -113,6 +114,7 @@ func TestStallConditions(t *testing.T) {
 		{"two running", []g{running, running, send}, nil},
 		{"nothing waits", []g{running}, nil},
 		{"the writer serves HTTP: its server listens", []g{httpWriter, send, lock}, nil},
+		{"os/signal waits for a signal from outside", []g{running, send, signalLoop}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			// IDs from 1: a whole dump holds goroutine 1.
