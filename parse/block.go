@@ -209,7 +209,11 @@ func isSourceLine(b []byte) bool {
 		return false
 	}
 	f := fileLine(b)
-	path := f[:bytes.LastIndexByte(f, ':')]
+	i := bytes.LastIndexByte(f, ':')
+	path, line := f[:i], f[i+1:]
+	if bytes.IndexByte(path, ' ') >= 0 || len(bytes.TrimLeft(line, "0123456789")) > 0 {
+		return false // a log line naming a file ("E0501 10:00:00 1 server.go:12] err")
+	}
 	return bytes.HasSuffix(path, []byte(".go")) || bytes.HasSuffix(path, []byte(".s")) || bytes.HasSuffix(path, []byte(".c"))
 }
 

@@ -232,14 +232,20 @@ func TestProfileMatchesText(t *testing.T) {
 // threads go on logging to the same stderr, and their lines land inside
 // stacks. Each is skipped with a warning; the stacks read as the original.
 func TestLogLinesInsideStacks(t *testing.T) {
-	for _, name := range []string{"generated/stack_mixed_states.txt", "generated/sigquit_gotraceback_all.txt"} {
+	for _, tc := range []struct{ name, log string }{
+		{"generated/stack_mixed_states.txt", "2024-05-01T10:00:00Z INFO request served"},
+		{"generated/sigquit_gotraceback_all.txt", "2024-05-01T10:00:00Z INFO request served"},
+		// glog/klog lines name a source file and line, as a file line does
+		{"generated/stack_mixed_states.txt", "E0501 10:00:00.000000 1 server.go:12] request failed"},
+	} {
+		name := tc.name
 		want := readOne(t, name)
 		lines := strings.SplitAfter(string(readTestdata(t, name)), "\n")
 		var b strings.Builder
 		inside := 0
 		for i, l := range lines {
 			if i%7 == 6 {
-				b.WriteString("2024-05-01T10:00:00Z INFO request served\n")
+				b.WriteString(tc.log + "\n")
 				if strings.HasPrefix(l, "\t") {
 					inside++
 				}
