@@ -285,3 +285,29 @@ func TestOldGoleakFormat(t *testing.T) {
 		sameGroups(t, want, s)
 	}
 }
+
+// TestCutAtLineEnd: a dump cut between two lines of a goroutine's stack,
+// where no line is cut, still says so: every goroutine but main ends with
+// its "created by" line.
+func TestCutAtLineEnd(t *testing.T) {
+	const name = "generated/stack_mixed_states.txt"
+	dump := string(readTestdata(t, name))
+	last := strings.LastIndex(dump, "\ncreated by ") // the last goroutine's
+	s := readPaste(t, dump[:last+1])
+	if !s.Cut || !strings.Contains(strings.Join(s.Warnings, "\n"), "ends before its \"created by\" line") {
+		t.Errorf("cut before the last created by: Cut %v, warnings %q", s.Cut, s.Warnings)
+	}
+	// A crash dump whose register lines end it, without a final newline.
+	crash := strings.TrimRight(string(readTestdata(t, "generated/sigquit_gotraceback_all.txt")), "\n")
+	if !isRegisters(crash[strings.LastIndex(crash, "\n")+1:]) {
+		t.Fatalf("the SIGQUIT dump does not end with a register line")
+	}
+	if s := readPaste(t, crash); s.Cut || len(s.Warnings) != 0 {
+		t.Errorf("SIGQUIT dump without its final newline: Cut %v, warnings %q", s.Cut, s.Warnings)
+	}
+}
+
+func isRegisters(line string) bool {
+	f := strings.Fields(line)
+	return len(f) == 2 && strings.HasPrefix(f[1], "0x")
+}

@@ -96,3 +96,18 @@ func stripEscapes(line []byte) []byte {
 	}
 	return out
 }
+
+// isRegisterLine reports whether line is one of the register lines a
+// crash dump ends with: "rax    0x0", "eflags 0x246".
+func isRegisterLine(line []byte) bool {
+	f := bytes.Fields(line)
+	if len(f) != 2 || len(f[0]) > 8 || !bytes.HasPrefix(f[1], []byte("0x")) {
+		return false
+	}
+	for _, c := range f[0] {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}

@@ -101,10 +101,18 @@ func (t *textReader) finishInput() []*Snapshot {
 		case g.frames == 0 && !g.unavailable && !g.inAncestors && !g.indented:
 			t.warnf("last goroutine %s has no stack: the input may be cut off", g.idText())
 			t.cut()
+		case g.created == 0 && g.h.id > 1 && !g.unavailable && !g.inAncestors && !g.indented && t.goleak == nil:
+			// Every goroutine but main (and a thread's g0, goroutine 0)
+			// ends with "created by": the input stops between two lines
+			// of this one's stack.
+			t.warnf("last goroutine %s may be truncated: the input ends before its \"created by\" line", g.idText())
+			t.cut()
 		}
 		t.endGoroutine()
 	}
-	if t.lr.cut && t.skipped {
+	if t.lr.cut && t.skipped && !isRegisterLine(t.lastLine) {
+		// (A SIGQUIT dump ends with the registers, "gs     0x0": a last
+		// one without its newline is whole.)
 		t.warnf("the input ends inside a line that could not be read, %q: the dump may be cut off there", t.lastLine)
 		t.cut()
 	}
