@@ -434,10 +434,14 @@ func (c *comparer) judge(e *entry, firstName string) {
 	stallVerdict(g, c.stall, raise)
 	if g.New > 0 {
 		why := fmt.Sprintf("%d new since %s", g.New, firstName)
-		switch class {
-		case Blocking:
+		switch {
+		case class == Blocking && c.same && g.Delta <= 0:
+			// Goroutines replaced by as many others (workers restarted,
+			// a pool renewed): new by ID, but nothing accumulates.
+			raise(Suspect, fmt.Sprintf("%s, as many gone: the count did not grow (%s)", why, JoinCounts(g.Counts)))
+		case class == Blocking:
 			raise(Leak, why)
-		case Doubtful, Unknown:
+		case class == Doubtful, class == Unknown:
 			raise(Suspect, why)
 		}
 	}

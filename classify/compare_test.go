@@ -1,8 +1,10 @@
 package classify_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -203,5 +205,31 @@ func TestRuntimeGoroutinesNotNewAcrossFormats(t *testing.T) {
 	}
 	if system == 0 {
 		t.Fatal("the SIGQUIT dump shows no runtime goroutine: the test proves nothing")
+	}
+}
+
+// TestReplacedIsNotALeak: in one process, eight workers replaced by eight
+// others are new by ID, but nothing accumulates: a suspect, not a leak.
+func TestReplacedIsNotALeak(t *testing.T) {
+	text := func(ids ...int) *parse.Snapshot {
+		var b strings.Builder
+		b.WriteString("goroutine 1 [running]:\nmain.main()\n\tapp/main.go:5 +0x10\n\n")
+		for _, id := range ids {
+			fmt.Fprintf(&b, "goroutine %d [chan receive]:\nexample.com/app.worker()\n\tapp/worker.go:20 +0x1d\ncreated by example.com/app.start in goroutine 1\n\tapp/start.go:9 +0x2f\n\n", id)
+		}
+		s, err := parse.Read(strings.NewReader(b.String()), "dump")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	r := classify.Compare([]*parse.Snapshot{text(10, 11, 12, 13), text(20, 21, 22, 23)}, nil)
+	if !r.SameProcess {
+		t.Fatal("not matched as one process: the test proves nothing")
+	}
+	for _, g := range r.Groups {
+		if g.Label == classify.ChanReceive && (g.Verdict != classify.Suspect || g.New != 4) {
+			t.Errorf("replaced workers: %s with %d new, evidence %q; want suspect, 4 new", g.Verdict, g.New, g.Evidence)
+		}
 	}
 }

@@ -35,9 +35,10 @@ func hints(paths []string, snaps []*parse.Snapshot, rep *classify.Report) []stri
 }
 
 // twoProcesses notices two dumps taken as one process that share only what
-// every Go process has (goroutine 1, the runtime's goroutines) while most
-// of the after's "new" goroutines have IDs below the before's highest: in
-// one process IDs only grow, give or take a per-processor batch of 16.
+// every Go process has (goroutine 1, the runtime's goroutines) while a
+// quarter or more of the after's "new" goroutines have IDs below the
+// before's highest: in one process IDs only grow, give or take a
+// per-processor batch of 16.
 func twoProcesses(first, last *parse.Snapshot) string {
 	before := map[int64]bool{}
 	var hi int64
@@ -64,7 +65,7 @@ func twoProcesses(first, last *parse.Snapshot) string {
 			}
 		}
 	}
-	if shared > 0 || fresh == 0 || older*2 <= fresh {
+	if shared > 0 || fresh == 0 || older*4 <= fresh {
 		return ""
 	}
 	return fmt.Sprintf("%s and %s share no goroutine but main and the runtime's, and %d of the %d new goroutines have IDs below %d, the first's highest: if they come from two processes (two runs, a restart, two replicas), compare them with --match stack", first.Name, last.Name, older, fresh, hi)
