@@ -21,6 +21,9 @@ type debug1Block struct {
 	labels string
 	frames frameCap
 	skip   bool // a count out of range: read, and not counted
+	// onePC is set for a record of one address: a goroutine that has not
+	// run yet, whose stack is only runtime.goexit (no frame line follows).
+	onePC bool
 }
 
 var (
@@ -81,7 +84,7 @@ func (t *textReader) startRecord(line []byte) bool {
 	}
 	t.endDebug1()
 	c, err := strconv.ParseInt(string(n), 10, 64)
-	t.d1 = &debug1Block{count: int(c)}
+	t.d1 = &debug1Block{count: int(c), onePC: len(bytes.Fields(rest)) == 1}
 	if err != nil || !t.cur.admitCount(c) {
 		t.cur.badCount(string(n))
 		t.d1.skip = true
@@ -171,7 +174,7 @@ func (t *textReader) endDebug1() {
 		return
 	}
 	b := t.cur
-	if d.frames.n == 0 {
+	if d.frames.n == 0 && !d.onePC {
 		t.warnf("a record of %d %s has no frames", d.count, plural(d.count, "goroutine"))
 	}
 	frames, cut := d.frames.result()

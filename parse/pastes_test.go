@@ -311,3 +311,14 @@ func isRegisters(line string) bool {
 	f := strings.Fields(line)
 	return len(f) == 2 && strings.HasPrefix(f[1], "0x")
 }
+
+// TestDebug1NotStarted: the pprof handler lists a goroutine that has not
+// run yet as a record of one address and no frame line; it is no sign of
+// a lost record.
+func TestDebug1NotStarted(t *testing.T) {
+	dump := string(readTestdata(t, "generated/pprof_goroutine_debug1.txt"))
+	s := readPaste(t, strings.Replace(dump, "goroutine profile: total 25", "goroutine profile: total 26", 1)+"\n1 @ 0x491a81\n")
+	if s.Count() != 26 || len(s.Warnings) != 0 {
+		t.Errorf("%d goroutines, warnings %q; want 26 and none", s.Count(), s.Warnings)
+	}
+}
