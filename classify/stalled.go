@@ -62,6 +62,7 @@ func (c *comparer) findStall() string {
 		return ""
 	}
 	waiting := 0
+	unread := false // a receive or select not refined for want of its source
 	for _, e := range c.order {
 		g := e.g
 		n := g.Counts[c.n-1]
@@ -81,6 +82,7 @@ func (c *comparer) findStall() string {
 			running += n
 		case goroutineWaits[g.Label]:
 			waiting += n
+			unread = unread || g.NoSource
 		default:
 			return "" // a wait something outside the goroutines can end
 		}
@@ -91,13 +93,19 @@ func (c *comparer) findStall() string {
 	if waiting == 0 {
 		return ""
 	}
+	why := "process stopped: no goroutine runs; all wait on channels or locks, none on I/O, a sleep or a syscall"
 	switch {
 	case c.ev == nil:
-		return "process stopped: every goroutine but the one writing the dump waits on a channel or lock; none waits on I/O, a sleep or a syscall"
+		why = "process stopped: all goroutines but the dump's writer wait on channels or locks, none on I/O, a sleep or a syscall"
 	case c.ev.Kind != parse.EventSignal:
-		return "process stopped: every goroutine but the one that panicked waits on a channel or lock; none waits on I/O, a sleep or a syscall"
+		why = "process stopped: all goroutines but the one that panicked wait on channels or locks, none on I/O, a sleep or a syscall"
 	}
-	return "process stopped: no goroutine runs and every one waits on a channel or lock; none waits on I/O, a sleep or a syscall"
+	if unread {
+		// A receive from a ticker's or timer's channel ends from outside;
+		// only its source line tells it from any other receive.
+		why += "; a receive whose source was not found may be a timer's"
+	}
+	return why
 }
 
 // watchesSignals reports whether a goroutine is os/signal's loop: the
