@@ -416,6 +416,19 @@ func withWriter(t *testing.T, dump []byte, id int) []byte {
 	return header.ReplaceAll(dump, []byte(fmt.Sprintf("goroutine %d $1", id)))
 }
 
+// unusedID returns a small goroutine ID that no goroutine of the dump has:
+// a writer given the ID of another goroutine would start a second dump.
+func unusedID(t *testing.T, dump []byte) int {
+	t.Helper()
+	for id := 2; id < 1000; id++ {
+		if !bytes.Contains(dump, []byte(fmt.Sprintf("goroutine %d [", id))) {
+			return id
+		}
+	}
+	t.Fatal("no small ID left")
+	return 0
+}
+
 // TestWatchRestart: a target that restarts is a new process; its
 // goroutines are compared from the restart on, not with the old process's
 // (where 5 parked goroutines would be new, and a leak).
@@ -436,7 +449,8 @@ func TestWatchRestart(t *testing.T) {
 	before := withWriter(t, fetch(), 50000)
 	release := startParked(5)
 	defer release()
-	after := withWriter(t, fetch(), 30)
+	dump := fetch()
+	after := withWriter(t, dump, unusedID(t, dump)) // as a young process would number it
 
 	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
