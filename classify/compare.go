@@ -119,7 +119,6 @@ type comparer struct {
 	shared, sameCreator int
 	same                bool         // the verdict of sameProcess
 	ev                  *parse.Event // the last snapshot's event, if any
-	lastTotal           int          // goroutines of the last snapshot
 	cut                 bool         // the last snapshot stops early: goroutines are missing
 	// hasMain is set when the last snapshot holds goroutine 1: a whole dump
 	// of a running program always does; a paste of the few goroutines
@@ -127,7 +126,7 @@ type comparer struct {
 	hasMain bool
 	parents []parentOf     // a single dump's goroutines with a known parent (orphan.go)
 	sites   map[string]int // goroutines per blocking site (suspicion.go)
-	total   int            // goroutines of the last snapshot (suspicion.go)
+	total   int            // goroutines of the last snapshot
 	stall   string         // why a single dump shows a stopped process (stalled.go)
 }
 
@@ -142,7 +141,7 @@ func newComparer(snaps []*parse.Snapshot, o Options) *comparer {
 	}
 	if len(snaps) > 0 {
 		c.ev = snaps[len(snaps)-1].Event
-		c.lastTotal = snaps[len(snaps)-1].Count()
+		c.total = snaps[len(snaps)-1].Count()
 		c.cut = snaps[len(snaps)-1].Cut
 	}
 	return c

@@ -39,7 +39,7 @@ type orphanFacts struct {
 
 // noteParent records a goroutine of a single dump with a known parent.
 func (c *comparer) noteParent(e *entry, m *parse.Member) {
-	if c.n == 1 && m.ParentID != 0 && !c.cut && completeDump(c.ev, c.lastTotal) {
+	if c.n == 1 && m.ParentID != 0 && !c.cut && completeDump(c.ev, c.total) {
 		c.parents = append(c.parents, parentOf{m.ParentID, e})
 	}
 }
@@ -118,27 +118,37 @@ func runs(parent, child *parse.Group) bool {
 // the helper's own closure. "" when that frame is no closure (a method
 // value such as wg.Go(s.loop) names no caller).
 func spawnedBy(frames []parse.Frame) string {
-	i := len(frames) - 1
-	for i >= 0 && (isRuntime(frames[i].Func) || isGoWrapper(frames[i].Func) || isSpawner(frames[i].Func)) {
-		i--
-	}
-	if i < 0 {
+	if len(frames) == 0 {
 		return ""
 	}
-	fn := frames[i].Func
-	j := strings.LastIndex(fn, ".func")
-	if j < 0 || strings.Trim(fn[j+len(".func"):], "0123456789.func") != "" {
+	f := frames[rootFrame(frames)].Func // holder.go
+	if isSpawner(f) || isRuntime(f) {
+		return "" // nothing but the helper and the runtime
+	}
+	return enclosing(f)
+}
+
+// enclosing returns the function a closure was written in:
+// "app.fetchAll.func1" and "app.fetchAll.func1.2" → "app.fetchAll"; "" for
+// a function that is no closure.
+func enclosing(fn string) string {
+	i := strings.LastIndex(fn, ".func")
+	if i <= 0 {
 		return ""
 	}
-	return fn[:j]
+	n := fn[i+len(".func"):]
+	if n == "" || n[0] < '0' || n[0] > '9' || strings.Trim(n, "0123456789.") != "" {
+		return ""
+	}
+	return fn[:i]
 }
 
 // isSpawner reports whether fn is a helper that starts a goroutine for its
 // caller: a method named Go or TryGo (sync.WaitGroup, errgroup.Group and
 // the pools built like them), or one of its closures.
 func isSpawner(fn string) bool {
-	if i := strings.LastIndex(fn, ".func"); i > 0 && strings.Trim(fn[i+len(".func"):], "0123456789.func") == "" {
-		fn = fn[:i]
+	if e := enclosing(fn); e != "" {
+		fn = e
 	}
 	return strings.HasSuffix(fn, ").Go") || strings.HasSuffix(fn, ").TryGo")
 }

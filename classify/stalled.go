@@ -56,7 +56,7 @@ func (c *comparer) findStall() string {
 	case c.ev == nil:
 		running = -1 // the dump's writer
 	case c.ev.Kind == parse.EventSignal:
-	case (c.ev.Kind == parse.EventPanic || c.ev.Kind == parse.EventFatal) && completeDump(c.ev, c.lastTotal):
+	case (c.ev.Kind == parse.EventPanic || c.ev.Kind == parse.EventFatal) && completeDump(c.ev, c.total):
 		running = -1 // the goroutine that panicked
 	default:
 		return ""

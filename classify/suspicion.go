@@ -111,10 +111,8 @@ func siteKey(g *Group) string {
 // the groups that are not benign.
 func (c *comparer) countSites() {
 	c.sites = map[string]int{}
-	c.total = 0
 	for _, e := range c.order {
 		g := e.g
-		c.total += g.Counts[c.n-1]
 		if g.Class == Benign {
 			continue
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/stackdiff/stackdiff/classify"
@@ -27,7 +28,7 @@ func hints(paths []string, snaps []*parse.Snapshot, rep *classify.Report) []stri
 		}
 	}
 	if len(snaps) >= 2 && rep.SameProcess {
-		if h := twoProcesses(snaps[0], snaps[len(snaps)-1]); h != "" {
+		if h := twoProcesses(snaps[0], rep); h != "" {
 			out = append(out, h)
 		}
 	}
@@ -38,37 +39,30 @@ func hints(paths []string, snaps []*parse.Snapshot, rep *classify.Report) []stri
 // every Go process has (goroutine 1, the runtime's goroutines) while a
 // quarter or more of the after's "new" goroutines have IDs below the
 // before's highest: in one process IDs only grow, give or take a
-// per-processor batch of 16.
-func twoProcesses(first, last *parse.Snapshot) string {
-	before := map[int64]bool{}
-	var hi int64
-	for _, g := range first.Groups {
-		for _, m := range g.Members {
-			before[m.ID] = true
-			hi = max(hi, m.ID)
-		}
-	}
+// per-processor batch of 16. The report's IDs and new IDs tell which are
+// shared: no second pass over the goroutines.
+func twoProcesses(first *parse.Snapshot, rep *classify.Report) string {
+	hi := maxID(first)
 	shared, fresh, older := 0, 0, 0
-	for _, g := range last.Groups {
-		runtime := g.CreatedBy != nil && strings.HasPrefix(g.CreatedBy.Func, "runtime.")
-		for _, m := range g.Members {
-			switch {
-			case before[m.ID]:
-				if m.ID != 1 && !runtime {
-					shared++
-				}
-			default:
-				fresh++
-				if m.ID+batchSlop < hi {
-					older++
-				}
+	for _, g := range rep.Groups {
+		fresh += len(g.NewIDs)
+		for _, id := range g.NewIDs {
+			if id+batchSlop < hi {
+				older++
 			}
+		}
+		fromRuntime := g.CreatedBy != nil && strings.HasPrefix(g.CreatedBy.Func, "runtime.")
+		if kept := len(g.IDs) - len(g.NewIDs); kept > 0 && !fromRuntime {
+			if _, one := slices.BinarySearch(g.IDs, 1); one {
+				kept-- // goroutine 1: every process has one
+			}
+			shared += kept
 		}
 	}
 	if shared > 0 || fresh == 0 || older*4 <= fresh {
 		return ""
 	}
-	return fmt.Sprintf("%s and %s share no goroutine but main and the runtime's, and %d of the %d new goroutines have IDs below %d, the first's highest: if they come from two processes (two runs, a restart, two replicas), compare them with --match stack", first.Name, last.Name, older, fresh, hi)
+	return fmt.Sprintf("%s and %s share no goroutine but main and the runtime's, and %d of the %d new goroutines have IDs below %d, the first's highest: if they come from two processes (two runs, a restart, two replicas), compare them with --match stack", first.Name, rep.Inputs[len(rep.Inputs)-1].Name, older, fresh, hi)
 }
 
 // batchSlop is how far below an older goroutine's ID a newer one's may

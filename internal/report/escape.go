@@ -60,14 +60,17 @@ func Scrub(s string) string {
 // Clean is Scrub, then Printable: dump text as every report shows it.
 func Clean(s string) string { return Printable(Scrub(s)) }
 
-// cleanAll is Clean of every string of v, in a new slice.
-func cleanAll(v []string) []string {
-	if v == nil {
-		return nil
-	}
+// cleanAll is Clean of every string of v, in a new slice (never nil).
+func cleanAll(v []string) []string { return each(v, Clean) }
+
+// scrubAll is Scrub of every string of v, for JSON, which escapes control
+// characters itself.
+func scrubAll(v []string) []string { return each(v, Scrub) }
+
+func each(v []string, f func(string) string) []string {
 	out := make([]string, len(v))
 	for i, s := range v {
-		out[i] = Clean(s)
+		out[i] = f(s)
 	}
 	return out
 }

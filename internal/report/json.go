@@ -182,15 +182,6 @@ func orEmpty[T any](s []T) []T {
 	return s
 }
 
-// scrubAll is Scrub of every string of v, never nil.
-func scrubAll(v []string) []string {
-	out := make([]string, len(v))
-	for i, s := range v {
-		out[i] = Scrub(s)
-	}
-	return out
-}
-
 func wireEvent(ev *parse.Event) *jsonEvent {
 	if ev == nil {
 		return nil
