@@ -12,6 +12,7 @@ import (
 
 	"github.com/stackdiff/stackdiff/capture"
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/summarytest"
 	"go.uber.org/goleak"
 )
 
@@ -25,6 +26,9 @@ func TestDiffFindsChanSendLeak(t *testing.T) {
 	}
 	if names := []string{rep.Inputs[0].Name, rep.Inputs[1].Name}; !slices.Equal(names, []string{"before", "after"}) {
 		t.Errorf("snapshot names = %v, want [before after]", names)
+	}
+	if err := summarytest.Check(rep); err != nil {
+		t.Error(err)
 	}
 	leaks := rep.Leaks()
 	if len(leaks) != 1 {

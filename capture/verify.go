@@ -171,22 +171,20 @@ func unexpected(s *parse.Snapshot, o *opts) *parse.Snapshot {
 }
 
 // render is the failure: stackdiff's table of the goroutines left over,
-// with the first 8 frames of each group. In a single snapshot
-// classify calls a parked goroutine ok (nothing says it is new); here every
-// goroutine shown outlived the test, so each group is a leak, and the
-// evidence says so.
+// with the first 8 frames of each group. In a single snapshot classify
+// calls a parked goroutine ok (nothing says it is new); here every
+// goroutine shown outlived the test, which classify is told, so each
+// group is a leak and its evidence says why.
 func render(left *parse.Snapshot, waited time.Duration, names *lineage.Index) *LeakError {
-	r := classify.Compare([]*parse.Snapshot{left}, nil)
-	r.Summary.LeakGroups, r.Summary.Leaked, r.Summary.SuspectGroups = 0, 0, 0
-	for _, g := range r.Groups {
-		g.Verdict = classify.Leak
-		g.Evidence = append(g.Evidence, fmt.Sprintf("still there after waiting %v", waited))
-		if names != nil {
-			g.Evidence = append(g.Evidence, leakedBy(names, g.IDs))
-		}
-		r.Summary.LeakGroups++
-		r.Summary.Leaked += g.Counts[len(g.Counts)-1]
-	}
+	r := classify.Compare([]*parse.Snapshot{left}, &classify.Options{
+		Outlived: func(g *classify.Group) []string {
+			why := []string{fmt.Sprintf("still there after waiting %v", waited)}
+			if names != nil {
+				why = append(why, leakedBy(names, g.IDs))
+			}
+			return why
+		},
+	})
 	// Every verdict is now the same: order by size, then key, as a diff's
 	// groups of one verdict are.
 	slices.SortFunc(r.Groups, func(a, b *classify.Group) int {

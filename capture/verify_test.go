@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/summarytest"
 )
 
 // fakeT records what VerifyNone reports instead of failing the test.
@@ -211,6 +212,14 @@ func TestFind(t *testing.T) {
 	}
 	if len(le.Report.Groups) != 1 || le.Report.Groups[0].Label != classify.ChanSend || le.Report.Summary.Leaked != 2 {
 		t.Errorf("LeakError.Report: %d groups, summary %+v; want one chan-send group of 2", len(le.Report.Groups), le.Report.Summary)
+	}
+	// The summary is classify's, so it adds up like every other one: the
+	// leak groups hold the leaked goroutines.
+	if err := summarytest.Check(le.Report); err != nil {
+		t.Error(err)
+	}
+	if s := le.Report.Summary; s.LeakGroups != 1 || s.InLeakGroups != 2 {
+		t.Errorf("summary %+v, want 1 leak group holding 2 goroutines", s)
 	}
 	if !strings.Contains(err.Error(), "found 2 unexpected goroutines") {
 		t.Errorf("Find's error lacks the report:\n%v", err)

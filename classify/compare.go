@@ -49,6 +49,13 @@ type Options struct {
 	// which they are suspects, for every kind of wait. 0 means each kind's
 	// own (see [DefaultWaits]).
 	CrowdThreshold int
+	// Outlived, when set, says what the caller knows and the dumps cannot
+	// show: every goroutine of the snapshots outlived its owner (a test
+	// that ended, a settle wait that ran out). Each group not ignored is
+	// then a leak, with the evidence Outlived returns for it. capture's
+	// VerifyNone and Find use it, so their verdicts and summaries are
+	// written here, as every other one is.
+	Outlived func(g *Group) []string
 }
 
 func (o *Options) withDefaults() Options {
@@ -464,6 +471,11 @@ func (c *comparer) judge(e *entry, firstName string) {
 		}
 	}
 	c.judgeWait(g, raise) // per-kind wait and crowd thresholds (suspicion.go)
+	if c.opts.Outlived != nil {
+		for _, why := range c.opts.Outlived(g) {
+			raise(Leak, why)
+		}
+	}
 	g.Verdict = verdict
 }
 
