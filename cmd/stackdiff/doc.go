@@ -180,7 +180,9 @@
 //
 // From a pipe: "./app 2>&1 | stackdiff", then Ctrl-\ — SIGINT and SIGQUIT
 // are ignored while stackdiff reads standard input, so the app dumps its
-// goroutines and stackdiff reads them.
+// goroutines and stackdiff reads them. Every line of the pipe that is not
+// part of a dump (the app's logs) is written to stderr as it arrives, URL
+// passwords hidden and control characters escaped; -q keeps it quiet.
 //
 // # Verdicts
 //

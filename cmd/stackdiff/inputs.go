@@ -51,6 +51,9 @@ func (c *config) load(paths []string, stdin io.Reader, stderr io.Writer) ([]*par
 		if p == "-" {
 			name = "<stdin>"
 			r = stdin
+			if c.passApp && !c.quiet {
+				r = newPassthrough(r, stderr)
+			}
 			if c.readingStdin != nil {
 				c.readingStdin()
 			}

@@ -21,5 +21,8 @@ func main() {
 		// process may decide that, so main does, not the code tests run.
 		signal.Ignore(os.Interrupt, syscall.SIGQUIT)
 	}}
+	if fi, err := os.Stdin.Stat(); err == nil && fi.Mode()&os.ModeNamedPipe != 0 {
+		c.passApp = true
+	}
 	os.Exit(runWith(c, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

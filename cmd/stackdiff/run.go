@@ -42,6 +42,10 @@ type config struct {
 	// readingStdin, if set, is called before standard input is read: main
 	// uses it to ignore the signals a pipeline's Ctrl-C and Ctrl-\ send.
 	readingStdin func()
+	// passApp passes the lines of standard input that are not part of a
+	// dump through to stderr as they arrive (passthrough.go): main sets
+	// it when standard input is a pipe, `./app 2>&1 | stackdiff`.
+	passApp bool
 }
 
 const usage = `Usage:
