@@ -346,7 +346,14 @@ func (w *watcher) printText(p pending) {
 		b.WriteString(": answers again")
 	case p.group != nil:
 		g := p.group
-		fmt.Fprintf(&b, "  %s %s (%s since the start) at %s: %s", g.Label, report.Signed(g.Delta), classify.JoinCounts(g.Counts), siteText(g), ev.Why)
+		if g.Delta > 0 {
+			fmt.Fprintf(&b, "  %s %s (%s since the start) at %s: %s", g.Label, report.Signed(g.Delta), classify.JoinCounts(g.Counts), siteText(g), ev.Why)
+		} else {
+			// Fewer than at the start (a restart not told apart, a pool
+			// that shrank, then rose again): the rise is in the reason;
+			// a negative "growth" would only confuse.
+			fmt.Fprintf(&b, "  %s now %d at %s: %s", g.Label, g.Counts[len(g.Counts)-1], siteText(g), ev.Why)
+		}
 		if ev.Targets > 0 {
 			fmt.Fprintf(&b, "; grows on %d of %d targets", ev.GrowsOn, ev.Targets)
 		}

@@ -473,3 +473,40 @@ func TestWatchRestart(t *testing.T) {
 		t.Errorf("events (-want +got):\n%s\n%s", diff, stdout.String())
 	}
 }
+
+// TestWatchNeverPrintsNegativeGrowth: a group that fell below its first
+// count (a restart too small to tell apart, a pool that shrank) and then
+// rises again is reported by its rise, never as "-15 (20 → 5)".
+func TestWatchNeverPrintsNegativeGrowth(t *testing.T) {
+	own := pprofServer(t)
+	fetch := func(parked int) []byte {
+		release := startParked(parked)
+		defer release()
+		resp, err := http.Get(own.URL + "/debug/pprof/goroutine?debug=2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	dumps := [][]byte{fetch(20), fetch(1), fetch(3), fetch(5), fetch(7)}
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		i := min(int(n.Add(1))-1, len(dumps)-1)
+		w.Write(dumps[i])
+	}))
+	defer srv.Close()
+	var stdout, stderr bytes.Buffer
+	run([]string{"--watch", "--interval", "10ms", "--count", "5", srv.URL}, nil, &stdout, &stderr)
+	out := stdout.String()
+	if !strings.Contains(out, "chan-send now 7") {
+		t.Errorf("the rise of the parked senders is not reported by their count now:\n%s", out)
+	}
+	if regexp.MustCompile(`chan-send -\d`).MatchString(out) {
+		t.Errorf("a negative growth is printed:\n%s", out)
+	}
+}
