@@ -2,8 +2,9 @@ package parse_test
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
-	"io/fs"
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -141,35 +142,62 @@ func TestCorpusComplete(t *testing.T) {
 	}
 }
 
-// TestSharedCorpusCopy compares testdata with the team's shared corpus,
-// checked out beside the repository, when it is there, so the copies cannot
-// drift.
-func TestSharedCorpusCopy(t *testing.T) {
-	const shared = "../../shared/corpus"
-	if _, err := os.Stat(shared); err != nil {
-		t.Skip("shared corpus not present")
-	}
-	err := filepath.WalkDir(shared, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasSuffix(p, "README.md") {
-			return err
-		}
-		rel, _ := filepath.Rel(shared, p)
-		want, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		got, err := os.ReadFile(filepath.Join("testdata", rel))
-		if err != nil {
-			t.Errorf("%s: not copied: %v", rel, err)
-			return nil
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from the shared corpus", rel)
-		}
-		return nil
-	})
+// TestCorpusCopy keeps testdata's copies of the corpus byte for byte what
+// they were taken as: corpus.sha256 lists each file's SHA-256, and every
+// file of generated/ and public/ must be listed and match. When the
+// team's shared corpus is checked out beside the repository, the list
+// must match it too, so the copies cannot drift from their source.
+func TestCorpusCopy(t *testing.T) {
+	list, err := os.ReadFile("testdata/corpus.sha256")
 	if err != nil {
 		t.Fatal(err)
+	}
+	want := map[string]string{} // path under testdata -> sum
+	for _, line := range strings.Split(strings.TrimSpace(string(list)), "\n") {
+		sum, path, ok := strings.Cut(line, "  ")
+		if !ok {
+			t.Fatalf("corpus.sha256: bad line %q", line)
+		}
+		want[path] = sum
+	}
+	sumOf := func(path string) string {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%x", sha256.Sum256(b))
+	}
+	seen := 0
+	for _, dir := range []string{"generated", "public"} {
+		entries, err := os.ReadDir(filepath.Join("testdata", dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			rel := dir + "/" + e.Name()
+			if e.IsDir() || e.Name() == "README.md" {
+				continue
+			}
+			seen++
+			switch sum, ok := want[rel]; {
+			case !ok:
+				t.Errorf("%s is not in corpus.sha256: add it with its source", rel)
+			case sum != sumOf(filepath.Join("testdata", rel)):
+				t.Errorf("%s differs from the corpus copy listed in corpus.sha256", rel)
+			}
+		}
+	}
+	if seen != len(want) {
+		t.Errorf("corpus.sha256 lists %d files, testdata holds %d", len(want), seen)
+	}
+	const shared = "../../shared/corpus"
+	if _, err := os.Stat(shared); err != nil {
+		return // the source is not beside the repository: the list stands for it
+	}
+	for rel, sum := range want {
+		if got := sumOf(filepath.Join(shared, rel)); got != sum {
+			t.Errorf("%s: the shared corpus has changed since it was copied", rel)
+		}
 	}
 }
 
