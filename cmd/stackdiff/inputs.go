@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/stackdiff/stackdiff/capture"
-	"github.com/stackdiff/stackdiff/internal/report"
+	"github.com/stackdiff/stackdiff/internal/term"
 	"github.com/stackdiff/stackdiff/parse"
 )
 
@@ -71,7 +71,7 @@ func (c *config) load(paths []string, stdin io.Reader, stderr io.Writer) ([]*par
 			r = f
 		}
 		var pr *progress
-		if report.IsTerminal(stderr) {
+		if term.IsTerminal(stderr) {
 			pr = startProgress(r, name, stderr)
 			r = pr
 		}

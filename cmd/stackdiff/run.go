@@ -4,13 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 	"github.com/stackdiff/stackdiff/classify"
 	"github.com/stackdiff/stackdiff/internal/report"
+	"github.com/stackdiff/stackdiff/internal/term"
 	"github.com/stackdiff/stackdiff/parse"
 )
 
@@ -125,7 +125,7 @@ func runWith(c config, args []string, stdin io.Reader, stdout, stderr io.Writer)
 		return c.runWatch(paths, stdout, stderr)
 	}
 	if len(paths) == 0 {
-		if isTTY(stdin) {
+		if term.IsTerminal(stdin) {
 			// Nothing to read and nobody piping: waiting on the terminal
 			// would look like a hang. Say how to use it instead, as jq does.
 			fs.SetOutput(stderr)
@@ -187,9 +187,7 @@ func runWith(c config, args []string, stdin io.Reader, stdout, stderr io.Writer)
 			err = report.Lines(stdout, rep, c.relPath())
 		default:
 			opts := report.Options{All: c.all, Frames: c.frames, MinDelta: c.minDelta, Color: report.UseColor(c.color, stdout), FlagHints: true, SourceHint: !c.noSource}
-			if f, ok := stdout.(*os.File); ok && report.IsTerminal(f) {
-				opts.Width = termWidth(f)
-			}
+			opts.Width = term.Width(stdout)
 			err = report.Text(stdout, rep, opts)
 		}
 		if err != nil {

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/stackdiff/stackdiff/internal/term"
 )
 
 // TestPasswordsNeverPrinted: a URL's password reaches neither the report
@@ -87,7 +89,7 @@ func TestNotATerminal(t *testing.T) {
 		t.Skip(err)
 	}
 	defer f.Close()
-	if isTTY(f) {
+	if term.IsTerminal(f) {
 		t.Fatalf("%s is taken for a terminal", os.DevNull)
 	}
 	var stdout, stderr bytes.Buffer

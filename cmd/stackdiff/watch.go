@@ -21,6 +21,7 @@ import (
 	"github.com/stackdiff/stackdiff/capture"
 	"github.com/stackdiff/stackdiff/classify"
 	"github.com/stackdiff/stackdiff/internal/report"
+	"github.com/stackdiff/stackdiff/internal/term"
 	"github.com/stackdiff/stackdiff/parse"
 )
 
@@ -85,7 +86,7 @@ func (c *config) runWatch(urls []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	w := &watcher{c: c, stdout: stdout, stderr: stderr, client: watchClient()}
-	w.status = !c.quiet && report.IsTerminal(stderr)
+	w.status = !c.quiet && term.IsTerminal(stderr)
 	for _, u := range urls {
 		t := &watchTarget{url: u, name: redact(u), win: newWindow(defaultRises, c.threshold, maxTracked), leaks: map[string]*classify.Group{}}
 		if c.leakProfile {

@@ -141,19 +141,6 @@ func (x *Index) Walk(id int64, visit func(Step) bool) (complete bool) {
 	return false
 }
 
-// IsTestGoroutine reports whether a stack is that of a goroutine the
-// testing package runs a test in: it holds testing.tRunner, or a top-level
-// Test function (in an ancestor's stack the runtime keeps only the 50
-// innermost frames, which may leave tRunner out).
-func IsTestGoroutine(frames []parse.Frame) bool {
-	for _, f := range frames {
-		if f.Func == "testing.tRunner" || IsTestFunc(f.Func) {
-			return true
-		}
-	}
-	return false
-}
-
 // TestFunc returns the function a test goroutine runs for its test: the
 // first function outside package testing under testing.tRunner (the test
 // function, a subtest's function, or a cleanup function of the test), or

@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/term"
 	"github.com/stackdiff/stackdiff/parse"
 )
 
@@ -426,17 +427,7 @@ func UseColor(mode string, w io.Writer) bool {
 	case "never":
 		return false
 	}
-	return os.Getenv("NO_COLOR") == "" && IsTerminal(w)
-}
-
-// IsTerminal reports whether w is a character device (a terminal).
-func IsTerminal(w any) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return os.Getenv("NO_COLOR") == "" && term.IsTerminal(w)
 }
 
 // originText says where a group's goroutines descend from, when the dump's
