@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/pprof/profile"
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/regular"
 	"github.com/stackdiff/stackdiff/internal/report"
 )
 
@@ -215,9 +216,10 @@ func under(dir, path string) (string, bool) {
 	return filepath.ToSlash(rel), true
 }
 
-// modulePath reads the module line of dir/go.mod, or "".
+// modulePath reads the module line of dir/go.mod, or "". Only a regular
+// go.mod is read: a FIFO there would block for ever, a device never end.
 func modulePath(dir string) string {
-	f, err := os.Open(filepath.Join(dir, "go.mod"))
+	f, err := regular.Open(filepath.Join(dir, "go.mod"))
 	if err != nil {
 		return ""
 	}
