@@ -36,11 +36,15 @@ type MonitorConfig struct {
 	// report alone, nothing added).
 	Writer io.Writer
 	// Dir, if set, receives the raw dump of each alert in a file named
-	// stackdiff-<unix-nanos>.txt; it is created if missing. Only the newest
-	// Keep of those files are kept.
+	// stackdiff-<unix-nanos>-<seq>.txt (seq counts this monitor's dumps
+	// from 1), after a first line "stackdiff capture dump <its name>";
+	// it is created if missing. Only the newest Keep of those files are
+	// kept.
 	Dir string
-	// Keep is how many stackdiff-*.txt dumps Dir keeps: after each write
-	// the oldest beyond Keep are removed. 0 means [DefaultKeep].
+	// Keep is how many of its dumps the monitor keeps in Dir: after each
+	// write the oldest beyond Keep are removed. 0 means [DefaultKeep].
+	// Only files with both the name shape and the first line above are
+	// ever removed; the user's files in Dir are left alone.
 	Keep int
 	// Options filter the reports: the name options give the groups they
 	// match the verdict ok, IgnoreCurrent drops its goroutines.
@@ -95,6 +99,7 @@ type Monitor struct {
 	baseSnap *parse.Snapshot
 	baseErr  error
 	last     time.Time // the last alert
+	written  int       // dump files written, for their names
 }
 
 const (
@@ -242,11 +247,12 @@ func (m *Monitor) alert(t time.Time, baseline, count int) {
 		a.Report = classify.Compare([]*parse.Snapshot{base, now}, m.opts.classifyOptions())
 	}
 	if m.cfg.Dir != "" {
-		file, err := writeDump(m.cfg.Dir, fmt.Sprintf("stackdiff-%d.txt", t.UnixNano()), dump)
+		m.written++
+		file, err := writeDump(m.cfg.Dir, fmt.Sprintf("stackdiff-%d-%d.txt", t.UnixNano(), m.written), dump)
 		a.File = file
 		errs = append(errs, err)
 		if err == nil {
-			errs = append(errs, prune(m.cfg.Dir, "stackdiff-", m.cfg.Keep))
+			errs = append(errs, prune(m.cfg.Dir, monitorDumpName, m.cfg.Keep))
 		}
 	}
 	if m.cfg.Writer != nil && a.Report != nil {
@@ -275,8 +281,10 @@ func (m *Monitor) snapshot(self int64, name string) (*parse.Snapshot, error) {
 	return s, err
 }
 
-// writeDump writes data to dir/name through a temporary file and a
-// rename, so that whoever watches dir never reads half a dump.
+// writeDump writes the marker line of name (retain.go) and data to
+// dir/name through a temporary file moved into place whole, so that
+// whoever watches dir never reads half a dump. An existing dir/name is
+// never replaced: it may be the user's.
 func writeDump(dir, name string, data []byte) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
@@ -285,17 +293,34 @@ func writeDump(dir, name string, data []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	_, err = f.Write(data)
+	defer os.Remove(f.Name())
+	_, err = f.Write(dumpHeader(name))
+	if err == nil {
+		_, err = f.Write(data)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	path := filepath.Join(dir, name)
 	if err == nil {
-		err = os.Rename(f.Name(), path)
+		err = placeNew(f.Name(), path)
 	}
 	if err != nil {
-		os.Remove(f.Name())
 		return "", fmt.Errorf("capture: writing goroutine dump: %w", err)
 	}
 	return path, nil
+}
+
+// placeNew moves the file tmp to path, which must not exist. A hard link
+// does it atomically; where the file system has none, a check and a
+// rename do.
+func placeNew(tmp, path string) error {
+	err := os.Link(tmp, path)
+	if err == nil || errors.Is(err, os.ErrExist) {
+		return err
+	}
+	if _, err := os.Lstat(path); err == nil {
+		return &os.PathError{Op: "create", Path: path, Err: os.ErrExist}
+	}
+	return os.Rename(tmp, path)
 }

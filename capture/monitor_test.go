@@ -119,8 +119,8 @@ func TestMonitorBurstAlertsOnce(t *testing.T) {
 		t.Fatalf("alert report leaks = %+v, want one chan-send group of 20 new", leaks)
 	}
 
-	// The dump file holds the raw dump, whole.
-	want := filepath.Join(dir, "stackdiff-1700000001000000000.txt")
+	// The dump file holds the marker line, then the raw dump, whole.
+	want := filepath.Join(dir, "stackdiff-1700000001000000000-1.txt")
 	if a.File != want {
 		t.Errorf("dump file %q, want %q", a.File, want)
 	}
@@ -128,8 +128,8 @@ func TestMonitorBurstAlertsOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(data, a.Dump) {
-		t.Error("dump file differs from Alert.Dump")
+	if !bytes.Equal(data, append(dumpHeader("stackdiff-1700000001000000000-1.txt"), a.Dump...)) {
+		t.Error("dump file is not the marker line and Alert.Dump")
 	}
 	s, err := parse.Read(bytes.NewReader(data), want)
 	if err != nil || countFunc(s, BlockSendFunc) != 20 {
@@ -300,8 +300,54 @@ func TestMonitorKeepsNewestDumps(t *testing.T) {
 	for _, e := range entries {
 		got = append(got, e.Name())
 	}
-	want := []string{"stackdiff-1700000360000000000.txt", "stackdiff-1700000480000000000.txt"}
+	want := []string{"stackdiff-1700000360000000000-4.txt", "stackdiff-1700000480000000000-5.txt"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("dump directory (-want +got):\n%s", diff)
+	}
+}
+
+// TestMonitorLeavesUserFiles: with Keep 1, the monitor prunes its own
+// dumps and leaves the user's stackdiff-notes.txt (and the like) alone.
+func TestMonitorLeavesUserFiles(t *testing.T) {
+	if err := Settle(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	notes := []byte("stackdiff-notes: the user's own file\n")
+	for _, name := range []string{"stackdiff-notes.txt", "stackdiff-1600000000000000000-1.txt"} {
+		if err := os.WriteFile(filepath.Join(dir, name), notes, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := newFakeMonitor(MonitorConfig{Period: time.Second, Threshold: 5, MinInterval: time.Minute, Dir: dir, Keep: 1})
+	m.Start()
+	defer m.Stop()
+	l := StartLeaks(10)
+	defer l.Release()
+	if err := Settle(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Unix(1_700_000_000, 0)
+	for i := range 3 {
+		m.tick(t, t0.Add(time.Duration(i)*2*time.Minute))
+	}
+	for _, a := range m.alerts {
+		if a.Err != nil {
+			t.Errorf("alert at %v: %v", a.Time, a.Err)
+		}
+	}
+	var got []string
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	want := []string{"stackdiff-1600000000000000000-1.txt", "stackdiff-1700000240000000000-3.txt", "stackdiff-notes.txt"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("dump directory (-want +got):\n%s", diff)
+	}
+	for _, name := range []string{"stackdiff-notes.txt", "stackdiff-1600000000000000000-1.txt"} {
+		if data, err := os.ReadFile(filepath.Join(dir, name)); err != nil || string(data) != string(notes) {
+			t.Errorf("the user's %s: %q, %v; want it unchanged", name, data, err)
+		}
 	}
 }

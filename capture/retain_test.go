@@ -10,13 +10,16 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// TestPrune keeps the newest dumps of one prefix and touches nothing else.
+// TestPrune keeps the newest dumps capture wrote and touches nothing else:
+// not the user's files of a similar name, not a file of our name shape
+// without our marker, not a copy of one of ours under another name.
 func TestPrune(t *testing.T) {
 	dir := t.TempDir()
 	base := time.Now().Add(-time.Hour)
-	write := func(name string, age int) {
+	dump := Stacks()
+	write := func(name string, data []byte, age int) {
 		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, []byte("x"), 0o644); err != nil {
+		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		mod := base.Add(time.Duration(age) * time.Minute)
@@ -24,20 +27,28 @@ func TestPrune(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for i := range 6 {
-		write("stackdiff-"+string(rune('a'+i))+".txt", i)
+	ourDump := func(name string, age int) {
+		write(name, append(dumpHeader(name), dump...), age)
 	}
-	write("notes.txt", 0)              // another prefix
-	write("stackdiff-a.txt.tmp123", 0) // not a dump
-	write(".stackdiff-x.txt.tmp1", 0)  // a dump being written
-	if err := os.Symlink("notes.txt", filepath.Join(dir, "stackdiff-link.txt")); err != nil {
+	for i := range 6 {
+		ourDump("stackdiff-1700000000000000000-"+string(rune('1'+i))+".txt", i)
+	}
+	ourDump("stackdiff-1700000000000000000-10.txt", 9)             // newest: 10 sorts after 6
+	write("notes.txt", dump, 0)                                    // another prefix
+	write("stackdiff-notes.txt", dump, 0)                          // the user's, like ours
+	write("stackdiff-1-2.txt", dump, 0)                            // our name shape, no marker
+	write("stackdiff-1-3.txt", dumpHeader("stackdiff-1-1.txt"), 0) // a copy of ours
+	write("stackdiff-1-4.txt", []byte(dumpMarker), 0)              // a marker naming no file
+	write("stackdiff-a.txt.tmp123", dump, 0)                       // not a dump
+	ourDump(".stackdiff-1-5.txt.tmp1", 0)                          // a dump being written
+	if err := os.Symlink("stackdiff-1700000000000000000-1.txt", filepath.Join(dir, "stackdiff-1-6.txt")); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Mkdir(filepath.Join(dir, "stackdiff-dir.txt"), 0o755); err != nil {
+	if err := os.Mkdir(filepath.Join(dir, "stackdiff-1-7.txt"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 
-	if err := prune(dir, "stackdiff-", 2); err != nil {
+	if err := prune(dir, monitorDumpName, 2); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
@@ -45,9 +56,36 @@ func TestPrune(t *testing.T) {
 	for _, e := range entries {
 		got = append(got, e.Name())
 	}
-	want := []string{".stackdiff-x.txt.tmp1", "notes.txt", "stackdiff-a.txt.tmp123", "stackdiff-dir.txt", "stackdiff-e.txt", "stackdiff-f.txt", "stackdiff-link.txt"}
+	want := []string{
+		".stackdiff-1-5.txt.tmp1", "notes.txt",
+		"stackdiff-1-2.txt", "stackdiff-1-3.txt", "stackdiff-1-4.txt", "stackdiff-1-6.txt", "stackdiff-1-7.txt",
+		"stackdiff-1700000000000000000-10.txt", "stackdiff-1700000000000000000-6.txt",
+		"stackdiff-a.txt.tmp123", "stackdiff-notes.txt",
+	}
 	slices.Sort(got)
+	slices.Sort(want)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("directory after prune (-want +got):\n%s", diff)
+	}
+}
+
+// TestWriteDumpNeverReplaces: a file already at a dump's name (the
+// user's, named like ours) is left as it is, and the write fails.
+func TestWriteDumpNeverReplaces(t *testing.T) {
+	dir := t.TempDir()
+	const name = "stackdiff-1700000000000000000-1.txt"
+	user := []byte("the user's own notes\n")
+	if err := os.WriteFile(filepath.Join(dir, name), user, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := writeDump(dir, name, Stacks()); err == nil {
+		t.Error("writeDump over an existing file succeeded")
+	}
+	if got, err := os.ReadFile(filepath.Join(dir, name)); err != nil || string(got) != string(user) {
+		t.Errorf("existing file now %q, %v; want it unchanged", got, err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("%d files in dir, want only the user's (no temporary file left)", len(entries))
 	}
 }

@@ -10,7 +10,7 @@ import (
 )
 
 // DumpOnSignal writes a goroutine dump ([Stacks]) to
-// dir/goroutines-<pid>-<unix-nanos>.txt each time the process receives
+// dir/goroutines-<pid>-<unix-nanos>-<seq>.txt each time the process receives
 // one of sig (syscall.SIGUSR1, say), and keeps running: unlike SIGQUIT,
 // which dumps and exits, it can be used on a live service again and
 // again. Each file appears whole (written aside, then renamed), and one
@@ -21,9 +21,13 @@ import (
 // one signal is required: with none, os/signal would relay every signal,
 // and an interrupt would no longer stop the process.
 //
-// The directory keeps the newest [DefaultKeep] goroutines-*.txt dumps;
-// older ones are removed after each write. [DumpOnSignalKeep] sets another
-// number.
+// The directory keeps the newest [DefaultKeep] of the dumps DumpOnSignal
+// wrote; older ones are removed after each write. [DumpOnSignalKeep] sets
+// another number. Only files DumpOnSignal wrote are ever removed: a file
+// counts as one only if its name has the shape above and its first line is
+// the marker "stackdiff capture dump <its name>" that DumpOnSignal writes
+// before the dump. The user's own files in dir, whatever their names, are
+// left alone.
 func DumpOnSignal(dir string, sig ...os.Signal) (stop func(), err error) {
 	return DumpOnSignalKeep(dir, DefaultKeep, sig...)
 }
@@ -47,16 +51,18 @@ func DumpOnSignalKeep(dir string, keep int, sig ...os.Signal) (stop func(), err 
 	signal.Notify(ch, sig...)
 	go func() {
 		defer close(done)
+		seq := 0
 		for {
 			select {
 			case <-quit:
 				return
 			case <-ch:
-				name := fmt.Sprintf("goroutines-%d-%d.txt", os.Getpid(), time.Now().UnixNano())
+				seq++
+				name := fmt.Sprintf("goroutines-%d-%d-%d.txt", os.Getpid(), time.Now().UnixNano(), seq)
 				path, err := writeDump(dir, name, Stacks())
 				if err == nil {
 					fmt.Fprintf(w, "stackdiff: goroutine dump written to %s\n", path)
-					err = prune(dir, "goroutines-", keep)
+					err = prune(dir, signalDumpName, keep)
 				}
 				if err != nil {
 					fmt.Fprintf(w, "stackdiff: %v\n", err)

@@ -326,9 +326,10 @@ func (c *comparer) label(e *entry) {
 	r := match(c.opts.Rules, st)
 	g.Label, g.Class, g.Reason, g.Fix = r.Label, r.Class, r.Reason, r.Fix
 	if (g.Label == ChanReceive || g.Label == Select) && g.Site != nil {
-		lines := c.src.lines(g.Site.File)
-		g.NoSource = lines == nil
-		if l := refine(g.Label, lines, g.Site.Line); l != g.Label {
+		text := c.src.lines(g.Site.File)
+		g.NoSource = text == nil
+		lines, n := text.window(g.Site.Line)
+		if l := refine(g.Label, lines, n); l != g.Label {
 			info := labels[l]
 			g.Label, g.Class, g.Reason, g.Fix = l, info.Class, info.Reason, info.Fix
 		}

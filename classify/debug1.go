@@ -28,11 +28,11 @@ func (c *comparer) inferHidden(frames []parse.Frame) string {
 		return ""
 	}
 	top := frames[0]
-	lines := c.src.lines(top.File)
-	if top.Line < 1 || top.Line > len(lines) {
+	line, ok := c.src.lines(top.File).line(top.Line)
+	if !ok {
 		return ""
 	}
-	return waitOfLine(lines[top.Line-1])
+	return waitOfLine(line)
 }
 
 var (

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/stackdiff/stackdiff/internal/regular"
 )
 
 // Timers, tickers and contexts are invisible in a stack: "<-t.C" and
@@ -21,6 +23,10 @@ const (
 	// skipped (Go files that size are generated, and never block).
 	MaxSourceFile = 4 << 20
 	// MaxSourceTotal caps the bytes read from source files by one Compare.
+	// A file is kept as read, one string with a sparse index of its lines
+	// (one offset per lineStride lines), never as a string per line: the
+	// memory sources take is about the bytes read, whatever the file holds
+	// (a file of newlines was sixteen times its size as lines).
 	MaxSourceTotal = 64 << 20
 )
 
@@ -33,20 +39,20 @@ const (
 type sources struct {
 	fss     []fs.FS
 	modules []string            // per fss: the module path of its go.mod, or ""
-	files   map[string][]string // cleaned path -> lines; nil if unreadable
+	files   map[string]*srcText // cleaned path -> text; nil if unreadable
 	left    int64               // bytes still allowed to be read
 }
 
 func newSources(fss []fs.FS) *sources {
-	s := &sources{fss: fss, files: map[string][]string{}, left: MaxSourceTotal}
+	s := &sources{fss: fss, files: map[string]*srcText{}, left: MaxSourceTotal}
 	for _, fsys := range fss {
 		s.modules = append(s.modules, s.modulePath(fsys))
 	}
 	return s
 }
 
-// lines returns the lines of file, or nil when it cannot be found or read.
-func (s *sources) lines(file string) []string {
+// lines returns the text of file, or nil when it cannot be found or read.
+func (s *sources) lines(file string) *srcText {
 	if s == nil || len(s.fss) == 0 || file == "" {
 		return nil
 	}
@@ -55,18 +61,18 @@ func (s *sources) lines(file string) []string {
 	if l, ok := s.files[file]; ok {
 		return l
 	}
-	var lines []string
+	var text *srcText
 	for i, fsys := range s.fss {
-		if lines = s.find(fsys, s.modules[i], file); lines != nil {
+		if text = s.find(fsys, s.modules[i], file); text != nil {
 			break
 		}
 	}
-	s.files[file] = lines
-	return lines
+	s.files[file] = text
+	return text
 }
 
 // find tries the candidate names of file in fsys.
-func (s *sources) find(fsys fs.FS, module, file string) []string {
+func (s *sources) find(fsys fs.FS, module, file string) *srcText {
 	var names []string
 	if module != "" {
 		if rest, ok := strings.CutPrefix(file, module+"/"); ok {
@@ -89,7 +95,7 @@ func (s *sources) find(fsys fs.FS, module, file string) []string {
 			continue
 		}
 		if b, ok := s.read(fsys, name); ok {
-			return splitLines(b)
+			return newSrcText(b)
 		}
 	}
 	return nil
@@ -97,24 +103,30 @@ func (s *sources) find(fsys fs.FS, module, file string) []string {
 
 // read reads a regular file of at most MaxSourceFile bytes, within the
 // total left.
-func (s *sources) read(fsys fs.FS, name string) ([]byte, bool) {
+func (s *sources) read(fsys fs.FS, name string) (string, bool) {
 	// Stat before Open: opening a FIFO or a device can block for ever.
 	st, err := fs.Stat(fsys, name)
 	if err != nil || !st.Mode().IsRegular() || st.Size() > MaxSourceFile || st.Size() > s.left {
-		return nil, false
+		return "", false
 	}
 	f, err := fsys.Open(name)
 	if err != nil {
-		return nil, false
+		return "", false
 	}
 	defer f.Close()
-	limit := min(int64(MaxSourceFile), s.left)
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	s.left -= int64(len(b))
-	if err != nil || int64(len(b)) > limit {
-		return nil, false
+	// And after: the name may have become a FIFO in between.
+	if st, err = f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return "", false
 	}
-	return b, true
+	limit := min(int64(MaxSourceFile), s.left)
+	var b strings.Builder
+	b.Grow(int(min(st.Size(), limit)) + 1) // one allocation for a file that keeps its size
+	n, err := io.Copy(&b, io.LimitReader(f, limit+1))
+	s.left -= n
+	if err != nil || n > limit {
+		return "", false
+	}
+	return b.String(), true
 }
 
 // modulePath reads the module line of fsys's go.mod, if any.
@@ -123,16 +135,12 @@ func (s *sources) modulePath(fsys fs.FS) string {
 	if !ok {
 		return ""
 	}
-	for _, line := range splitLines(b) {
+	for line := range strings.Lines(b) {
 		if m, ok := strings.CutPrefix(strings.TrimSpace(line), "module "); ok {
 			return strings.Trim(strings.TrimSpace(m), `"`)
 		}
 	}
 	return ""
-}
-
-func splitLines(b []byte) []string {
-	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
 }
 
 // SourceDir returns a file system of the source files under the directory
@@ -163,7 +171,7 @@ func (d *dirFS) Open(name string) (fs.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return os.Open(p)
+	return regular.Open(p)
 }
 
 func (d *dirFS) Stat(name string) (fs.FileInfo, error) {
@@ -203,6 +211,13 @@ var (
 	reSelectCase = regexp.MustCompile(`^\s*case\b`)
 )
 
+// How far from the blocking line refine looks: the cases of a select after
+// it, how a timer was made before it.
+const (
+	refineBefore = 200
+	refineAfter  = 40
+)
+
 // refine looks at the blocking line of a chan-receive or select group and
 // returns a more specific label, or the label unchanged.
 func refine(l Label, lines []string, n int) Label {
@@ -216,7 +231,7 @@ func refine(l Label, lines []string, n int) Label {
 		// The blocking line is "select {"; look at its cases.
 		var cases []string
 		indent := leadingSpace(lines[n-1])
-		for i := n; i < len(lines) && i < n+40; i++ {
+		for i := n; i < len(lines) && i < n+refineAfter; i++ {
 			if strings.TrimSpace(lines[i]) == "}" && leadingSpace(lines[i]) == indent {
 				break
 			}
@@ -260,7 +275,7 @@ func refineRecv(l Label, line string, lines []string, n int) Label {
 	// field "t *time.Ticker", or "var t *time.Timer".
 	q := regexp.QuoteMeta(name)
 	reMade := regexp.MustCompile(`\b` + q + `\b\s*(?::=|=|:)\s*time\.New(Ticker|Timer)\(|\b` + q + `\s+\*?time\.(Ticker|Timer)\b`)
-	for i := n - 1; i >= 0 && i >= n-200; i-- {
+	for i := n - 1; i >= 0 && i >= n-refineBefore; i-- {
 		if mm := reMade.FindStringSubmatch(lines[i]); mm != nil {
 			if mm[1] == "Ticker" || mm[2] == "Ticker" {
 				return Ticker

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -13,58 +14,101 @@ import (
 
 	"github.com/google/pprof/profile"
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/regular"
 	"github.com/stackdiff/stackdiff/internal/report"
 )
 
-// An output file (--html) is checked before any input is read, because the
-// easiest typo — "--html before.txt after.txt", as if --html took no value
-// like --json — names an input as the output. The rules, in order:
+// An output file (--html, --pprof) is checked before any input is read,
+// because the easiest typo — "--html before.txt after.txt", as if --html
+// took no value like --json — names an input as the output. The rules, in
+// order:
 //
-//   - a path that is one of the inputs (the same file, also through links)
-//     is refused;
+//   - a path that is one of the inputs (the same file, also through links
+//     or hard links), or standard input when it is read and is a file, is
+//     refused;
 //   - a path that exists and is not a regular file (a device, a FIFO, a
 //     directory) is refused: renaming over it would replace the node;
 //   - an existing regular file is replaced only if it is empty or already
 //     holds a report of the same kind (an HTML document, a profile stackdiff
-//     wrote), so a dump is never overwritten;
+//     wrote), so a dump is never overwritten; to tell, at most maxOursRead
+//     bytes are read, and a gzip file unpacked to at most maxOursRead;
 //   - a symbolic link is followed: the report replaces the file it points
-//     to, and the link stays a link.
+//     to, and the link stays a link; links in the directory part are
+//     resolved too, so two names of one file are seen as one.
+//
+// The same checks run again just before each report is moved into place:
+// standard input is read in between, and the file system may change while
+// it is (an input renamed to the output's name, a link made).
+
+// inputFiles is what an output must never be.
+type inputFiles struct {
+	paths []string // the inputs as given: files, URLs, "-"
+	stdin *os.File // standard input, when it is read; nil otherwise
+}
+
+// clash says why the existing file fi may not be an output, or nil.
+func (in inputFiles) clash(fi os.FileInfo) error {
+	for _, p := range in.paths {
+		if p == "-" || isURL(p) {
+			continue
+		}
+		if ii, err := os.Stat(p); err == nil && os.SameFile(fi, ii) {
+			return errors.New("is also an input; refusing to overwrite it")
+		}
+	}
+	if in.stdin != nil {
+		if si, err := in.stdin.Stat(); err == nil && si.Mode().IsRegular() && os.SameFile(fi, si) {
+			return errors.New("is also standard input; refusing to overwrite it")
+		}
+	}
+	return nil
+}
 
 // checkOutput returns the path the report will really be written to (links
 // resolved), or an error that says why the output is refused.
-func checkOutput(out string, inputs []string, kind outputKind) (string, error) {
-	target := out
+func checkOutput(out string, in inputFiles, kind outputKind) (string, error) {
+	target := filepath.Clean(out)
 	if fi, err := os.Lstat(out); err == nil && fi.Mode()&os.ModeSymlink != 0 {
 		resolved, err := filepath.EvalSymlinks(out)
 		if err != nil {
 			return "", errors.New("a symbolic link to nothing; refusing to replace it")
 		}
 		target = resolved
+	} else if dir, err := filepath.EvalSymlinks(filepath.Dir(target)); err == nil {
+		// "dirlink/x.out" and "real/x.out" are one file, existing or not.
+		target = filepath.Join(dir, filepath.Base(target))
+	}
+	return target, recheckOutput(target, in, kind, nil)
+}
+
+// recheckOutput says why target may not be written now, or nil: it is an
+// input, not a regular file, not an earlier report, or one of the outputs
+// already written.
+func recheckOutput(target string, in inputFiles, kind outputKind, written []string) error {
+	for _, w := range written {
+		if sameTarget(w, target) {
+			return errors.New("is also another output; refusing to overwrite it")
+		}
 	}
 	fi, err := os.Stat(target)
 	if errors.Is(err, os.ErrNotExist) {
-		return target, nil
+		return nil
 	}
 	if err != nil {
-		return "", unwrapPath(err)
+		return unwrapPath(err)
 	}
-	for _, in := range inputs {
-		if in == "-" || isURL(in) {
-			continue
-		}
-		if ii, err := os.Stat(in); err == nil && os.SameFile(fi, ii) {
-			return "", errors.New("is also an input; refusing to overwrite it")
-		}
+	if err := in.clash(fi); err != nil {
+		return err
 	}
 	if !fi.Mode().IsRegular() {
-		return "", errors.New("not a regular file; refusing to replace it")
+		return errors.New("not a regular file; refusing to replace it")
 	}
 	if ok, err := replaceable(target, kind); err != nil {
-		return "", err
+		return err
 	} else if !ok {
-		return "", fmt.Errorf("exists and is not %s; refusing to overwrite it (the flag takes a file name)", kind.what)
+		return fmt.Errorf("exists and is not %s; refusing to overwrite it (the flag takes a file name)", kind.what)
 	}
-	return target, nil
+	return nil
 }
 
 // outputKind says what an output file holds, to recognise an old one.
@@ -75,6 +119,8 @@ type outputKind struct {
 	ours func(data []byte, whole bool) bool
 }
 
+// maxOursRead bounds what is read of an existing output to recognise it,
+// and what a gzip one may unpack to.
 const maxOursRead = 4 << 20
 
 var (
@@ -88,15 +134,37 @@ var (
 		if !whole {
 			return false
 		}
-		p, err := profile.ParseData(data)
+		data, ok := gunzipBounded(data, maxOursRead)
+		if !ok {
+			return false
+		}
+		p, err := profile.ParseUncompressed(data)
 		return err == nil && slices.Contains(p.Comments, report.ProfileComment)
 	}}
 )
 
+// gunzipBounded returns data unpacked if it is gzip, as is if not; false
+// if it is broken or unpacks to more than limit bytes (a small file of
+// zeros unpacks to gigabytes).
+func gunzipBounded(data []byte, limit int64) ([]byte, bool) {
+	if !bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
+		return data, true
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, false
+	}
+	raw, err := io.ReadAll(io.LimitReader(zr, limit+1))
+	if err != nil || int64(len(raw)) > limit {
+		return nil, false
+	}
+	return raw, true
+}
+
 // replaceable reports whether an existing file may be replaced by a new
 // output of kind: it is empty, or an earlier output of that kind.
 func replaceable(path string, kind outputKind) (bool, error) {
-	f, err := os.Open(path)
+	f, err := regular.Open(path)
 	if err != nil {
 		return false, unwrapPath(err)
 	}
@@ -113,9 +181,11 @@ func replaceable(path string, kind outputKind) (bool, error) {
 }
 
 // writeFileAtomic writes a file through a temporary file in the same
-// directory, renamed over path only when complete: a failed run leaves no
-// half-written file. Errors name display, the path the user gave.
-func writeFileAtomic(path, display string, write func(io.Writer) error) error {
+// directory, renamed over path only when complete and when check, run
+// just before, allows it: a failed run leaves no half-written file. A file
+// replaced keeps its permissions (a 0600 report stays private); a new one
+// is 0644. Errors name display, the path the user gave.
+func writeFileAtomic(path, display string, check func() error, write func(io.Writer) error) error {
 	f, err := os.CreateTemp(filepath.Dir(path), ".stackdiff-*.tmp")
 	if err != nil {
 		return fmt.Errorf("%s: %w", display, unwrapPath(err))
@@ -128,7 +198,14 @@ func writeFileAtomic(path, display string, write func(io.Writer) error) error {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("%s: %w", display, err)
 	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
+	if err := check(); err != nil {
+		return fmt.Errorf("%s: %w", display, err)
+	}
+	perm := os.FileMode(0o644)
+	if fi, err := os.Stat(path); err == nil {
+		perm = fi.Mode().Perm()
+	}
+	if err := os.Chmod(f.Name(), perm); err != nil {
 		return fmt.Errorf("%s: %w", display, unwrapPath(err))
 	}
 	if err := os.Rename(f.Name(), path); err != nil {
@@ -215,9 +292,10 @@ func under(dir, path string) (string, bool) {
 	return filepath.ToSlash(rel), true
 }
 
-// modulePath reads the module line of dir/go.mod, or "".
+// modulePath reads the module line of dir/go.mod, or "". Only a regular
+// go.mod is read: a FIFO there would block for ever, a device never end.
 func modulePath(dir string) string {
-	f, err := os.Open(filepath.Join(dir, "go.mod"))
+	f, err := regular.Open(filepath.Join(dir, "go.mod"))
 	if err != nil {
 		return ""
 	}

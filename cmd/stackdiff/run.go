@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -139,6 +141,10 @@ func runWith(c config, args []string, stdin io.Reader, stdout, stderr io.Writer)
 		{flag: "--html", path: c.html, kind: htmlOutput, write: report.HTML},
 		{flag: "--pprof", path: c.pprof, kind: pprofOutput, write: report.WriteProfile},
 	}
+	in := inputFiles{paths: paths}
+	if f, ok := stdin.(*os.File); ok && slices.Contains(paths, "-") {
+		in.stdin = f
+	}
 	for _, o := range outs {
 		if o.path == "" {
 			if fs.Changed(strings.TrimPrefix(o.flag, "--")) {
@@ -148,7 +154,7 @@ func runWith(c config, args []string, stdin io.Reader, stdout, stderr io.Writer)
 			continue
 		}
 		var err error
-		if o.target, err = checkOutput(o.path, paths, o.kind); err != nil {
+		if o.target, err = checkOutput(o.path, in, o.kind); err != nil {
 			complain(stderr, "%s %s: %v", o.flag, o.path, err)
 			return exitTrouble
 		}
@@ -168,15 +174,18 @@ func runWith(c config, args []string, stdin io.Reader, stdout, stderr io.Writer)
 			complain(stderr, "hint: %s", h)
 		}
 	}
+	var written []string
 	for _, o := range outs {
 		if o.target == "" {
 			continue
 		}
-		err := writeFileAtomic(o.target, o.flag+" "+o.path, func(w io.Writer) error { return o.write(w, rep) })
+		check := func() error { return recheckOutput(o.target, in, o.kind, written) }
+		err := writeFileAtomic(o.target, o.flag+" "+o.path, check, func(w io.Writer) error { return o.write(w, rep) })
 		if err != nil {
 			complain(stderr, "%v", err)
 			return exitTrouble
 		}
+		written = append(written, o.target)
 	}
 	if !c.quiet {
 		var err error
