@@ -28,6 +28,14 @@ const (
 	// memory sources take is about the bytes read, whatever the file holds
 	// (a file of newlines was sixteen times its size as lines).
 	MaxSourceTotal = 64 << 20
+
+	// maxSourceName is the longest name looked up: no file system takes
+	// a path much longer than PATH_MAX (4096 bytes), and a dump may name a
+	// 90,000-character one.
+	maxSourceName = 4096
+	// maxSuffixTries bounds the suffixes of one file name tried in one
+	// file system: a real build path has a few dozen elements.
+	maxSuffixTries = 64
 )
 
 // sources finds and caches source files in the file systems it is given,
@@ -84,21 +92,36 @@ func (s *sources) find(fsys fs.FS, module, file string) *srcText {
 			names = append(names, rel)
 		}
 	}
-	parts := strings.Split(strings.TrimPrefix(file, "/"), "/")
-	// At least two path elements, so that a bare "main.go" does not
-	// match some other program's file.
-	for i := 0; i+2 <= len(parts); i++ {
-		names = append(names, strings.Join(parts[i:], "/"))
-	}
 	for _, name := range names {
-		if !fs.ValidPath(name) { // "..", a rooted or empty name: never out of fsys
-			continue
-		}
-		if b, ok := s.read(fsys, name); ok {
+		if b, ok := s.try(fsys, name); ok {
 			return newSrcText(b)
 		}
 	}
+	// Ever shorter suffixes, each a substring of file: building them all
+	// first would cost the square of a long path's length.
+	rest, tries := strings.TrimPrefix(file, "/"), 0
+	for tries < maxSuffixTries {
+		slash := strings.IndexByte(rest, '/')
+		if slash < 0 {
+			break // at least two path elements, so that a bare "main.go" does not match some other program's file
+		}
+		if len(rest) <= maxSourceName {
+			tries++
+			if b, ok := s.try(fsys, rest); ok {
+				return newSrcText(b)
+			}
+		}
+		rest = rest[slash+1:]
+	}
 	return nil
+}
+
+// try reads name if it is a name fsys may hold.
+func (s *sources) try(fsys fs.FS, name string) (string, bool) {
+	if len(name) > maxSourceName || !fs.ValidPath(name) { // "..", a rooted or empty name: never out of fsys
+		return "", false
+	}
+	return s.read(fsys, name)
 }
 
 // read reads a regular file of at most MaxSourceFile bytes, within the

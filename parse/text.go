@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/stackdiff/stackdiff/internal/safetext"
 )
 
 // textReader reads the runtime's traceback text, one line at a time, with no
@@ -144,7 +146,9 @@ func (t *textReader) warnf(format string, args ...any) {
 		b.moreWarnings++ // said once, in finish
 		return
 	}
-	b.snap.Warnings = append(b.snap.Warnings, fmt.Sprintf(format, args...))
+	// A warning may quote a line of the input, up to a MiB of junk: keep
+	// its start and end, as the reports would print it.
+	b.snap.Warnings = append(b.snap.Warnings, safetext.Cap(fmt.Sprintf(format, args...)))
 }
 
 // line handles one input line.

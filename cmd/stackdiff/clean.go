@@ -6,14 +6,15 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/stackdiff/stackdiff/internal/report"
+	"github.com/stackdiff/stackdiff/internal/safetext"
 )
 
-// complain writes one line to stderr: "stackdiff: " and the message, with
-// anything a terminal would act on escaped and URL passwords hidden, since
-// messages quote inputs (file names, dump lines, HTTP error bodies).
+// complain writes one line to stderr: "stackdiff: " and the message,
+// through the gate (URL passwords hidden, length capped, anything a
+// terminal would act on escaped), since messages quote inputs (file names,
+// dump lines, HTTP error bodies).
 func complain(stderr io.Writer, format string, args ...any) {
-	fmt.Fprintf(stderr, "stackdiff: %s\n", report.Clean(fmt.Sprintf(format, args...)))
+	fmt.Fprintf(stderr, "stackdiff: %s\n", safetext.String(fmt.Sprintf(format, args...)))
 }
 
 // redact hides the password of a URL (http://user:xxxxx@host/...): input

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/stackdiff/stackdiff/capture"
+	"github.com/stackdiff/stackdiff/internal/report"
+	"github.com/stackdiff/stackdiff/internal/safetext"
 	"github.com/stackdiff/stackdiff/internal/term"
 	"github.com/stackdiff/stackdiff/parse"
 )
@@ -89,11 +91,25 @@ func (c *config) load(paths []string, stdin io.Reader, stderr io.Writer) ([]*par
 	return all, exitOK
 }
 
+// warn prints the warnings of one input's snapshots, the first
+// safetext.MaxWarnings of them, then how many more there were: a broken
+// input can have thousands, and a page of them hides the report.
 func warn(stderr io.Writer, snaps []*parse.Snapshot) {
+	shown, more := 0, 0
+	name := ""
 	for _, s := range snaps {
+		name = s.Name
 		for _, w := range s.Warnings {
+			if shown == safetext.MaxWarnings {
+				more++
+				continue
+			}
 			complain(stderr, "warning: %s: %s", s.Name, w)
+			shown++
 		}
+	}
+	if more > 0 {
+		complain(stderr, "warning: %s: and %s", name, report.Plural(more, "more warning"))
 	}
 }
 

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"io"
 
-	"github.com/stackdiff/stackdiff/internal/report"
+	"github.com/stackdiff/stackdiff/internal/safetext"
 )
 
 // passthrough gives the app its voice back in `./app 2>&1 | stackdiff`:
@@ -67,7 +67,7 @@ func (p *passthrough) add(b []byte) {
 func (p *passthrough) endLine() {
 	line := bytes.TrimSuffix(p.line, []byte("\r"))
 	if p.isApp(line) {
-		s := report.Clean(string(line))
+		s := safetext.String(string(line))
 		if p.cut {
 			s += " [line cut]"
 		}

@@ -3,7 +3,9 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,17 +36,35 @@ func TestPipeSurvivesSignals(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	errPipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout = &stdout
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// The app's lines come back on stderr once stackdiff reads the pipe,
+	// which it does only after it has set its signals aside.
+	passed := make(chan struct{})
 	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	go func() {
+		br := bufio.NewReader(errPipe)
+		line, _ := br.ReadString('\n')
+		stderr.WriteString(line)
+		close(passed)
+		io.Copy(&stderr, br)
+		done <- cmd.Wait() // after the last read, as os/exec asks
+	}()
 	t.Cleanup(func() { cmd.Process.Kill() })
 
 	// Some log lines, then the signals, then the dump the app prints.
 	stdin.Write([]byte("2026/11/26 12:00:00 serving\n"))
-	time.Sleep(200 * time.Millisecond) // let stackdiff install its handlers
+	select {
+	case <-passed:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the app's first line did not come through within 20 s")
+	}
 	for _, sig := range []syscall.Signal{syscall.SIGQUIT, syscall.SIGINT} {
 		if err := cmd.Process.Signal(sig); err != nil {
 			t.Fatal(err)

@@ -21,6 +21,7 @@ import (
 	"github.com/stackdiff/stackdiff/capture"
 	"github.com/stackdiff/stackdiff/classify"
 	"github.com/stackdiff/stackdiff/internal/report"
+	"github.com/stackdiff/stackdiff/internal/safetext"
 	"github.com/stackdiff/stackdiff/internal/term"
 	"github.com/stackdiff/stackdiff/parse"
 )
@@ -307,7 +308,7 @@ func (w *watcher) print(events []pending) {
 	if w.c.json {
 		enc := json.NewEncoder(w.stdout)
 		for _, p := range events {
-			enc.Encode(p.ev)
+			encodeEvent(enc, p.ev)
 		}
 	} else {
 		for _, p := range events {
@@ -359,12 +360,12 @@ func (w *watcher) printText(p pending) {
 			fmt.Fprintf(&b, "; grows on %d of %d targets", ev.GrowsOn, ev.Targets)
 		}
 	}
-	fmt.Fprintln(w.stdout, report.Printable(b.String()))
+	fmt.Fprintln(w.stdout, safetext.String(b.String()))
 	if ev.Event == evLeak && p.group != nil {
 		var buf bytes.Buffer
 		report.Detail(&buf, p.group, w.c.frames, false)
 		for _, line := range strings.Split(strings.TrimRight(buf.String(), "\n"), "\n") {
-			fmt.Fprintln(w.stdout, report.Printable(line))
+			fmt.Fprintln(w.stdout, safetext.String(line))
 		}
 		fmt.Fprintln(w.stdout)
 	}
@@ -402,7 +403,7 @@ func (w *watcher) summary(took time.Duration) {
 	if w.c.json {
 		enc := json.NewEncoder(w.stdout)
 		for _, t := range w.targets {
-			enc.Encode(watchEvent{Target: t.name, Time: stamp, Event: evSummary, Summary: &watchSummary{Fetches: t.fetches, Failed: t.failed, LeakGroups: len(t.leaks), Untracked: t.win.dropped}})
+			encodeEvent(enc, watchEvent{Target: t.name, Time: stamp, Event: evSummary, Summary: &watchSummary{Fetches: t.fetches, Failed: t.failed, LeakGroups: len(t.leaks), Untracked: t.win.dropped}})
 		}
 		return
 	}
@@ -424,14 +425,14 @@ func (w *watcher) summary(took time.Duration) {
 	for _, id := range ids {
 		g := groups[id]
 		line := fmt.Sprintf("  leak %s at %s: on %d of %s", g.Label, siteText(g), on[id], report.Plural(len(w.targets), "target"))
-		fmt.Fprintln(w.stdout, report.Printable(line))
+		fmt.Fprintln(w.stdout, safetext.String(line))
 	}
 	for _, t := range w.targets {
 		line := fmt.Sprintf("  %s: %s, %d failed, %s", t.name, report.Plural(t.fetches, "dump"), t.failed, report.Plural(len(t.leaks), "leak group"))
 		if t.win.dropped > 0 {
 			line += fmt.Sprintf("; up to %d small groups not followed (over %d groups)", t.win.dropped, maxTracked)
 		}
-		fmt.Fprintln(w.stdout, report.Printable(line))
+		fmt.Fprintln(w.stdout, safetext.String(line))
 	}
 }
 

@@ -1,5 +1,18 @@
 package main
 
+import (
+	"encoding/json"
+
+	"github.com/stackdiff/stackdiff/internal/safetext"
+)
+
+// encodeEvent prints one NDJSON line, every string of it (the target, the
+// error of a down target, the group) through the gate.
+func encodeEvent(enc *json.Encoder, ev watchEvent) {
+	safetext.Walk(&ev)
+	enc.Encode(ev)
+}
+
 // watchEvent is one line of `stackdiff --watch --json` (NDJSON): what
 // happened, to which target, when, and to which group.
 type watchEvent struct {

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/safetext"
 )
 
 // Detail writes what the text report says under a leak or suspect group:
@@ -12,8 +13,9 @@ import (
 // fix, and up to frames frames of the stack. stackdiff --watch prints it
 // when a group first becomes a leak.
 func Detail(w io.Writer, g *classify.Group, frames int, color bool) error {
-	bw := bufio.NewWriter(w)
+	gw := safetext.NewWriter(w)
+	bw := bufio.NewWriter(gw)
 	p := &printer{w: bw, color: color}
 	p.detail(g, Options{Frames: frames})
-	return bw.Flush()
+	return flush(bw, gw)
 }

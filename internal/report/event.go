@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/safetext"
 	"github.com/stackdiff/stackdiff/parse"
 )
 
@@ -38,7 +39,7 @@ func EventLines(ev *parse.Event) []string {
 	if len(ev.Tests) > 0 {
 		lines = append(lines, "running tests: "+strings.Join(ev.Tests, ", "))
 	}
-	return cleanAll(lines)
+	return lines
 }
 
 // culpritRole says what the culprit of an event did, in a few words.
@@ -107,7 +108,7 @@ func (p *printer) culprits(r *classify.Report, c Options) {
 		// dump was cut before it, or the test's goroutine had just ended.
 		for _, name := range ev.Tests {
 			if top, _, _ := strings.Cut(name, "/"); !hung[top] { // subtests go by their test
-				fmt.Fprintf(p.w, "\n%s: no goroutine of the dump runs it (is the dump cut off?)\n", p.paint("1", Clean(name)+" was running"))
+				fmt.Fprintf(p.w, "\n%s: no goroutine of the dump runs it (is the dump cut off?)\n", p.paint("1", safetext.String(name)+" was running"))
 			}
 		}
 	}

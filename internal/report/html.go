@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/safetext"
 	"github.com/stackdiff/stackdiff/parse"
 )
 
@@ -64,7 +65,9 @@ func HTML(w io.Writer, r *classify.Report) error {
 		return errors.New("report: nil report")
 	}
 	bw := bufio.NewWriter(w)
-	if err := htmlTemplate.Execute(bw, newHTMLPage(r)); err != nil {
+	page := newHTMLPage(r)
+	safetext.Walk(page) // every string from the report, chart and title included
+	if err := htmlTemplate.Execute(bw, page); err != nil {
 		return err
 	}
 	return bw.Flush()
@@ -160,7 +163,7 @@ func newHTMLPage(r *classify.Report) *htmlPage {
 	}
 	for i, in := range r.Inputs {
 		p.Inputs = append(p.Inputs, htmlInput{N: i + 1, Name: in.Name, Format: in.Format,
-			Goroutines: in.Goroutines, Groups: in.Groups, Warnings: cleanAll(in.Warnings)})
+			Goroutines: in.Goroutines, Groups: in.Groups, Warnings: copyAll(in.Warnings)})
 	}
 	labels := map[string]bool{}
 	for i, g := range r.Groups {
@@ -203,8 +206,8 @@ func newHTMLGroup(r *classify.Report, i int, g *classify.Group) htmlGroup {
 		SiteShort: FrameText(g.Site),
 		Reason:    g.Reason,
 		Fix:       g.Fix,
-		Evidence:  cleanAll(g.Evidence),
-		Origin:    Printable(originText(g.Origins)),
+		Evidence:  copyAll(g.Evidence),
+		Origin:    originText(g.Origins),
 		New:       g.New,
 		Leaked:    g.Leaked,
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/safetext"
 	"github.com/stackdiff/stackdiff/parse"
 )
 
@@ -34,7 +35,7 @@ type jsonInput struct {
 
 type jsonEvent struct {
 	Kind      string   `json:"kind"`
-	Message   string   `json:"message"`
+	Message   string   `json:"message" safetext:"lines"` // the runtime's lines
 	Goroutine int64    `json:"goroutine"`
 	Tests     []string `json:"tests"`
 }
@@ -98,7 +99,9 @@ type jsonSummary struct {
 func JSON(w io.Writer, r *classify.Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(wire(r))
+	doc := wire(r)
+	safetext.Walk(&doc) // every string, whatever field it is in
+	return enc.Encode(doc)
 }
 
 func wire(r *classify.Report) jsonReport {
@@ -119,7 +122,7 @@ func wire(r *classify.Report) jsonReport {
 	for _, in := range r.Inputs {
 		out.Inputs = append(out.Inputs, jsonInput{
 			Name: in.Name, Format: string(in.Format), Goroutines: in.Goroutines,
-			Groups: in.Groups, Warnings: scrubAll(in.Warnings), Event: wireEvent(in.Event),
+			Groups: in.Groups, Warnings: copyAll(in.Warnings), Event: wireEvent(in.Event),
 		})
 	}
 	for _, g := range r.Groups {
@@ -129,7 +132,8 @@ func wire(r *classify.Report) jsonReport {
 }
 
 // GroupJSON returns g in the schema-v1 form of groups[], ready for
-// encoding/json: stackdiff --watch --json prints it in its events.
+// encoding/json: stackdiff --watch --json prints it in its events, after
+// safetext.Walk of the whole event.
 func GroupJSON(g *classify.Group) any {
 	w := wireGroup(g)
 	return &w
@@ -138,7 +142,7 @@ func GroupJSON(g *classify.Group) any {
 func wireGroup(g *classify.Group) jsonGroup {
 	return jsonGroup{
 		ID: g.ID, Label: string(g.Label), Verdict: string(g.Verdict),
-		Evidence: scrubAll(g.Evidence), State: g.State, Counts: g.Counts,
+		Evidence: copyAll(g.Evidence), State: g.State, Counts: g.Counts,
 		Delta: g.Delta, New: g.New, NewIDs: orEmpty(g.NewIDs), IDs: orEmpty(g.IDs),
 		Leaked: g.Leaked, WaitMinutes: g.WaitMinutes, Frames: wireFrames(g.Frames),
 		CreatedBy: wireFrame(g.CreatedBy), Site: wireFrame(g.Site),
@@ -186,6 +190,5 @@ func wireEvent(ev *parse.Event) *jsonEvent {
 	if ev == nil {
 		return nil
 	}
-	// JSON escapes control characters itself; passwords it would keep.
-	return &jsonEvent{Kind: string(ev.Kind), Message: Scrub(ev.Message), Goroutine: ev.Goroutine, Tests: scrubAll(ev.Tests)}
+	return &jsonEvent{Kind: string(ev.Kind), Message: ev.Message, Goroutine: ev.Goroutine, Tests: copyAll(ev.Tests)}
 }

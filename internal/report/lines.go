@@ -7,6 +7,7 @@ import (
 	"path"
 
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/safetext"
 )
 
 // Lines writes one line per leak and suspect group, at its blocking site,
@@ -21,7 +22,8 @@ func Lines(w io.Writer, r *classify.Report, rel func(file string) string) error 
 	if rel == nil {
 		rel = func(f string) string { return f }
 	}
-	bw := bufio.NewWriter(w)
+	gw := safetext.NewWriter(w)
+	bw := bufio.NewWriter(gw)
 	for _, g := range r.Groups {
 		if g.Verdict == classify.OK {
 			continue
@@ -32,7 +34,7 @@ func Lines(w io.Writer, r *classify.Report, rel func(file string) string) error 
 		}
 		loc := "-:0"
 		if site != nil {
-			loc = fmt.Sprintf("%s:%d", rel(site.File), site.Line)
+			loc = fmt.Sprintf("%s:%d", safetext.String(rel(site.File)), site.Line)
 		}
 		count := Plural(g.Counts[len(g.Counts)-1], "goroutine")
 		if len(g.Counts) > 1 {
@@ -40,13 +42,13 @@ func Lines(w io.Writer, r *classify.Report, rel func(file string) string) error 
 		}
 		line := fmt.Sprintf("%s: %s: %s %s (%s)", loc, g.Verdict, count, g.Reason, g.Label)
 		if c := g.CreatedBy; c != nil {
-			line += ", created by " + ShortFunc(c.Func)
+			line += ", created by " + safetext.String(ShortFunc(c.Func))
 			if c.File != "" {
-				line += fmt.Sprintf(" at %s:%d", path.Base(c.File), c.Line)
+				line += fmt.Sprintf(" at %s:%d", safetext.String(path.Base(c.File)), c.Line)
 			}
 		}
 		line += "; fix: " + g.Fix
-		fmt.Fprintln(bw, Printable(line))
+		fmt.Fprintln(bw, line)
 	}
-	return bw.Flush()
+	return flush(bw, gw)
 }

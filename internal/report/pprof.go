@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/pprof/profile"
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/safetext"
 	"github.com/stackdiff/stackdiff/parse"
 )
 
@@ -70,7 +71,32 @@ func Profile(r *classify.Report) *profile.Profile {
 		}
 		p.Sample = append(p.Sample, s)
 	}
+	gateProfile(p)
 	return p
+}
+
+// gateProfile passes every string of p through the gate: pprof shows
+// function names, file names and tags in terminals and browsers.
+func gateProfile(p *profile.Profile) {
+	for _, fn := range p.Function {
+		fn.Name = safetext.String(fn.Name)
+		fn.SystemName = safetext.String(fn.SystemName)
+		fn.Filename = safetext.String(fn.Filename)
+	}
+	for _, s := range p.Sample {
+		labels := make(map[string][]string, len(s.Label))
+		for k, vs := range s.Label {
+			gated := make([]string, len(vs))
+			for i, v := range vs {
+				gated[i] = safetext.String(v)
+			}
+			labels[safetext.String(k)] = gated
+		}
+		s.Label = labels
+	}
+	for i, c := range p.Comments {
+		p.Comments[i] = safetext.String(c)
+	}
 }
 
 // WriteProfile writes the report as a gzipped protobuf pprof profile.

@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/safetext"
 	"github.com/stackdiff/stackdiff/internal/term"
 	"github.com/stackdiff/stackdiff/parse"
 )
@@ -41,7 +42,8 @@ const maxCountColumns = 6
 // Text writes the human report: a headline, a table of groups, and the
 // details of each leak and suspect.
 func Text(w io.Writer, r *classify.Report, c Options) error {
-	bw := bufio.NewWriter(w)
+	gw := safetext.NewWriter(w)
+	bw := bufio.NewWriter(gw)
 	p := &printer{w: bw, color: c.Color}
 	p.events(r)
 	p.headline(r)
@@ -62,7 +64,15 @@ func Text(w io.Writer, r *classify.Report, c Options) error {
 	if hidden := len(r.Groups) - len(shown); hidden > 0 {
 		fmt.Fprintf(bw, "\n%s not shown%s\n", hiddenText(r, shown, hidden), hint(c, " (--all shows them)")) // rank.go
 	}
-	return bw.Flush()
+	return flush(bw, gw)
+}
+
+// flush empties the buffer, then the gate's last line.
+func flush(bw *bufio.Writer, gw *safetext.Writer) error {
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	return gw.Flush()
 }
 
 // visible picks the groups worth a row: every leak and suspect, and the ok
@@ -120,14 +130,14 @@ func (p *printer) events(r *classify.Report) {
 			if i > 0 {
 				line = "    " + line
 			}
-			fmt.Fprintln(p.w, p.paint("1", Printable(line)))
+			fmt.Fprintln(p.w, p.paint("1", safetext.String(line)))
 		}
 	}
 }
 
 // headline prints the headline, coloured by the worst verdict.
 func (p *printer) headline(r *classify.Report) {
-	fmt.Fprintln(p.w, p.paint(verdictColor(worst(r)), Printable(Headline(r))))
+	fmt.Fprintln(p.w, p.paint(verdictColor(worst(r)), safetext.String(Headline(r))))
 }
 
 // Headline says what happened in one line: the new goroutines (or, for one
@@ -189,6 +199,9 @@ func (p *printer) table(r *classify.Report, shown []*classify.Group, width int) 
 	}
 	cols = append(cols, countHeaders(r.Inputs)...)
 	cols = append(cols, "STATE", "SITE", "CREATED BY")
+	for i := range cols {
+		cols[i] = safetext.Cell(cols[i])
+	}
 	fmt.Fprintln(tw, strings.Join(cols, "\t"))
 	for _, g := range shown {
 		row := []string{string(g.Verdict), string(g.Label)}
@@ -197,6 +210,9 @@ func (p *printer) table(r *classify.Report, shown []*classify.Group, width int) 
 		}
 		row = append(row, countCells(g.Counts)...)
 		row = append(row, stateText(g), FrameText(g.Site), FrameText(g.CreatedBy))
+		for i := range row {
+			row[i] = safetext.Cell(row[i]) // one long name must not widen every row
+		}
 		fmt.Fprintln(tw, strings.Join(row, "\t"))
 	}
 	tw.Flush()
@@ -255,7 +271,7 @@ func lastElems(name string, n int) string {
 	if len(parts) > n {
 		parts = parts[len(parts)-n:]
 	}
-	return Printable(strings.Join(parts, "/"))
+	return safetext.String(strings.Join(parts, "/"))
 }
 
 func countCells(counts []int) []string {
@@ -296,10 +312,10 @@ func (p *printer) detail(g *classify.Group, c Options) {
 	}
 	fmt.Fprintf(p.w, "\n%s  %s  %s\n", p.paint(verdictColor(g.Verdict), head), counts, stateText(g))
 	for _, e := range g.Evidence {
-		fmt.Fprintf(p.w, "    evidence: %s\n", Clean(e))
+		fmt.Fprintf(p.w, "    evidence: %s\n", safetext.String(e))
 	}
 	if o := originText(g.Origins); o != "" {
-		fmt.Fprintf(p.w, "    origin:   %s\n", Printable(o))
+		fmt.Fprintf(p.w, "    origin:   %s\n", safetext.String(o))
 	}
 	fmt.Fprintf(p.w, "    why:      %s\n", g.Reason)
 	fmt.Fprintf(p.w, "    fix:      %s\n", g.Fix)
@@ -349,7 +365,7 @@ func moreFrames(n int) string {
 // frame prints one frame; standard-library frames are dimmed so the
 // program's own code stands out.
 func (p *printer) frame(prefix string, f parse.Frame) {
-	text := fmt.Sprintf("      %s%s\n          %s:%d", prefix, Printable(f.Func), Printable(f.File), f.Line)
+	text := fmt.Sprintf("      %s%s\n          %s:%d", prefix, safetext.String(f.Func), safetext.String(f.File), f.Line)
 	if classify.IsStdlib(f.Func) {
 		text = p.paint("2", text)
 	}
@@ -365,7 +381,7 @@ func hint(c Options, h string) string {
 }
 
 func stateText(g *classify.Group) string {
-	s := Printable(g.State)
+	s := safetext.String(g.State)
 	if s == "" {
 		s = "?"
 	}
@@ -390,13 +406,13 @@ func FrameText(f *parse.Frame) string {
 	}
 	fn := ShortFunc(f.Func)
 	if f.File == "" {
-		return Printable(fn)
+		return safetext.String(fn)
 	}
-	return Printable(fmt.Sprintf("%s %s:%d", fn, path.Base(f.File), f.Line))
+	return safetext.String(fmt.Sprintf("%s %s:%d", fn, path.Base(f.File), f.Line))
 }
 
 func shortName(name string) string {
-	return Printable(path.Base(strings.ReplaceAll(name, "\\", "/")))
+	return safetext.String(path.Base(strings.ReplaceAll(name, "\\", "/")))
 }
 
 // ShortFunc is fn without its package path ("http.(*persistConn).readLoop"),

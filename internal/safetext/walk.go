@@ -1,0 +1,101 @@
+package safetext
+
+import "reflect"
+
+// Walk applies [String] to every string v holds, in place: v is a pointer
+// to the value a writer is about to encode (a JSON document, the data of
+// an HTML template). Strings are found however deep they sit, in struct
+// fields, slices, arrays, maps (keys included) and interfaces, so a field
+// added later is gated without anyone remembering to. Values of the
+// html/template types (template.HTML, CSS, JS) are the program's own
+// markup, never input, and are left alone; so are unexported fields, which
+// encoders do not print. A string field tagged `safetext:"lines"` is text
+// of several lines (a panic message) that an encoder escapes itself: each
+// line is gated ([Lines]) and the newlines between them are kept.
+// Slices are gated in place: pass values built for the output.
+func Walk(v any) {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		panic("safetext.Walk: want a non-nil pointer")
+	}
+	w := walker{seen: map[uintptr]bool{}}
+	w.walk(rv.Elem())
+}
+
+type walker struct {
+	seen map[uintptr]bool // pointers walked: a value shared twice is gated once
+}
+
+const trusted = "html/template"
+
+func (w walker) walk(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.String:
+		if v.Type().PkgPath() == trusted || !v.CanSet() {
+			return
+		}
+		if s := v.String(); s != "" {
+			v.SetString(String(s))
+		}
+	case reflect.Pointer:
+		if v.IsNil() || w.seen[v.Pointer()] {
+			return
+		}
+		w.seen[v.Pointer()] = true
+		w.walk(v.Elem())
+	case reflect.Interface:
+		if v.IsNil() {
+			return
+		}
+		e := v.Elem()
+		if e.Kind() == reflect.Pointer {
+			w.walk(e)
+			return
+		}
+		if !v.CanSet() {
+			return
+		}
+		c := reflect.New(e.Type()).Elem()
+		c.Set(e)
+		w.walk(c)
+		v.Set(c)
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			f := v.Type().Field(i)
+			switch {
+			case !f.IsExported():
+			case f.Tag.Get("safetext") == "lines" && f.Type.Kind() == reflect.String:
+				v.Field(i).SetString(Lines(v.Field(i).String()))
+			default:
+				w.walk(v.Field(i))
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			w.walk(v.Index(i))
+		}
+	case reflect.Map:
+		w.walkMap(v)
+	}
+}
+
+// walkMap gates keys and values by building the map again: map elements
+// cannot be set in place.
+func (w walker) walkMap(v reflect.Value) {
+	if v.IsNil() || !v.CanSet() {
+		return
+	}
+	kt, et := v.Type().Key(), v.Type().Elem()
+	out := reflect.MakeMapWithSize(v.Type(), v.Len())
+	iter := v.MapRange()
+	for iter.Next() {
+		k := reflect.New(kt).Elem()
+		k.Set(iter.Key())
+		e := reflect.New(et).Elem()
+		e.Set(iter.Value())
+		w.walk(k)
+		w.walk(e)
+		out.SetMapIndex(k, e)
+	}
+	v.Set(out)
+}
