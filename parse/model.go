@@ -57,8 +57,9 @@ type Goroutine struct {
 	Leaked  bool
 	Durable bool // "(durable)": durably blocked inside a testing/synctest bubble
 	Bubble  int  // N from ", synctest bubble N"; 0 outside a bubble
-	// Labels are the pprof labels (GODEBUG=tracebacklabels=1, debug=1 and
-	// protobuf profiles); nil when there are none.
+	// Labels are the pprof labels (tracebacks of Go 1.27 programs, or of Go
+	// 1.26 with GODEBUG=tracebacklabels=1; debug=1 and protobuf profiles);
+	// nil when there are none.
 	Labels map[string]string
 	// Frames are the calls of the stack, leaf (innermost) first.
 	Frames []Frame
