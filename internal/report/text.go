@@ -300,6 +300,9 @@ func (p *printer) detail(g *classify.Group, c Options) {
 	if o := originText(g.Origins); o != "" {
 		fmt.Fprintf(p.w, "    origin:   %s\n", Printable(o))
 	}
+	if l := labelSetsText(g); l != "" {
+		fmt.Fprintf(p.w, "    labels:   %s\n", l)
+	}
 	fmt.Fprintf(p.w, "    why:      %s\n", g.Reason)
 	fmt.Fprintf(p.w, "    fix:      %s\n", g.Fix)
 	if !g.Culprit { // a culprit's stack is shown first already
@@ -378,6 +381,9 @@ func stateText(g *classify.Group) string {
 	if g.Leaked > 0 {
 		s += " (leaked)"
 	}
+	if g.Split != "" {
+		s += " {" + Clean(g.Split) + "}"
+	}
 	return s
 }
 
@@ -437,22 +443,4 @@ func IsTerminal(w any) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// originText says where a group's goroutines descend from, when the dump's
-// ancestry (GODEBUG=tracebackancestors) shows it: "TestFetchAll (3),
-// main.startWorkers (2)".
-func originText(origins []classify.Origin) string {
-	var parts []string
-	for _, o := range origins {
-		name := o.Test
-		if name == "" {
-			name = ShortFunc(o.Func)
-		}
-		if name == "" {
-			continue
-		}
-		parts = append(parts, fmt.Sprintf("%s (%d)", name, o.Count))
-	}
-	return strings.Join(parts, ", ")
 }
