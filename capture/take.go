@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"runtime"
-	"slices"
 	"strconv"
 
 	"github.com/stackdiff/stackdiff/parse"
@@ -51,10 +50,7 @@ func dropIDs(s *parse.Snapshot, drop func(int64) bool) {
 	groups := s.Groups[:0]
 	changed := false
 	for _, g := range s.Groups {
-		n := len(g.Members)
-		g.Members = slices.DeleteFunc(g.Members, func(m parse.Member) bool { return drop(m.ID) })
-		if removed := n - len(g.Members); removed > 0 {
-			g.Count -= removed
+		if g.DeleteMembers(func(m parse.Member) bool { return drop(m.ID) }) > 0 {
 			changed = true
 		}
 		if g.Count > 0 {

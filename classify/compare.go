@@ -216,6 +216,11 @@ func (c *comparer) key(g *parse.Group) string {
 		b.WriteString("\ncreated by ")
 		b.WriteString(g.CreatedBy.Func)
 	}
+	if g.Split != "" {
+		// Split by label on request: the parts stay apart in any mode.
+		b.WriteString("\nlabel ")
+		b.WriteString(g.Split)
+	}
 	return b.String()
 }
 
@@ -262,6 +267,7 @@ func (c *comparer) add(i int, s *parse.Snapshot) {
 		if !last {
 			continue
 		}
+		e.g.LabelSets = parse.MergeLabelSets(e.g.LabelSets, pg.LabelSets)
 		lo, hi := pg.WaitRange()
 		if len(e.g.IDs) == 0 || lo < e.wait[0] {
 			e.wait[0] = lo
@@ -316,7 +322,8 @@ func (c *comparer) label(e *entry) {
 	g.Frames = rep.Frames
 	g.CreatedBy = rep.CreatedBy
 	g.Site = Site(rep.Frames)
-	st := &Stack{State: rep.State, Frames: rep.Frames, CreatedBy: rep.CreatedBy}
+	g.Split = rep.Split
+	st := &Stack{State: rep.State, Frames: rep.Frames, CreatedBy: rep.CreatedBy, LabelSets: rep.LabelSets, Count: rep.Count}
 	if st.State == "" {
 		st.State = inferState(rep.Frames)
 	}

@@ -1,6 +1,10 @@
 package classify
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/stackdiff/stackdiff/parse"
+)
 
 // Ignore says that the goroutines it matches are expected: [Compare] gives
 // their group the verdict ok with the evidence "ignored: " + What. It is
@@ -48,6 +52,22 @@ func IgnoreAnyFunction(name string) Ignore {
 func IgnoreCreatedBy(name string) Ignore {
 	return Ignore{What: "created by " + name, Match: func(s *Stack) bool {
 		return s.CreatedBy != nil && FuncMatches(s.CreatedBy.Func, name)
+	}}
+}
+
+// IgnoreLabel ignores groups whose goroutines all carry the pprof label
+// key=value. A group of goroutines with and without it is not ignored:
+// [parse.SplitOffLabel] first moves them into groups of their own, as the
+// CLI's --ignore label:KEY=VALUE does.
+func IgnoreLabel(key, value string) Ignore {
+	return Ignore{What: "label " + parse.LabelPair(key, value), Match: func(s *Stack) bool {
+		n := 0
+		for _, ls := range s.LabelSets {
+			if v, ok := ls.Labels[key]; ok && v == value {
+				n += ls.Count
+			}
+		}
+		return n > 0 && n == s.Count
 	}}
 }
 

@@ -113,6 +113,12 @@ type Group struct {
 	// from, largest first: only when the last dump shows their ancestry
 	// (GODEBUG=tracebackancestors=N), else nil.
 	Origins []Origin
+	// LabelSets are the pprof label sets of the group's goroutines in the
+	// last snapshot, with counts, largest first; nil when none carry
+	// labels. Split is the label pair the group was split by on request
+	// ([parse.Group].Split), "" otherwise.
+	LabelSets []parse.LabelSet
+	Split     string
 	// NoSource is set on a channel receive or select whose blocking line
 	// could not be read: with its source it might have been labelled
 	// timer, ticker or context-never-cancelled.

@@ -11,6 +11,11 @@ type Stack struct {
 	State     string        // base wait state; inferred from frames when the format has none
 	Frames    []parse.Frame // leaf first
 	CreatedBy *parse.Frame
+	// LabelSets are the pprof label sets of the stack's goroutines, and
+	// Count how many goroutines it has, in the snapshot the stack was
+	// taken from (see [IgnoreLabel]).
+	LabelSets []parse.LabelSet
+	Count     int
 }
 
 // Matcher is a predicate over a stack; rules are built from the small

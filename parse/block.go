@@ -53,12 +53,7 @@ func (g *block) reset(h header) {
 func (g *block) truncated() bool { return g.pendingFile }
 
 // idText is the goroutine's ID as the dump printed it.
-func (g *block) idText() string {
-	if g.h.bigID != "" {
-		return g.h.bigID
-	}
-	return strconv.FormatInt(g.h.id, 10)
-}
+func (g *block) idText() string { return g.h.idText() }
 
 // totalElided is the runtime's count of elided frames plus the frames cut
 // beyond MaxFrames when the stack is parsed.

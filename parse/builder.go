@@ -17,7 +17,7 @@ type builder struct {
 	// can parse to one signature (a stack printed with and without frame
 	// pointers), and then share the group.
 	groups map[string]*Group
-	labels map[string]map[string]string // interned label sets
+	labels map[string]internedLabels // label sets by their raw text
 	// labelSets indexes each aggregated group's LabelSets by label key.
 	labelSets map[*Group]map[string]int
 	// leakProfile is set while reading a goroutineleak profile at debug=1:
@@ -55,7 +55,7 @@ func newBuilder(name string, f Format) *builder {
 		raw:     map[string]*Group{},
 		byShape: map[*shape]*Group{},
 		groups:  map[string]*Group{},
-		labels:  map[string]map[string]string{},
+		labels:  map[string]internedLabels{},
 	}
 }
 
@@ -99,12 +99,16 @@ func (b *builder) addTo(gr *Group, g *block) {
 		// group may see several N: keep the largest, whatever the order.
 		gr.Elided = e
 	}
+	labels := b.internLabels(g.h.labels)
 	m := Member{
 		ID:          g.h.id,
 		ParentID:    g.parent,
 		WaitMinutes: int32(g.h.waitMinutes),
 		Bubble:      int32(g.h.bubble),
-		Labels:      b.internLabels(g.h.labels),
+		Labels:      labels.m,
+	}
+	if labels.m != nil {
+		b.addLabelSet(gr, labels, 1)
 	}
 	if g.h.locked {
 		m.Flags |= FlagLocked
@@ -155,16 +159,27 @@ func frameBefore(a, b Frame) bool {
 	return a.Line < b.Line
 }
 
-func (b *builder) internLabels(raw string) map[string]string {
+// internedLabels is a label set decoded once per distinct raw text, with
+// its canonical key (labelKey): a million goroutines of a few label sets
+// share a few maps.
+type internedLabels struct {
+	m   map[string]string
+	key string
+}
+
+func (b *builder) internLabels(raw string) internedLabels {
 	if raw == "" {
-		return nil
+		return internedLabels{}
 	}
-	if m, ok := b.labels[raw]; ok {
-		return m
+	if l, ok := b.labels[raw]; ok {
+		return l
 	}
-	m := parseLabels(raw)
-	b.labels[raw] = m
-	return m
+	l := internedLabels{m: parseLabels(raw)}
+	if l.m != nil {
+		l.key = labelKey(l.m)
+	}
+	b.labels[raw] = l
+	return l
 }
 
 // finish sorts the groups in their documented total order: largest first,

@@ -181,16 +181,17 @@ func (t *textReader) endDebug1() {
 	gr := b.group("", b.leakProfile, false, stack{frames: frames, elided: cut})
 	gr.Count += d.count
 	b.count += d.count
-	if labels := b.internLabels(d.labels); labels != nil {
+	if labels := b.internLabels(d.labels); labels.m != nil {
 		b.addLabelSet(gr, labels, d.count)
 	}
 }
 
-// addLabelSet counts n goroutines of an aggregated group under a label set.
-// Records with one stack and different labels are separate in the profile
-// and merge into one group here, so a group collects many sets; they are
-// sorted when the snapshot is finished.
-func (b *builder) addLabelSet(gr *Group, labels map[string]string, n int) {
+// addLabelSet counts n goroutines of a group under a label set: one
+// goroutine of a traceback, or a debug=1 record. Records with one stack and
+// different labels are separate in the profile and merge into one group
+// here, so a group collects many sets; they are sorted when the snapshot is
+// finished.
+func (b *builder) addLabelSet(gr *Group, labels internedLabels, n int) {
 	if b.labelSets == nil {
 		b.labelSets = map[*Group]map[string]int{}
 	}
@@ -199,11 +200,10 @@ func (b *builder) addLabelSet(gr *Group, labels map[string]string, n int) {
 		idx = map[string]int{}
 		b.labelSets[gr] = idx
 	}
-	k := labelKey(labels)
-	if i, ok := idx[k]; ok {
+	if i, ok := idx[labels.key]; ok {
 		gr.LabelSets[i].Count += n
 		return
 	}
-	idx[k] = len(gr.LabelSets)
-	gr.LabelSets = append(gr.LabelSets, LabelSet{Labels: labels, Count: n})
+	idx[labels.key] = len(gr.LabelSets)
+	gr.LabelSets = append(gr.LabelSets, LabelSet{Labels: labels.m, Count: n})
 }

@@ -16,7 +16,12 @@
 //     it is the same goroutine printed again.
 //  3. Peel each header into fields: the base wait state, ", N minutes",
 //     ", locked to thread", "(leaked)", "(durable)", ", synctest bubble N",
-//     "labels:{...}".
+//     and the pprof labels: Go 1.27 prints them after the status,
+//     "[chan receive] {req: r0, "k 1": "v"}:", Go 1.26 with
+//     GODEBUG=tracebacklabels=1 inside it, "[chan receive labels:{...}]:".
+//     Quoted keys and values are decoded; a header whose labels cannot be
+//     read keeps its goroutine with a warning, and a line that starts like
+//     a header but cannot be read at all is named in a warning.
 //  4. Normalize each goroutine's body into a key (arguments, PC offsets,
 //     frame pointers and "in goroutine N" removed) and look it up in a hash
 //     map: only the first goroutine of each distinct stack is parsed; the

@@ -134,6 +134,7 @@ func (t *textReader) startGoleakGoroutine(h header) {
 		}
 		b.ids.add(h.id)
 	}
+	t.warnBadLabels(&h)
 	setEvent(b, EventGoleak, "found unexpected goroutines", 0)
 	t.g = t.newBlock(h)
 }

@@ -8,11 +8,14 @@ import (
 
 // header is a parsed goroutine header line:
 //
-//	goroutine 7 gp=0x... m=3 mp=0x... [chan send (leaked), 5 minutes, locked to thread, synctest bubble 1 labels:{"k": "v"}]:
+//	goroutine 7 gp=0x... m=3 mp=0x... [chan send (leaked), 5 minutes, locked to thread, synctest bubble 1]:
 //
 // The runtime (traceback.go, goroutineheader) prints the base wait reason,
 // then " (leaked)", " (scan)", " (durable)", then ", N minutes",
-// ", locked to thread", ", synctest bubble N" and finally " labels:{...}".
+// ", locked to thread" and ", synctest bubble N". The goroutine's pprof
+// labels follow: Go 1.27 prints them after the bracket, " {k: v}" (by
+// default for a main module of go 1.27 or later), Go 1.26 with
+// GODEBUG=tracebacklabels=1 inside it, " labels:{"k": "v"}" (see labels.go).
 type header struct {
 	id          int64
 	state       string
@@ -22,6 +25,10 @@ type header struct {
 	durable     bool
 	bubble      int
 	labels      string // raw `"k": "v", ...` text between the braces
+	// badLabels is set when the label text could not be read: the
+	// goroutine is kept with the labels read before the fault, and a
+	// warning says so.
+	badLabels bool
 	// bigID is the ID as printed when it does not fit an int64 (the
 	// runtime's IDs are uint64); id is then 0.
 	bigID string
@@ -62,14 +69,14 @@ func parseHeaderCached(line []byte, cache *statusCache) (header, bool) {
 	if open < 1 || rest[open-1] != ' ' || !isHeaderFill(rest[:open-1]) {
 		return h, false
 	}
-	end := bytes.LastIndex(rest, []byte("]:"))
-	if end < open || !isBlank(rest[end+2:]) {
+	status, labels, bad, ok := cutStatus(rest[open+1:])
+	if !ok {
 		return h, false
 	}
-	status := rest[open+1 : end]
 	if cache != nil {
 		if c, ok := cache.m[string(status)]; ok {
 			c.id, c.bigID = h.id, h.bigID
+			c.setLabels(labels, bad)
 			return c, true
 		}
 	}
@@ -80,7 +87,92 @@ func parseHeaderCached(line []byte, cache *statusCache) (header, bool) {
 		}
 		cache.m[string(status)] = h
 	}
+	h.setLabels(labels, bad)
 	return h, true
+}
+
+var (
+	labels126   = []byte(" labels:{")
+	labels126nd = []byte("}]:")
+	labels127nd = []byte("}:")
+)
+
+// cutStatus splits what follows the "[" of a header into the status and
+// the label text between braces (nil when none). bad is set when the labels
+// could not be read up to their closing brace; the header's end is then
+// taken from the last "}]:" or "}:" of the line. ok is false when b does not
+// end a header.
+func cutStatus(b []byte) (status, labels []byte, bad, ok bool) {
+	closing := bytes.IndexByte(b, ']')
+	if j := bytes.Index(b, labels126); j >= 0 && (closing < 0 || j < closing) {
+		// Go 1.26: the quoted labels, which may hold "]", end the status.
+		lb := b[j+len(labels126)-1:]
+		if n, good := scanLabels(lb, nil); good && bytes.HasPrefix(lb[n:], []byte("]:")) && isBlank(lb[n+2:]) {
+			return b[:j], lb[1 : n-1], false, true
+		}
+		k := bytes.LastIndex(lb, labels126nd)
+		if k < 0 || !isBlank(lb[k+len(labels126nd):]) {
+			return nil, nil, false, false
+		}
+		return b[:j], lb[1:k], true, true
+	}
+	if closing < 0 {
+		return nil, nil, false, false
+	}
+	status, after := b[:closing], b[closing+1:]
+	if len(after) > 0 && after[0] == ':' && isBlank(after[1:]) {
+		return status, nil, false, true
+	}
+	if !bytes.HasPrefix(after, []byte(" {")) {
+		return nil, nil, false, false
+	}
+	// Go 1.27: the labels follow the status.
+	lb := after[1:]
+	if n, good := scanLabels(lb, nil); good && n < len(lb) && lb[n] == ':' && isBlank(lb[n+1:]) {
+		return status, lb[1 : n-1], false, true
+	}
+	k := bytes.LastIndex(lb, labels127nd)
+	if k < 0 || !isBlank(lb[k+len(labels127nd):]) {
+		return nil, nil, false, false
+	}
+	return status, lb[1:k], true, true
+}
+
+// setLabels keeps the label text of a header (nil for none).
+func (h *header) setLabels(labels []byte, bad bool) {
+	h.labels, h.badLabels = "", bad
+	if len(labels) > 0 {
+		h.labels = string(labels)
+	}
+}
+
+// looksLikeHeader reports whether a line that parseHeader refused starts
+// like a goroutine header, "goroutine N [" or "goroutine N gp=": losing it
+// would lose a goroutine, so the reader says so.
+func looksLikeHeader(line []byte) bool {
+	rest, ok := bytes.CutPrefix(line, goroutinePrefix)
+	if !ok {
+		return false
+	}
+	_, _, rest, ok = cutID(rest)
+	return ok && (bytes.HasPrefix(rest, []byte(" [")) || bytes.HasPrefix(rest, []byte(" gp=")))
+}
+
+// idText is the goroutine's ID as the dump printed it.
+func (h *header) idText() string {
+	if h.bigID != "" {
+		return h.bigID
+	}
+	return strconv.FormatInt(h.id, 10)
+}
+
+// quotedClip is at most 120 bytes of s, for a warning; the warning quotes it.
+func quotedClip(s string) string {
+	const most = 120
+	if len(s) <= most {
+		return s
+	}
+	return clip(s, most) + "..."
 }
 
 // cutID reads the goroutine ID at the start of b. An ID of up to 20
@@ -113,9 +205,18 @@ func isBlank(b []byte) bool {
 	return len(bytes.TrimSpace(b)) == 0
 }
 
+// parseStatus reads the status text between the brackets. goleak copies
+// it from the runtime's header without the brackets, so it may also end in
+// labels: " labels:{...}" (Go 1.26) or "] {...}" (Go 1.27, where goleak
+// keeps what follows the status).
 func (h *header) parseStatus(s string) {
 	if i := strings.Index(s, " labels:{"); i >= 0 {
-		h.labels = strings.TrimSuffix(s[i+len(" labels:{"):], "}")
+		raw := strings.TrimSuffix(s[i+len(" labels:{"):], "}")
+		h.labels, h.badLabels = raw, !labelsReadable(raw)
+		s = s[:i]
+	} else if i := strings.Index(s, "] {"); i >= 0 {
+		raw := strings.TrimSuffix(s[i+len("] {"):], "}")
+		h.labels, h.badLabels = raw, !labelsReadable(raw)
 		s = s[:i]
 	}
 	parts := strings.Split(s, ", ")
@@ -152,55 +253,4 @@ func (h *header) parseStatus(s string) {
 			return
 		}
 	}
-}
-
-// parseLabels reads the label text of a header or a debug=1 record,
-// `"handler": "checkout", "tenant": "acme"` (the runtime quotes with %q
-// style escapes), into a map. Malformed text gives whatever pairs it holds.
-func parseLabels(s string) map[string]string {
-	s = strings.TrimSpace(s)
-	s = strings.TrimPrefix(s, "{")
-	s = strings.TrimSuffix(s, "}")
-	if s == "" {
-		return nil
-	}
-	m := map[string]string{}
-	for s != "" {
-		k, rest, ok := cutQuoted(s)
-		if !ok {
-			break
-		}
-		rest = strings.TrimLeft(rest, ": ")
-		v, rest2, ok := cutQuoted(rest)
-		if !ok {
-			break
-		}
-		m[k] = v
-		s = strings.TrimLeft(rest2, ", ")
-	}
-	if len(m) == 0 {
-		return nil
-	}
-	return m
-}
-
-// cutQuoted reads one Go-quoted string at the start of s.
-func cutQuoted(s string) (val, rest string, ok bool) {
-	s = strings.TrimSpace(s)
-	if s == "" || s[0] != '"' {
-		return "", s, false
-	}
-	for i := 1; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
-		case '"':
-			v, err := strconv.Unquote(s[:i+1])
-			if err != nil {
-				v = s[1:i]
-			}
-			return v, s[i+1:], true
-		}
-	}
-	return "", s, false
 }

@@ -57,8 +57,9 @@ type Goroutine struct {
 	Leaked  bool
 	Durable bool // "(durable)": durably blocked inside a testing/synctest bubble
 	Bubble  int  // N from ", synctest bubble N"; 0 outside a bubble
-	// Labels are the pprof labels (GODEBUG=tracebacklabels=1, debug=1 and
-	// protobuf profiles); nil when there are none.
+	// Labels are the pprof labels (tracebacks of Go 1.27 programs, or of Go
+	// 1.26 with GODEBUG=tracebacklabels=1; debug=1 and protobuf profiles);
+	// nil when there are none.
 	Labels map[string]string
 	// Frames are the calls of the stack, leaf (innermost) first.
 	Frames []Frame
@@ -138,11 +139,16 @@ type Group struct {
 	// Members are the group's goroutines in dump order; empty for aggregated
 	// formats (pprof debug=1 and protobuf), which only give counts.
 	Members []Member
-	// LabelSets says, for aggregated formats only (they have no Members to
-	// carry labels), how many of the group's goroutines carry each pprof
-	// label set: largest count first, then by labels. Goroutines without
-	// labels are not listed; nil when none carry labels.
+	// LabelSets says how many of the group's goroutines carry each pprof
+	// label set (the distinct sets of its Members, or of the records and
+	// samples of aggregated formats): largest count first, then by labels.
+	// Goroutines without labels are not listed; nil when none carry labels.
+	// Labels never split a group, unless asked: see Split.
 	LabelSets []LabelSet
+	// Split is "key=value" when the goroutines of this stack with that
+	// label were split from the others ([SplitByLabel], [SplitOffLabel]);
+	// several such pairs are separated by spaces. Empty otherwise.
+	Split string
 }
 
 // SortGroups puts groups in a snapshot's documented order: Count
@@ -157,8 +163,8 @@ func SortGroups(gs []*Group) {
 	})
 }
 
-// LabelSet is one pprof label set of an aggregated group and the number of
-// its goroutines that carry it.
+// LabelSet is one pprof label set of a group and the number of its
+// goroutines that carry it.
 type LabelSet struct {
 	Labels map[string]string
 	Count  int

@@ -267,6 +267,10 @@ func (t *textReader) outside(line []byte) {
 			}
 		}
 	}
+	if looksLikeHeader(line) && !t.lr.cut {
+		// (A line cut by the end of the input is said once, below.)
+		t.warnf("skipped a goroutine header that could not be read: %q", quotedClip(string(line)))
+	}
 	// Anything else is text around the dumps: skipped.
 	t.skipped = true
 	t.lastLine = append(t.lastLine[:0], line[:min(len(line), 64)]...)
@@ -285,6 +289,9 @@ func (t *textReader) startGoroutine(h header) {
 // The first goroutine after an event's lines takes the event.
 func (t *textReader) admit(h *header) (skip bool) {
 	skip = t.admitID(h)
+	if !skip {
+		t.warnBadLabels(h)
+	}
 	if t.event != nil && !skip {
 		t.attachEvent(h.id)
 	}
@@ -307,6 +314,14 @@ func (t *textReader) admitID(h *header) (skip bool) {
 	t.closeSnapshot()
 	t.builder(FormatStack).ids.add(id)
 	return false
+}
+
+// warnBadLabels says that a goroutine's labels could not be read.
+func (t *textReader) warnBadLabels(h *header) {
+	if h.badLabels {
+		t.warnf("goroutine %s: could not read its labels %q; kept with the labels read before the fault",
+			h.idText(), quotedClip("{"+h.labels+"}"))
+	}
 }
 
 // warnBigID says that a goroutine is kept without its ID.

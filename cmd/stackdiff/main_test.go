@@ -62,6 +62,7 @@ func golden(t *testing.T, name, stdinFile string, args ...string) {
 func TestGolden(t *testing.T) {
 	td := "testdata/"
 	dumps := "../../samples/dumps/"
+	go127 := "../../parse/testdata/go127/"
 	tests := []struct {
 		name  string
 		stdin string
@@ -97,6 +98,17 @@ func TestGolden(t *testing.T) {
 		{name: "truncated", args: []string{"--frames", "0", td + "truncated.txt"}},
 		{name: "ignore", args: []string{"--ignore", "top:github.com/stackdiff/stackdiff/samples/scenarios.awaitReply", dumps + "blocked-forever/before.txt", dumps + "blocked-forever/after.txt"}},
 		{name: "match-stack", args: []string{"--match", "stack", "--frames", "0", dumps + "blocked-forever/before.txt", dumps + "blocked-forever/after.txt"}},
+		// Go 1.27 tracebacks carry pprof labels: each group shows its label
+		// sets (URL passwords hidden, control characters escaped); labels
+		// split groups only with --by-label, and --ignore label: ignores
+		// the goroutines that carry one.
+		{name: "labels", args: []string{go127 + "goroutineleak_debug2.txt"}},
+		{name: "labels.json", args: []string{"--json", go127 + "goroutineleak_debug2.txt"}},
+		{name: "labels-debug1.json", args: []string{"--json", go127 + "pprof_goroutine_debug1.txt"}},
+		{name: "by-label", args: []string{"--by-label", "endpoint", go127 + "goroutineleak_debug2.txt"}},
+		{name: "by-label.json", args: []string{"--json", "--by-label", "endpoint", go127 + "goroutineleak_debug2.txt"}},
+		{name: "ignore-label", args: []string{"--all", "--frames", "0", "--ignore", "label:endpoint=/api/export", "--ignore", "label:tenant=nobody", go127 + "goroutineleak_debug2.txt"}},
+		{name: "ignore-label-bad", args: []string{"--ignore", "label:endpoint", go127 + "goroutineleak_debug2.txt"}},
 		{name: "min-delta", args: []string{"--min-delta", "5", "--fail-on", "never", dumps + "http-body-not-closed/before.txt", dumps + "http-body-not-closed/after.txt"}},
 	}
 	for _, tc := range tests {

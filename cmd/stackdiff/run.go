@@ -33,6 +33,7 @@ type config struct {
 	failOn, match    string
 	color            string
 	ignore           []string
+	byLabel          string // split groups by this pprof label's value (labels.go)
 	sourceRoots      []string
 	waitThreshold    int
 	interval         time.Duration // between fetches of one URL
@@ -85,7 +86,8 @@ func runWith(c config, args []string, stdin io.Reader, stdout, stderr io.Writer)
 	fs.IntVar(&c.minDelta, "min-delta", 0, "in a diff, hide ok groups with fewer than `N` new goroutines")
 	fs.StringVar(&c.failOn, "fail-on", "leak", "exit 1 when a group has this verdict or worse: `leak|suspect|never`")
 	fs.StringVar(&c.match, "match", "auto", "match goroutines by `auto|id|stack`")
-	fs.StringArrayVar(&c.ignore, "ignore", nil, "ignore groups with this `FUNC` anywhere in the stack (top:FUNC for the top function or SITE, creator:FUNC for the creator); a name as the report prints it, or its last part, works; repeatable")
+	fs.StringArrayVar(&c.ignore, "ignore", nil, "ignore groups with this `FUNC` anywhere in the stack (top:FUNC for the top function or SITE, creator:FUNC for the creator, label:KEY=VALUE for goroutines with that pprof label); a name as the report prints it, or its last part, works; repeatable")
+	fs.StringVar(&c.byLabel, "by-label", "", "split groups by the value of the pprof label `KEY` (\"leaks only under endpoint=/api/export\")")
 	fs.StringArrayVar(&c.sourceRoots, "source-root", nil, "look for source files under `DIR` to tell timers, tickers and contexts apart; repeatable")
 	fs.BoolVar(&c.noSource, "no-source", false, "read no source file (neither in the current directory nor under --source-root)")
 	fs.IntVar(&c.waitThreshold, "wait-threshold", 0, "a group blocked for `N` minutes or more is a suspect, whatever it waits for (default: per kind of wait, 1 min for a mutex ... none for a channel receive)")
@@ -167,6 +169,9 @@ func runWith(c config, args []string, stdin io.Reader, stdout, stderr io.Writer)
 	if code != exitOK {
 		return code
 	}
+	for _, s := range snaps {
+		c.splitByLabels(s)
+	}
 	rep := classify.Compare(snaps, c.options())
 	c.warnUnusedIgnores(rep, stderr)
 	if !c.quiet {
@@ -223,6 +228,8 @@ func (c *config) check() error {
 		return errors.New("--wait-threshold must be >= 1 (or 0: per kind of wait)")
 	case c.interval < 0 || c.count < 0 || c.timeout <= 0:
 		return errors.New("--interval and --count must be >= 0, --timeout > 0")
+	case c.badLabelIgnore() != nil:
+		return c.badLabelIgnore()
 	case c.json && c.lines:
 		return errors.New("--json and --lines are two forms of one report: pick one")
 	case c.threshold < 0:
@@ -255,6 +262,9 @@ func (c *config) options() *classify.Options {
 // same ignores as capture's IgnoreAnyFunction, IgnoreTopFunction and
 // IgnoreCreatedBy.
 func parseIgnore(spec string) classify.Ignore {
+	if key, value, ok, _ := labelIgnore(spec); ok {
+		return classify.IgnoreLabel(key, value) // checked by check
+	}
 	if f, ok := strings.CutPrefix(spec, "top:"); ok {
 		return classify.IgnoreTopFunction(f)
 	}

@@ -240,6 +240,7 @@ func (w *watcher) round(results []fetched) {
 func (w *watcher) observe(t *watchTarget, snap *parse.Snapshot, stamp string) []pending {
 	writer := writerID(snap)
 	dropOwn(snap)
+	w.c.splitByLabels(snap)
 	var out []pending
 	if t.baseline != nil && restarted(t.writer, writer) {
 		// Its goroutines are not those of the baseline: start again.

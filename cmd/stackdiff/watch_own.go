@@ -48,9 +48,7 @@ func dropOwn(s *parse.Snapshot) int {
 			}
 			continue
 		}
-		kept := slices.DeleteFunc(g.Members, func(m parse.Member) bool { return owners[m.ParentID] })
-		dropped += g.Count - len(kept)
-		g.Members, g.Count = kept, len(kept)
+		dropped += g.DeleteMembers(func(m parse.Member) bool { return owners[m.ParentID] })
 	}
 	s.Groups = slices.DeleteFunc(s.Groups, func(g *parse.Group) bool { return g.Count == 0 })
 	return dropped

@@ -126,6 +126,7 @@ type htmlGroup struct {
 	IDsNote    string
 	Culprit    bool   // the goroutine the dump's event names (see classify.Group)
 	Origin     string // the tests or functions it descends from, when the dump shows ancestry
+	Labels     string // its goroutines' pprof label sets, when they carry labels
 }
 
 type htmlCount struct {
@@ -208,6 +209,7 @@ func newHTMLGroup(r *classify.Report, i int, g *classify.Group) htmlGroup {
 		Fix:       g.Fix,
 		Evidence:  copyAll(g.Evidence),
 		Origin:    originText(g.Origins),
+		Labels:    labelSetsText(g),
 		New:       g.New,
 		Leaked:    g.Leaked,
 	}

@@ -68,6 +68,14 @@ type jsonGroup struct {
 	// Origins are additive to schema v1: present only when the dump shows
 	// the goroutines' ancestry (GODEBUG=tracebackancestors=N).
 	Origins []jsonOrigin `json:"origins,omitempty"`
+	// LabelSets, LabelSetsMore and ByLabel are additive to schema v1,
+	// present only when some goroutine of the group carries pprof labels:
+	// its label sets in the last snapshot with their counts, largest first
+	// (at most 100; label_sets_more says how many more), and the "key=value"
+	// the group was split by with --by-label or --ignore label:.
+	LabelSets     []jsonLabelSet `json:"label_sets,omitempty"`
+	LabelSetsMore int            `json:"label_sets_more,omitempty"`
+	ByLabel       string         `json:"by_label,omitempty"`
 }
 
 type jsonOrigin struct {
@@ -140,7 +148,9 @@ func GroupJSON(g *classify.Group) any {
 }
 
 func wireGroup(g *classify.Group) jsonGroup {
+	sets, more := wireLabelSets(g.LabelSets)
 	return jsonGroup{
+		LabelSets: sets, LabelSetsMore: more, ByLabel: g.Split,
 		ID: g.ID, Label: string(g.Label), Verdict: string(g.Verdict),
 		Evidence: copyAll(g.Evidence), State: g.State, Counts: g.Counts,
 		Delta: g.Delta, New: g.New, NewIDs: orEmpty(g.NewIDs), IDs: orEmpty(g.IDs),

@@ -317,6 +317,9 @@ func (p *printer) detail(g *classify.Group, c Options) {
 	if o := originText(g.Origins); o != "" {
 		fmt.Fprintf(p.w, "    origin:   %s\n", safetext.String(o))
 	}
+	if l := labelSetsText(g); l != "" {
+		fmt.Fprintf(p.w, "    labels:   %s\n", l)
+	}
 	fmt.Fprintf(p.w, "    why:      %s\n", g.Reason)
 	fmt.Fprintf(p.w, "    fix:      %s\n", g.Fix)
 	if !g.Culprit { // a culprit's stack is shown first already
@@ -395,6 +398,9 @@ func stateText(g *classify.Group) string {
 	if g.Leaked > 0 {
 		s += " (leaked)"
 	}
+	if g.Split != "" {
+		s += " {" + safetext.String(g.Split) + "}"
+	}
 	return s
 }
 
@@ -444,22 +450,4 @@ func UseColor(mode string, w io.Writer) bool {
 		return false
 	}
 	return os.Getenv("NO_COLOR") == "" && term.IsTerminal(w)
-}
-
-// originText says where a group's goroutines descend from, when the dump's
-// ancestry (GODEBUG=tracebackancestors) shows it: "TestFetchAll (3),
-// main.startWorkers (2)".
-func originText(origins []classify.Origin) string {
-	var parts []string
-	for _, o := range origins {
-		name := o.Test
-		if name == "" {
-			name = ShortFunc(o.Func)
-		}
-		if name == "" {
-			continue
-		}
-		parts = append(parts, fmt.Sprintf("%s (%d)", name, o.Count))
-	}
-	return strings.Join(parts, ", ")
 }

@@ -13,11 +13,13 @@ package main
 import (
 	"bufio"
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -33,6 +35,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	depth := fs.Int("depth", 6, "minimum number of main.levelN frames per stack (~100 dump bytes each)")
 	parents := fs.Int("parents", 1, "number of distinct goroutines spawning them (distinct 'created by ... in goroutine N')")
 	netio := fs.Int("netio", 0, "extra goroutines in IO wait on loopback TCP (2 file descriptors each)")
+	labels := fs.Int("labels", 0, "label the goroutines with this many distinct pprof label sets (printed in the headers by Go 1.27, or Go 1.26 with GODEBUG=tracebacklabels=1)")
 	kindList := fs.StringSlice("kinds", kindNames[:], "blocking kinds to use, round-robin over the stacks")
 	gz := fs.Bool("gzip", false, "gzip the output")
 	out := fs.StringP("output", "o", "", "write to this file instead of stdout")
@@ -42,8 +45,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if *n < 1 || *stacks < 1 || *stacks > *n || *parents < 1 || *parents > *n || *depth < 1 || *depth > 18 || *netio < 0 || fs.NArg() != 0 {
-		fmt.Fprintln(stderr, "bigdump: need -n >= 1, 1 <= --stacks <= -n, 1 <= --parents <= -n, 1 <= --depth <= 18, --netio >= 0, no arguments")
+	if *n < 1 || *stacks < 1 || *stacks > *n || *parents < 1 || *parents > *n || *depth < 1 || *depth > 18 || *netio < 0 || *labels < 0 || fs.NArg() != 0 {
+		fmt.Fprintln(stderr, "bigdump: need -n >= 1, 1 <= --stacks <= -n, 1 <= --parents <= -n, 1 <= --depth <= 18, --netio >= 0, --labels >= 0, no arguments")
 		return 2
 	}
 	var err error
@@ -52,6 +55,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	setDepth(*depth, *stacks)
+	setLabels(*labels)
 	if err := generate(*n, *stacks, *parents, *netio, *gz, *out, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "bigdump:", err)
 		return 1
@@ -135,9 +139,24 @@ func spawnAll(n, stacks, parents int) {
 
 func spawn(from, to, stacks int, done chan<- struct{}) {
 	for i := from; i < to; i++ {
+		if len(labelCtxs) > 0 {
+			// The worker inherits the spawner's labels.
+			pprof.SetGoroutineLabels(labelCtxs[i%len(labelCtxs)])
+		}
 		go worker(i % stacks)
 	}
 	done <- struct{}{}
+}
+
+// labelCtxs are the label sets of --labels: a bare key and value, and a
+// key that the runtime quotes.
+var labelCtxs []context.Context
+
+func setLabels(n int) {
+	for i := range n {
+		labelCtxs = append(labelCtxs, pprof.WithLabels(context.Background(),
+			pprof.Labels("endpoint", fmt.Sprintf("/api/v%d", i%7), "request id", fmt.Sprintf("r-%d", i))))
+	}
 }
 
 func write(w io.Writer, dump []byte, gz bool) error {

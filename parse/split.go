@@ -1,0 +1,193 @@
+package parse
+
+import (
+	"slices"
+	"strconv"
+)
+
+// SplitByLabel splits every group of s by the value of the pprof label
+// key: the goroutines whose label key has one value form a group of their
+// own, marked with Split ("endpoint=/api/export"); those without the label
+// stay in the group they were in. Labels never split a group otherwise.
+// Aggregated groups split by their LabelSets. Groups are re-sorted.
+func SplitByLabel(s *Snapshot, key string) {
+	splitGroups(s, func(labels map[string]string) string {
+		v, ok := labels[key]
+		if !ok {
+			return ""
+		}
+		return LabelPair(key, v)
+	})
+}
+
+// SplitOffLabel moves the goroutines that carry label key=value out of
+// their groups into groups of their own, marked with Split, so that a
+// group either has them all or none: what ignoring by label needs.
+func SplitOffLabel(s *Snapshot, key, value string) {
+	splitGroups(s, func(labels map[string]string) string {
+		if v, ok := labels[key]; ok && v == value {
+			return LabelPair(key, value)
+		}
+		return ""
+	})
+}
+
+// LabelPair is "key=value", each quoted as Go 1.27 quotes labels in a
+// traceback when it holds more than letters, digits, '.', '/' and '_'.
+func LabelPair(key, value string) string {
+	return QuoteLabel(key) + "=" + QuoteLabel(value)
+}
+
+// QuoteLabel returns a label key or value as Go 1.27 prints it in a
+// traceback: as it is when made only of ASCII letters, digits, '.', '/'
+// and '_', else Go-quoted (control characters escaped).
+func QuoteLabel(s string) string {
+	for _, r := range s {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '.' || r == '/' || r == '_') {
+			return strconv.Quote(s)
+		}
+	}
+	return s
+}
+
+// splitGroups moves each goroutine for which part gives a name into a copy
+// of its group whose Split says that name.
+func splitGroups(s *Snapshot, part func(map[string]string) string) {
+	var out []*Group
+	for _, g := range s.Groups {
+		parts := map[string]*Group{}
+		sets := map[*Group]map[string]int{} // where each label set is in a part's LabelSets
+		var order []string
+		into := func(name string) *Group {
+			p := parts[name]
+			if p == nil {
+				p = &Group{Key: g.Key, State: g.State, Leaked: g.Leaked, Frames: g.Frames,
+					CreatedBy: g.CreatedBy, Elided: g.Elided, Unavailable: g.Unavailable, Split: g.Split}
+				if name != "" {
+					p.Split = joinSplit(g.Split, name)
+					p.Key = g.Key + "\nlabel " + name
+				}
+				parts[name] = p
+				order = append(order, name)
+			}
+			return p
+		}
+		if len(g.Members) > 0 {
+			for _, m := range g.Members {
+				p := into(part(m.Labels))
+				p.Members = append(p.Members, m)
+				p.Count++
+				if m.Labels != nil {
+					idx := sets[p]
+					if idx == nil {
+						idx = map[string]int{}
+						sets[p] = idx
+					}
+					k := labelKey(m.Labels)
+					if i, ok := idx[k]; ok {
+						p.LabelSets[i].Count++
+					} else {
+						idx[k] = len(p.LabelSets)
+						p.LabelSets = append(p.LabelSets, LabelSet{Labels: m.Labels, Count: 1})
+					}
+				}
+			}
+		} else {
+			labelled := 0
+			for _, ls := range g.LabelSets {
+				p := into(part(ls.Labels))
+				p.Count += ls.Count
+				p.LabelSets = append(p.LabelSets, ls)
+				labelled += ls.Count
+			}
+			if rest := g.Count - labelled; rest > 0 {
+				into(part(nil)).Count += rest
+			}
+		}
+		if len(order) == 1 && order[0] == "" {
+			out = append(out, g) // untouched
+			continue
+		}
+		for _, name := range order {
+			p := parts[name]
+			sortLabelSets(p.LabelSets)
+			out = append(out, p)
+		}
+	}
+	s.Groups = out
+	SortGroups(s.Groups)
+}
+
+func joinSplit(old, name string) string {
+	if old == "" {
+		return name
+	}
+	return old + " " + name
+}
+
+// addSet counts n goroutines under labels in sets.
+func addSet(sets []LabelSet, labels map[string]string, n int) []LabelSet {
+	k := labelKey(labels)
+	i := slices.IndexFunc(sets, func(ls LabelSet) bool { return labelKey(ls.Labels) == k })
+	if i >= 0 {
+		sets[i].Count += n
+		return sets
+	}
+	return append(sets, LabelSet{Labels: labels, Count: n})
+}
+
+// DeleteMembers removes the goroutines del accepts from a group of a
+// traceback format, keeping Count and LabelSets right, and returns how many
+// it removed. A caller restores the snapshot's order with [SortGroups].
+func (g *Group) DeleteMembers(del func(Member) bool) int {
+	n := len(g.Members)
+	var gone []Member
+	g.Members = slices.DeleteFunc(g.Members, func(m Member) bool {
+		if del(m) {
+			gone = append(gone, m)
+			return true
+		}
+		return false
+	})
+	for _, m := range gone {
+		if m.Labels != nil {
+			g.LabelSets = addSet(g.LabelSets, m.Labels, -1)
+		}
+	}
+	g.LabelSets = slices.DeleteFunc(g.LabelSets, func(ls LabelSet) bool { return ls.Count <= 0 })
+	if len(g.LabelSets) == 0 {
+		g.LabelSets = nil
+	}
+	removed := n - len(g.Members)
+	g.Count -= removed
+	return removed
+}
+
+// MergeLabelSets returns the label sets of a and b together, counts of
+// equal sets added, in the documented order (largest first, then by
+// labels). a and b are not changed; either is returned when the other is
+// empty.
+func MergeLabelSets(a, b []LabelSet) []LabelSet {
+	switch {
+	case len(b) == 0:
+		return a
+	case len(a) == 0:
+		return b
+	}
+	out := slices.Clone(a)
+	idx := make(map[string]int, len(out))
+	for i, ls := range out {
+		idx[labelKey(ls.Labels)] = i
+	}
+	for _, ls := range b {
+		k := labelKey(ls.Labels)
+		if i, ok := idx[k]; ok {
+			out[i].Count += ls.Count
+			continue
+		}
+		idx[k] = len(out)
+		out = append(out, ls)
+	}
+	sortLabelSets(out)
+	return out
+}

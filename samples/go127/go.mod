@@ -1,0 +1,3 @@
+module github.com/stackdiff/stackdiff/samples/go127
+
+go 1.27
