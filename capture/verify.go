@@ -147,7 +147,8 @@ func find(self int64, o *opts, t TestingT) error {
 			if t != nil {
 				x = nil // the test's own goroutines: no test to name
 			}
-			return render(left, o.maxWait, x)
+			head := fmt.Sprintf("found %d unexpected goroutines:\n\n", left.Count())
+			return render(left, head, fmt.Sprintf("still there after waiting %v", o.maxWait), x)
 		}
 	}
 }
@@ -170,15 +171,19 @@ func unexpected(s *parse.Snapshot, o *opts) *parse.Snapshot {
 	return s
 }
 
-// render is the failure: stackdiff's table of the goroutines left over,
-// with the first 8 frames of each group. In a single snapshot classify
-// calls a parked goroutine ok (nothing says it is new); here every
-// goroutine shown outlived the test, which classify is told, so each
-// group is a leak and its evidence says why.
-func render(left *parse.Snapshot, waited time.Duration, names *lineage.Index) *LeakError {
+// render is the failure: head, then stackdiff's table of the goroutines
+// left over, with the first 8 frames of each group. In a single snapshot
+// classify calls a parked goroutine ok (nothing says it is new); here every
+// goroutine shown outlived the test, which classify is told, so each group
+// is a leak and its evidence says why ("" adds none: the GC's proof speaks
+// for itself).
+func render(left *parse.Snapshot, head, evidence string, names *lineage.Index) *LeakError {
 	r := classify.Compare([]*parse.Snapshot{left}, &classify.Options{
 		Outlived: func(g *classify.Group) []string {
-			why := []string{fmt.Sprintf("still there after waiting %v", waited)}
+			var why []string
+			if evidence != "" {
+				why = append(why, evidence)
+			}
 			if names != nil {
 				why = append(why, leakedBy(names, g.IDs))
 			}
@@ -194,7 +199,7 @@ func render(left *parse.Snapshot, waited time.Duration, names *lineage.Index) *L
 		return cmp.Compare(a.Key, b.Key)
 	})
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "found %d unexpected goroutines:\n\n", left.Count())
+	b.WriteString(head)
 	report.Text(&b, r, report.Options{All: true, Frames: 8})
 	return &LeakError{Report: r, text: b.String()}
 }

@@ -52,7 +52,8 @@ type Options struct {
 	// Outlived, when set, says what the caller knows and the dumps cannot
 	// show: every goroutine of the snapshots outlived its owner (a test
 	// that ended, a settle wait that ran out). Each group not ignored is
-	// then a leak, with the evidence Outlived returns for it. capture's
+	// then a leak, with the evidence Outlived returns for it (none when
+	// the caller's proof is already in the dump: "(leaked)"). capture's
 	// VerifyNone and Find use it, so their verdicts and summaries are
 	// written here, as every other one is.
 	Outlived func(g *Group) []string
@@ -480,9 +481,8 @@ func (c *comparer) judge(e *entry, firstName string) {
 	}
 	c.judgeWait(g, raise) // per-kind wait and crowd thresholds (suspicion.go)
 	if c.opts.Outlived != nil {
-		for _, why := range c.opts.Outlived(g) {
-			raise(Leak, why)
-		}
+		verdict = Leak
+		g.Evidence = append(g.Evidence, c.opts.Outlived(g)...)
 	}
 	g.Verdict = verdict
 }

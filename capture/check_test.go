@@ -1,0 +1,142 @@
+package capture
+
+import (
+	"context"
+	"fmt"
+	"runtime/pprof"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// checkFake is a test under Check that records its failures and runs its
+// cleanups when told to, as the testing package would at the test's end.
+type checkFake struct {
+	name     string
+	errs     []string
+	cleanups []func()
+}
+
+func (f *checkFake) Helper()           {}
+func (f *checkFake) Name() string      { return f.name }
+func (f *checkFake) Cleanup(fn func()) { f.cleanups = append(f.cleanups, fn) }
+func (f *checkFake) Errorf(format string, args ...any) {
+	f.errs = append(f.errs, fmt.Sprintf(format, args...))
+}
+
+// end runs the cleanups, last registered first.
+func (f *checkFake) end() {
+	for i := len(f.cleanups) - 1; i >= 0; i-- {
+		f.cleanups[i]()
+	}
+}
+
+// startThroughExited starts n leaked goroutines from a goroutine that
+// exits once they run: their parent link in a traceback is cut.
+func startThroughExited(n int) *Leaker {
+	done := make(chan *Leaker)
+	go func() { done <- StartLeaks(n) }()
+	return <-done
+}
+
+func TestCheckFailsForItsGoroutines(t *testing.T) {
+	f := &checkFake{name: "TestLeaky"}
+	startCheck(f, []Option{short})
+	l := startThroughExited(2)
+	defer l.Release()
+	f.end()
+	if len(f.errs) != 1 {
+		t.Fatalf("%d failures, want 1: %q", len(f.errs), f.errs)
+	}
+	msg := f.errs[0]
+	t.Logf("Check reported:\n%s", msg)
+	for _, want := range []string{
+		"capture.Check: TestLeaky (run TestLeaky#",
+		"left 2 goroutines",
+		"chan send",
+		"capture.blockSend",
+		"created by " + StartLeaksFn,
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+}
+
+func TestCheckIgnoresOthersGoroutines(t *testing.T) {
+	// Goroutines that are not the test's: one from before Check, one
+	// started after it by a goroutine that does not carry its label.
+	early := StartLeaks(1)
+	defer early.Release()
+	start := make(chan chan *Leaker)
+	go func() {
+		for reply := range start {
+			reply <- StartLeaks(1)
+		}
+	}()
+	defer close(start)
+
+	f := &checkFake{name: "TestClean"}
+	startCheck(f, []Option{short})
+	reply := make(chan *Leaker)
+	start <- reply
+	late := <-reply
+	defer late.Release()
+	// The test's own goroutines that finish in time are waited for.
+	for range 3 {
+		go time.Sleep(20 * time.Millisecond)
+	}
+	f.end()
+	if len(f.errs) != 0 {
+		t.Errorf("Check blamed the test for goroutines it did not start: %q", f.errs)
+	}
+}
+
+func TestCheckRunsAreDistinct(t *testing.T) {
+	// Two runs of one test, the first leaking: the second reports only
+	// its own goroutine, not 1+1.
+	first := &checkFake{name: "TestTwice"}
+	startCheck(first, []Option{short})
+	l1 := StartLeaks(1)
+	defer l1.Release()
+	first.end()
+
+	second := &checkFake{name: "TestTwice"}
+	startCheck(second, []Option{short})
+	l2 := StartLeaks(1)
+	defer l2.Release()
+	second.end()
+	for i, f := range []*checkFake{first, second} {
+		if len(f.errs) != 1 || !strings.Contains(f.errs[0], "left 1 goroutine that stayed") {
+			t.Errorf("run %d: want one failure for 1 goroutine, got %q", i+1, f.errs)
+		}
+	}
+}
+
+func TestCheckKeepsAndRestoresLabels(t *testing.T) {
+	pprof.Do(context.Background(), pprof.Labels("tenant", "a"), func(context.Context) {
+		f := &checkFake{name: "TestLabels"}
+		startCheck(f, nil)
+		during, err := ownLabels()
+		if err != nil {
+			t.Fatal(err)
+		}
+		run := during[TestLabel]
+		if !strings.HasPrefix(run, "TestLabels#") {
+			t.Errorf("label %s = %q, want TestLabels#N", TestLabel, run)
+		}
+		if diff := cmp.Diff(map[string]string{"tenant": "a", TestLabel: run}, during); diff != "" {
+			t.Errorf("labels during the test (-want +got):\n%s", diff)
+		}
+		f.end()
+		after, err := ownLabels()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(map[string]string{"tenant": "a"}, after); diff != "" {
+			t.Errorf("labels after the test (-want +got):\n%s", diff)
+		}
+	})
+}
