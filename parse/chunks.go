@@ -319,7 +319,10 @@ func (t *textReader) takeChunk(c *chunk) {
 			sh := c.keys[c.keyOf[i]]
 			gr := t.cur.byShape[sh]
 			if gr == nil {
-				gr = t.cur.groupOfParsed(&sh.first, &sh.st)
+				gr = t.cur.groupOfShape(&sh.first, &sh.st, sh.sig)
+				if t.cur.byShape == nil {
+					t.cur.byShape = map[*shape]*Group{}
+				}
 				t.cur.byShape[sh] = gr
 			}
 			t.cur.addTo(gr, g)
@@ -356,6 +359,7 @@ type shape struct {
 	key   []byte
 	first block // the first block seen of this shape, with key as its key
 	st    stack
+	sig   string // the signature of its group
 }
 
 // shapes interns shapes for all workers. Stacks are parsed on the workers
@@ -376,6 +380,7 @@ func (s *shapes) intern(g *block) *shape {
 	sh = &shape{key: bytes.Clone(g.key), first: *g}
 	sh.first.key = sh.key
 	sh.st = parseStack(sh.key[g.bodyStart:])
+	sh.sig = signature(g.h.state, g.h.leaked, g.unavailable, sh.st.frames, sh.st.createdBy)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if old := s.m[string(sh.key)]; old != nil {
