@@ -106,6 +106,7 @@ type entry struct {
 	newIDs                      []int64     // IDs of the last snapshot absent from the first, ascending
 	facts                       eventFacts  // what the last snapshot's event says of the group
 	orphan                      orphanFacts // a single dump's goroutines whose creator exited
+	parents                     []parentRun // a single dump's goroutines with a known parent (orphan.go)
 }
 
 type comparer struct {
@@ -132,7 +133,7 @@ type comparer struct {
 	// of a running program always does; a paste of the few goroutines
 	// someone found interesting most often does not.
 	hasMain bool
-	parents []parentOf     // a single dump's goroutines with a known parent (orphan.go)
+	parents bool           // some entry has parents to check (orphan.go)
 	sites   map[string]int // goroutines per blocking site (suspicion.go)
 	total   int            // goroutines of the last snapshot
 	stall   string         // why a single dump shows a stopped process (stalled.go)

@@ -1,7 +1,6 @@
 package classify
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -20,10 +19,12 @@ import (
 // printed with GOTRACEBACK=all), and not cut off; a panic's dump may hold
 // the panicking goroutine alone.
 
-// parentOf is one goroutine of a single dump whose parent is known.
-type parentOf struct {
+// parentRun is a run of goroutines of one group, in dump order, started by
+// the same parent: workers started in a loop come in long runs, so a group
+// keeps a handful of runs, not one entry per goroutine.
+type parentRun struct {
 	parent int64
-	e      *entry
+	n      int
 }
 
 // orphanFacts are what a single dump says of a group's creators.
@@ -40,7 +41,12 @@ type orphanFacts struct {
 // noteParent records a goroutine of a single dump with a known parent.
 func (c *comparer) noteParent(e *entry, m *parse.Member) {
 	if c.n == 1 && m.ParentID != 0 && !c.cut && completeDump(c.ev, c.total) {
-		c.parents = append(c.parents, parentOf{m.ParentID, e})
+		c.parents = true
+		if n := len(e.parents); n > 0 && e.parents[n-1].parent == m.ParentID {
+			e.parents[n-1].n++
+			return
+		}
+		e.parents = append(e.parents, parentRun{m.ParentID, 1})
 	}
 }
 
@@ -62,35 +68,44 @@ func completeDump(ev *parse.Event, total int) bool {
 
 // countOrphans finds, once every goroutine is added, the goroutines whose
 // parent is not in the dump, and those whose parent no longer runs the
-// function that started them.
+// function that started them. It costs one lookup per goroutine in a set
+// of the distinct parents, and one check per run of a parent.
 func (c *comparer) countOrphans() {
-	if len(c.parents) == 0 || !c.hasMain {
-		c.parents = nil // a paste of a few goroutines: absent is not exited
-		return
+	defer func() {
+		for _, e := range c.order {
+			e.parents = nil
+		}
+	}()
+	if !c.parents || !c.hasMain {
+		return // a paste of a few goroutines: absent is not exited
 	}
-	type owner struct {
-		id int64
-		e  *entry
+	// owner maps each parent ID to the entry of the goroutine that has it,
+	// nil while none has.
+	owner := map[int64]*entry{}
+	for _, e := range c.order {
+		for _, r := range e.parents {
+			owner[r.parent] = nil
+		}
 	}
-	var all []owner
 	for _, e := range c.order {
 		for _, id := range e.g.IDs {
-			all = append(all, owner{id, e})
+			if _, ok := owner[id]; ok {
+				owner[id] = e
+			}
 		}
 	}
-	slices.SortFunc(all, func(a, b owner) int { return cmp.Compare(a.id, b.id) })
-	for _, p := range c.parents {
-		i, found := slices.BinarySearchFunc(all, p.parent, func(o owner, id int64) int { return cmp.Compare(o.id, id) })
-		switch {
-		case !found:
-			p.e.orphan.orphans++
-			p.e.orphan.gone = p.parent
-		case !runs(all[i].e.rep, p.e.rep):
-			p.e.orphan.returned++
-			p.e.orphan.parent = p.parent
+	for _, e := range c.order {
+		for _, r := range e.parents {
+			switch o := owner[r.parent]; {
+			case o == nil:
+				e.orphan.orphans += r.n
+				e.orphan.gone = r.parent
+			case !runs(o.rep, e.rep):
+				e.orphan.returned += r.n
+				e.orphan.parent = r.parent
+			}
 		}
 	}
-	c.parents = nil
 }
 
 // runs reports whether the parent goroutine (of group parent) is still

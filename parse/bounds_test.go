@@ -18,7 +18,7 @@ import (
 // deepen repeats the frame lines that follow the first line matching
 // after (a function line and its file line), so that the stack they are in
 // gets n more frames between its leaf and its root.
-func deepen(t *testing.T, dump, after string, lines, n int) string {
+func deepen(t testing.TB, dump, after string, lines, n int) string {
 	t.Helper()
 	i := strings.Index(dump, after)
 	if i < 0 {

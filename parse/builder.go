@@ -49,14 +49,11 @@ func (b *builder) badCount(n string) {
 	b.badCounts++
 }
 
+// newBuilder starts a snapshot. Its maps are made on first use: an input
+// of a million tiny dumps (one goroutine ID repeated) starts a million
+// builders.
 func newBuilder(name string, f Format) *builder {
-	return &builder{
-		snap:    &Snapshot{Name: name, Format: f},
-		raw:     map[string]*Group{},
-		byShape: map[*shape]*Group{},
-		groups:  map[string]*Group{},
-		labels:  map[string]internedLabels{},
-	}
+	return &builder{snap: &Snapshot{Name: name, Format: f}}
 }
 
 func (b *builder) seen(id int64) bool {
@@ -77,6 +74,12 @@ func (b *builder) groupOf(g *block) *Group {
 // groupOfParsed is groupOf for a block whose stack a worker may already
 // have parsed (st, or nil).
 func (b *builder) groupOfParsed(g *block, parsed *stack) *Group {
+	return b.groupOfShape(g, parsed, "")
+}
+
+// groupOfShape is groupOfParsed given the signature too, when it is known
+// ("" when not): a shape's signature is built once for all snapshots.
+func (b *builder) groupOfShape(g *block, parsed *stack, sig string) *Group {
 	gr := b.raw[string(g.key)]
 	if gr == nil {
 		var st stack
@@ -86,7 +89,13 @@ func (b *builder) groupOfParsed(g *block, parsed *stack) *Group {
 			st = parseStack(g.key[g.bodyStart:])
 		}
 		st.elided = g.totalElided()
-		gr = b.group(g.h.state, g.h.leaked, g.unavailable, st)
+		if sig == "" {
+			sig = signature(g.h.state, g.h.leaked, g.unavailable, st.frames, st.createdBy)
+		}
+		gr = b.groupSig(sig, g.h.state, g.h.leaked, g.unavailable, st)
+		if b.raw == nil {
+			b.raw = map[string]*Group{}
+		}
 		b.raw[string(g.key)] = gr
 	}
 	return gr
@@ -126,7 +135,11 @@ func (b *builder) addTo(gr *Group, g *block) {
 
 // group returns the group of a parsed signature, creating it on first use.
 func (b *builder) group(state string, leaked, unavailable bool, st stack) *Group {
-	sig := signature(state, leaked, unavailable, st.frames, st.createdBy)
+	return b.groupSig(signature(state, leaked, unavailable, st.frames, st.createdBy), state, leaked, unavailable, st)
+}
+
+// groupSig is group with the signature already built.
+func (b *builder) groupSig(sig, state string, leaked, unavailable bool, st stack) *Group {
 	gr := b.groups[sig]
 	if gr == nil {
 		gr = &Group{
@@ -137,6 +150,9 @@ func (b *builder) group(state string, leaked, unavailable bool, st stack) *Group
 			CreatedBy:   st.createdBy,
 			Elided:      st.elided,
 			Unavailable: unavailable,
+		}
+		if b.groups == nil {
+			b.groups = map[string]*Group{}
 		}
 		b.groups[sig] = gr
 	} else if c := st.createdBy; c != nil && gr.CreatedBy != nil && frameBefore(*c, *gr.CreatedBy) {
@@ -177,6 +193,9 @@ func (b *builder) internLabels(raw string) internedLabels {
 	l := internedLabels{m: parseLabels(raw)}
 	if l.m != nil {
 		l.key = labelKey(l.m)
+	}
+	if b.labels == nil {
+		b.labels = map[string]internedLabels{}
 	}
 	b.labels[raw] = l
 	return l

@@ -7,8 +7,12 @@ package parse
 // pages of 64Ki IDs, and the page of the last lookup is kept at hand. Sparse
 // IDs (a long-running process whose surviving goroutines are scattered over
 // billions of IDs) would waste pages: past maxPages the set switches to a
-// map.
+// map. The first few IDs are kept in a short list: a page is 8 KB, and an
+// input of a million one-goroutine dumps (one ID repeated) has a million
+// sets.
 type idSet struct {
+	few      []int64 // the IDs while there are at most maxFew, else nil
+	paged    bool    // past maxFew: the IDs are in pages or sparse
 	pages    map[int64]*idPage
 	lastKey  int64
 	lastPage *idPage
@@ -19,8 +23,27 @@ type idPage [1024]uint64 // 64Ki bits
 
 const maxPages = 256 // 2 MB of pages
 
+// maxFew is the number of IDs kept in the list before pages.
+const maxFew = 16
+
 // add inserts id and reports whether it was already there.
 func (s *idSet) add(id int64) (seen bool) {
+	if !s.paged {
+		for _, x := range s.few {
+			if x == id {
+				return true
+			}
+		}
+		if len(s.few) < maxFew {
+			s.few = append(s.few, id)
+			return false
+		}
+		s.paged = true
+		for _, x := range s.few {
+			s.add(x)
+		}
+		s.few = nil
+	}
 	if s.sparse != nil {
 		_, seen = s.sparse[id]
 		s.sparse[id] = struct{}{}
@@ -51,6 +74,14 @@ func (s *idSet) add(id int64) (seen bool) {
 
 // has reports whether id is in the set.
 func (s *idSet) has(id int64) bool {
+	if !s.paged {
+		for _, x := range s.few {
+			if x == id {
+				return true
+			}
+		}
+		return false
+	}
 	if s.sparse != nil {
 		_, ok := s.sparse[id]
 		return ok

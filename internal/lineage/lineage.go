@@ -16,6 +16,8 @@ import (
 type Index struct {
 	s    *parse.Snapshot
 	byID map[int64]node
+	// lines remembers, for Origin, where each stop of a line leads.
+	lines map[stop]*stretch
 }
 
 type node struct {
@@ -213,79 +215,4 @@ func allDigits(s string) bool {
 		}
 	}
 	return true
-}
-
-// Origin is where a goroutine's line starts, as far as the dump shows.
-type Origin struct {
-	// TestFunc is the function of the test the goroutine descends from
-	// (see [TestFunc]), "" when no test goroutine is in its line.
-	TestFunc string
-	// Root is the stack of the oldest ancestor shown, when it started the
-	// next goroutine of the line: from the ancestry, or only the creator
-	// frame of its child when the dump has no ancestry for it.
-	Root []parse.Frame
-	// Complete is set when the whole line was seen.
-	Complete bool
-}
-
-// Test returns the short name of the test ("TestFetchAll"), or "".
-func (o Origin) Test() string {
-	if o.TestFunc == "" {
-		return ""
-	}
-	return Short(o.TestFunc)
-}
-
-// Origin follows the line of goroutine id up to the first test goroutine
-// in it, or to its oldest ancestor shown. A goroutine that is itself a
-// test goroutine is its own origin. The zero Origin means the goroutine has
-// no ancestor in the dump.
-func (x *Index) Origin(id int64) Origin {
-	var o Origin
-	frames, createdBy, ok := x.Goroutine(id)
-	if ok {
-		if fn := TestFunc(frames); fn != "" {
-			return Origin{TestFunc: fn, Root: frames, Complete: true}
-		}
-	}
-	saw := false
-	o.Complete = x.Walk(id, func(st Step) bool {
-		saw = true
-		fn := TestFunc(st.Frames)
-		if fn == "" && st.Current != nil {
-			fn = TestFunc(st.Current)
-		}
-		// A child's creator names its parent's function: a test function
-		// there is the test even when the parent's stack is cut.
-		if fn == "" && createdBy != nil && IsTestFunc(createdBy.Func) {
-			fn = createdBy.Func
-		}
-		if st.FromAncestry {
-			o.Root = st.Frames
-		} else if createdBy != nil {
-			o.Root = []parse.Frame{*createdBy}
-		}
-		createdBy = st.CreatedBy
-		if fn != "" {
-			o.TestFunc = fn
-			return false
-		}
-		return true
-	})
-	if o.TestFunc != "" {
-		o.Complete = true
-		return o
-	}
-	// The line ends at an ancestor that exited: its creator, printed in
-	// the last goroutine reached, may still be a test function.
-	if !o.Complete && createdBy != nil && IsTestFunc(createdBy.Func) {
-		return Origin{TestFunc: createdBy.Func, Root: []parse.Frame{*createdBy}, Complete: true}
-	}
-	if !saw && !ok {
-		return Origin{}
-	}
-	if !saw {
-		o.Root = nil
-	}
-	return o
 }

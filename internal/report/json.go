@@ -1,7 +1,10 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 
 	"github.com/stackdiff/stackdiff/classify"
@@ -104,12 +107,46 @@ type jsonSummary struct {
 }
 
 // JSON writes the report as JSON, schema version 1.
+//
+// The groups are encoded one at a time: a dump of a million goroutines
+// lists every ID, and encoding the whole report at once held it twice in
+// memory (compact, then indented), tens of MB. The bytes are those of
+// encoding/json's indented encoding of the whole report.
 func JSON(w io.Writer, r *classify.Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	doc := wire(r)
-	safetext.Walk(&doc) // every string, whatever field it is in
-	return enc.Encode(doc)
+	out := wire(r)
+	safetext.Walk(&out) // every string, whatever field it is in
+	groups := out.Groups
+	out.Groups = []jsonGroup{}
+	head, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return err
+	}
+	// Strings are escaped, so a newline followed by this is the field.
+	marker := []byte("\n  \"groups\": []")
+	i := bytes.Index(head, marker)
+	if i < 0 {
+		return errors.New("report: no groups field in the JSON report")
+	}
+	i += len(marker) - 1 // at the "]"
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.Write(head[:i])
+	for k := range groups {
+		b, err := json.MarshalIndent(&groups[k], "    ", "  ")
+		if err != nil {
+			return err
+		}
+		if k > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n    ")
+		bw.Write(b)
+	}
+	if len(groups) > 0 {
+		bw.WriteString("\n  ")
+	}
+	bw.Write(head[i:])
+	bw.WriteByte('\n')
+	return bw.Flush()
 }
 
 func wire(r *classify.Report) jsonReport {

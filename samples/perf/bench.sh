@@ -7,7 +7,9 @@
 # Env: CASES (small, big, or both; default small), BENCH_DIR (dumps are kept
 # and reused there; default a fresh temp dir), PANICPARSE_BIG=1 (also run
 # panicparse on the 1M dump: it needs more than 14 GB), TIMEOUT (seconds per
-# panicparse/stackdiff run, default 300). See README.md for the columns.
+# panicparse/stackdiff run, default 300), FIRST (the commit of stackdiff's
+# first version, timed beside the current one; default 7793dd5, "" to skip).
+# See README.md for the columns.
 set -euo pipefail
 
 CASES=${CASES:-small}
@@ -47,6 +49,19 @@ if go build -trimpath -o "$BIN/stackdiff" ./cmd/stackdiff 2>"$BIN/stackdiff-buil
 else
 	echo "stackdiff: not built" >&2
 fi
+# The first version, for comparison: its tree is exported into the temp dir
+# (git archive, so the repository gains no worktree) and built there.
+FIRST=${FIRST-7793dd5}
+HAVE_FIRST=0
+if [[ -n $FIRST ]]; then
+	mkdir -p "$BIN/first-src"
+	if git archive "$FIRST" 2>/dev/null | tar -x -C "$BIN/first-src" &&
+		(cd "$BIN/first-src" && go build -trimpath -o "$BIN/stackdiff-first" ./cmd/stackdiff) 2>"$BIN/first-build.log"; then
+		HAVE_FIRST=1
+	else
+		echo "stackdiff at $FIRST: not built (a shallow clone lacks it)" >&2
+	fi
+fi
 
 # dump N STACKS PARENTS: prints the path of that dump, generating it unless
 # BENCH_DIR already has it. Written under a temporary name first so that an
@@ -62,7 +77,8 @@ dump() {
 }
 
 # measure CMD...: runs CMD with stdout discarded and sets WALL (seconds, or
-# "timeout"/"failed"), RSS (MB or ?), RC and OUT (the command's first line of
+# "timeout"/"failed"), CPU (user + system seconds, or ?), RSS (MB or ?), RC
+# and OUT (the command's first line of
 # stdout, or its error). Exit statuses listed in OK_RCS (default 0) count as
 # success. Wall time comes from EPOCHREALTIME for sub-10ms resolution; GNU
 # time only supplies the peak RSS. A timeout is `timeout`'s exit status 124.
@@ -71,14 +87,17 @@ measure() {
 	RC=0
 	start=$EPOCHREALTIME
 	if ((HAVE_GNU_TIME)); then
-		/usr/bin/time -f '%M' -o "$tf" "$@" >"$of" 2>"$BIN/cmd.err" || RC=$?
+		/usr/bin/time -f '%M %U %S' -o "$tf" "$@" >"$of" 2>"$BIN/cmd.err" || RC=$?
 	else
 		"$@" >"$of" 2>"$BIN/cmd.err" || RC=$?
 	fi
 	end=$EPOCHREALTIME
 	WALL=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')
-	RSS="?"
-	((HAVE_GNU_TIME)) && RSS=$(awk 'END { printf "%.0f", $1 / 1024 }' "$tf")
+	RSS="?" CPU="?"
+	if ((HAVE_GNU_TIME)); then
+		RSS=$(awk 'END { printf "%.0f", $1 / 1024 }' "$tf")
+		CPU=$(awk 'END { printf "%.2f", $2 + $3 }' "$tf")
+	fi
 	OUT=$(head -n1 "$of")
 	if ((RC == 124)); then
 		WALL=timeout
@@ -88,47 +107,66 @@ measure() {
 	fi
 }
 
-FMT='%-16s %10s %7s  %-11s %9s %9s %8s  %s\n'
-printf "$FMT" case goroutines stacks tool "wall s" "RSS MB" "x floor" notes
+FMT='%-16s %10s %7s  %-17s %7s %7s %7s %8s %8s  %s\n'
+printf "$FMT" case goroutines stacks tool "wall s" "cpu s" "RSS MB" "x floor" "cpu x" notes
 
-# row CASE GOROUTINES STACKS TOOL FLOOR_WALL NOTES
-row() {
-	local ratio=-
-	if [[ $WALL =~ ^[0-9.]+$ ]]; then
-		ratio=$(awk -v w="$WALL" -v f="$5" 'BEGIN { if (f > 0) printf "%.1f", w / f; else print "-" }')
-	fi
-	printf "$FMT" "$1" "$2" "$3" "$4" "$WALL" "$RSS" "$ratio" "$6"
+# ratio A B: A / B with one decimal, or - when either is not a number.
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.1f", a / b; else print "-" }'
 }
+
+# row CASE GOROUTINES STACKS TOOL FLOOR_WALL FLOOR_CPU NOTES: "x floor" is
+# the wall-time ratio, "cpu x" the CPU-time ratio to the floor.
+row() {
+	local r=- c=-
+	if [[ $WALL =~ ^[0-9.]+$ ]]; then
+		r=$(ratio "$WALL" "$5") c=$(ratio "$CPU" "$6")
+	fi
+	printf "$FMT" "$1" "$2" "$3" "$4" "$WALL" "$CPU" "$RSS" "$r" "$c" "$7"
+}
+
+# One read of the 1M dump, for the diff's "x one read".
+ONE_READ_WALL=
 
 # run_case NAME STACKS PANICPARSE(0|1) FILE [FILE2]: floor, panicparse
 # (single dumps only) and stackdiff on one dump, or on a pair for a diff.
 run_case() {
-	local name=$1 stacks=$2 pp=$3 files=("${@:4}") floor_wall n
+	local name=$1 stacks=$2 pp=$3 files=("${@:4}") floor_wall floor_cpu n
 	# Warm the page cache so that what is timed is CPU, not disk.
 	"$BIN/floor" "${files[@]}" >/dev/null 2>&1 || true
 	measure "$BIN/floor" "${files[@]}"
 	if [[ $WALL == failed ]]; then
-		row "$name" ? "$stacks" floor 0 "$OUT"
+		row "$name" ? "$stacks" floor 0 0 "$OUT"
 		return
 	fi
-	floor_wall=$WALL n=$OUT
-	row "$name" "$n" "$stacks" floor "$floor_wall" ""
+	floor_wall=$WALL floor_cpu=$CPU n=$OUT
+	row "$name" "$n" "$stacks" floor "$floor_wall" "$floor_cpu" ""
 	if ((${#files[@]} == 1)); then
 		if ((pp)); then
 			measure timeout "$TIMEOUT" "$BIN/ppaggregate" "${files[0]}"
-			row "$name" "$n" "$stacks" panicparse "$floor_wall" "$OUT"
+			row "$name" "$n" "$stacks" panicparse "$floor_wall" "$floor_cpu" "$OUT"
 		else
-			WALL=skipped RSS=-
-			row "$name" "$n" "$stacks" panicparse "$floor_wall" "needs >14 GB; PANICPARSE_BIG=1 to run"
+			WALL=skipped RSS=- CPU=-
+			row "$name" "$n" "$stacks" panicparse "$floor_wall" "$floor_cpu" "needs >14 GB; PANICPARSE_BIG=1 to run"
 		fi
 	fi
 	measure timeout "$TIMEOUT" "$BIN/gsparse" "${files[@]}"
-	row "$name" "$n" "$stacks" gostackparse "$floor_wall" "$OUT"
+	row "$name" "$n" "$stacks" gostackparse "$floor_wall" "$floor_cpu" "$OUT"
+	if ((HAVE_FIRST)); then
+		OK_RCS="0 1" measure timeout "$TIMEOUT" "$BIN/stackdiff-first" --json "${files[@]}"
+		[[ $WALL == failed ]] || OUT="exit $RC"
+		row "$name" "$n" "$stacks" "stackdiff@$FIRST" "$floor_wall" "$floor_cpu" "$OUT"
+	fi
 	if ((HAVE_STACKDIFF)); then
 		# stackdiff exits 1 when it finds a leak: that is a result, not a failure.
 		OK_RCS="0 1" measure timeout "$TIMEOUT" "$BIN/stackdiff" --json "${files[@]}"
 		[[ $WALL == failed ]] || OUT="exit $RC"
-		row "$name" "$n" "$stacks" stackdiff "$floor_wall" "$OUT"
+		if [[ $name == 1M-50s ]]; then
+			ONE_READ_WALL=$WALL
+		elif [[ $name == diff-1M && -n $ONE_READ_WALL ]]; then
+			OUT="$OUT; $(ratio "$WALL" "$ONE_READ_WALL")x one read"
+		fi
+		row "$name" "$n" "$stacks" stackdiff "$floor_wall" "$floor_cpu" "$OUT"
 	fi
 }
 
