@@ -44,28 +44,15 @@ func snapshot(self int64, name string) ([]byte, *parse.Snapshot, error) {
 	return dump, s, nil
 }
 
-// dropIDs removes the goroutines whose ID drop accepts, drops the groups
-// left empty and restores parse's group order, which counts decide.
+// dropIDs takes out the goroutines whose ID drop accepts: capture's own,
+// the caller's, the expected ones, those of another test. What is left is
+// not the whole process, and the snapshot says so (parse's DropIDs).
 func dropIDs(s *parse.Snapshot, drop func(int64) bool) {
-	groups := s.Groups[:0]
-	changed := false
-	for _, g := range s.Groups {
-		if g.DeleteMembers(func(m parse.Member) bool { return drop(m.ID) }) > 0 {
-			changed = true
-		}
-		if g.Count > 0 {
-			groups = append(groups, g)
-		}
-	}
-	clear(s.Groups[len(groups):]) // let the dropped groups be collected
-	s.Groups = groups
-	if changed {
-		parse.SortGroups(s.Groups)
-		// What is left is not the whole process: a goroutine missing
-		// from it may still run.
-		s.Cut = true
-	}
+	s.DropIDs(whyCapture, false, func(m parse.Member) bool { return drop(m.ID) })
 }
+
+// whyCapture is why capture's snapshots lack some goroutines.
+const whyCapture = "taken out by capture: its own, the caller's or expected goroutines"
 
 // goid returns the calling goroutine's ID from the header of its own
 // traceback ("goroutine 18 [running]:"). The runtime exposes the ID

@@ -353,7 +353,7 @@ func (c *comparer) label(e *entry) {
 func (c *comparer) judgeAll(snaps []*parse.Snapshot) *Report {
 	r := &Report{SameProcess: c.same, IgnoreHits: c.hits}
 	for _, s := range snaps {
-		r.Inputs = append(r.Inputs, Input{Name: s.Name, Format: s.Format, Goroutines: s.Count(), Groups: len(s.Groups), Warnings: s.Warnings, Event: s.Event})
+		r.Inputs = append(r.Inputs, Input{Name: s.Name, Format: s.Format, Goroutines: s.Count(), Groups: len(s.Groups), Warnings: s.Warnings, Event: s.Event, LeftOut: s.LeftOut})
 		r.Summary.Goroutines = append(r.Summary.Goroutines, s.Count())
 	}
 	firstName := ""

@@ -52,6 +52,9 @@ type Input struct {
 	// Event says why the dump exists (a panic, a deadlock, a test
 	// timeout, SIGQUIT ...); nil for a plain dump.
 	Event *parse.Event
+	// LeftOut counts the goroutines taken out of the snapshot before it was
+	// compared, by reason (parse's DropIDs and DropWriters).
+	LeftOut []parse.LeftOut
 }
 
 // Group is a set of goroutines with one signature, followed across the

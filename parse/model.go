@@ -104,6 +104,9 @@ type Snapshot struct {
 	// Ancestry holds what GODEBUG=tracebackancestors=N printed, by
 	// goroutine ID; nil when the dump shows none. See [Snapshot.Ancestors].
 	Ancestry map[int64]*Ancestry
+	// LeftOut counts the goroutines a caller took out ([Snapshot.DropIDs],
+	// [Snapshot.DropWriters]), by reason; Groups no longer hold them.
+	LeftOut []LeftOut
 }
 
 // Count returns the number of goroutines in the snapshot.

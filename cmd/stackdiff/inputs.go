@@ -88,7 +88,18 @@ func (c *config) load(paths []string, stdin io.Reader, stderr io.Writer) ([]*par
 		warn(stderr, snaps)
 		all = append(all, snaps...)
 	}
+	leaveOutWriters(all)
 	return all, exitOK
+}
+
+// leaveOutWriters takes out of every snapshot the goroutines that were
+// serving the HTTP request that fetched it, by stackdiff or by curl: they
+// are new in every dump, and never the service's (parse's DropWriters).
+// The reports say how many.
+func leaveOutWriters(snaps []*parse.Snapshot) {
+	for _, s := range snaps {
+		s.DropWriters()
+	}
 }
 
 // warn prints the warnings of one input's snapshots, the first
@@ -156,5 +167,6 @@ func (c *config) fetchSeries(url string, stderr io.Writer) ([]*parse.Snapshot, i
 		warn(stderr, snaps)
 		all = append(all, snaps...)
 	}
+	leaveOutWriters(all)
 	return all, exitOK
 }

@@ -131,7 +131,7 @@ func (c *config) runWatch(urls []string, stdout, stderr io.Writer) int {
 
 // watchClient makes the requests of a watch: HTTP/1.1 without keep-alive,
 // so that each fetch has its own connection, served by one goroutine that
-// dropOwn recognises, and closed when the dump is read.
+// DropWriters recognises, and closed when the dump is read.
 func watchClient() *http.Client {
 	tr := &http.Transport{Proxy: http.ProxyFromEnvironment}
 	if dt, ok := http.DefaultTransport.(*http.Transport); ok {
@@ -238,8 +238,8 @@ func (w *watcher) round(results []fetched) {
 // observe compares a target's latest snapshot with its baseline and runs
 // the window's rules.
 func (w *watcher) observe(t *watchTarget, snap *parse.Snapshot, stamp string) []pending {
-	writer := writerID(snap)
-	dropOwn(snap)
+	writer := snap.WriterID()
+	snap.DropWriters()
 	w.c.splitByLabels(snap)
 	var out []pending
 	if t.baseline != nil && restarted(t.writer, writer) {

@@ -185,8 +185,9 @@ func TestWatchLeakingService(t *testing.T) {
 }
 
 // TestDropOwn fetches a quiet service as a watch does: each dump holds the
-// goroutines serving that fetch (new IDs every time), and dropOwn takes
-// them out, so that a series of dumps of a quiet service shows nothing.
+// goroutines serving that fetch (new IDs every time), and DropWriters
+// takes them out, so that a series of dumps of a quiet service shows
+// nothing, and says how many it took out.
 func TestDropOwn(t *testing.T) {
 	base := startService(t, "control")
 	client := watchClient()
@@ -207,9 +208,12 @@ func TestDropOwn(t *testing.T) {
 						own += g.Count
 					}
 				}
-				dropped := dropOwn(s)
+				dropped := s.DropWriters()
 				if own == 0 || dropped < own || s.Count() != before-dropped {
 					t.Fatalf("%d goroutines serving the dump, dropped %d: %d → %d goroutines", own, dropped, before, s.Count())
+				}
+				if want := []parse.LeftOut{{Why: parse.WhyWriter, Count: dropped}}; !cmp.Equal(want, s.LeftOut) {
+					t.Errorf("LeftOut = %+v, want %+v", s.LeftOut, want)
 				}
 				for _, g := range s.Groups {
 					if servesDump(g) || hasFunc(g, "net/http.(*connReader).backgroundRead") || notStarted(g) {
@@ -509,4 +513,23 @@ func TestWatchNeverPrintsNegativeGrowth(t *testing.T) {
 	if regexp.MustCompile(`chan-send -\d`).MatchString(out) {
 		t.Errorf("a negative growth is printed:\n%s", out)
 	}
+}
+
+// servesDump, hasFunc and notStarted tell, independently of parse, the
+// goroutines a fetch makes: the pprof handler writing the dump, its
+// connection's reader, and a goroutine not started yet.
+func servesDump(g *parse.Group) bool {
+	return hasPrefixFunc(g, "runtime/pprof.writeGoroutine") && hasPrefixFunc(g, "net/http/pprof.")
+}
+
+func hasPrefixFunc(g *parse.Group, prefix string) bool {
+	return slices.ContainsFunc(g.Frames, func(f parse.Frame) bool { return strings.HasPrefix(f.Func, prefix) })
+}
+
+func hasFunc(g *parse.Group, fn string) bool {
+	return slices.ContainsFunc(g.Frames, func(f parse.Frame) bool { return f.Func == fn })
+}
+
+func notStarted(g *parse.Group) bool {
+	return !slices.ContainsFunc(g.Frames, func(f parse.Frame) bool { return f.Func != "runtime.goexit" })
 }

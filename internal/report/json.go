@@ -34,6 +34,15 @@ type jsonInput struct {
 	Warnings   []string `json:"warnings"`
 	// Event is additive to schema v1: absent for a plain dump.
 	Event *jsonEvent `json:"event,omitempty"`
+	// LeftOut is additive to schema v1: absent when nothing was taken out.
+	LeftOut []jsonLeftOut `json:"left_out,omitempty"`
+}
+
+// jsonLeftOut is a number of goroutines taken out of an input, and why
+// (the goroutines serving the HTTP request that fetched a dump).
+type jsonLeftOut struct {
+	Why   string `json:"why"`
+	Count int    `json:"count"`
 }
 
 type jsonEvent struct {
@@ -168,6 +177,7 @@ func wire(r *classify.Report) jsonReport {
 		out.Inputs = append(out.Inputs, jsonInput{
 			Name: in.Name, Format: string(in.Format), Goroutines: in.Goroutines,
 			Groups: in.Groups, Warnings: copyAll(in.Warnings), Event: wireEvent(in.Event),
+			LeftOut: wireLeftOut(in.LeftOut),
 		})
 	}
 	for _, g := range r.Groups {
@@ -238,4 +248,12 @@ func wireEvent(ev *parse.Event) *jsonEvent {
 		return nil
 	}
 	return &jsonEvent{Kind: string(ev.Kind), Message: ev.Message, Goroutine: ev.Goroutine, Tests: copyAll(ev.Tests)}
+}
+
+func wireLeftOut(v []parse.LeftOut) []jsonLeftOut {
+	var out []jsonLeftOut
+	for _, l := range v {
+		out = append(out, jsonLeftOut{Why: l.Why, Count: l.Count})
+	}
+	return out
 }

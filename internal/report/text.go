@@ -47,6 +47,7 @@ func Text(w io.Writer, r *classify.Report, c Options) error {
 	p := &printer{w: bw, color: c.Color}
 	p.events(r)
 	p.headline(r)
+	p.leftOut(r)
 	p.culprits(r, c)
 	shown := visible(r, c)
 	if len(shown) > 0 {
@@ -132,6 +133,30 @@ func (p *printer) events(r *classify.Report) {
 			}
 			fmt.Fprintln(p.w, p.paint("1", safetext.String(line)))
 		}
+	}
+}
+
+// leftOut says, under the headline, what was taken out of the inputs
+// before they were compared, so that no count changes silently: one line
+// per reason, over all inputs.
+func (p *printer) leftOut(r *classify.Report) {
+	var whys []string
+	count, inputs := map[string]int{}, map[string]int{}
+	for _, in := range r.Inputs {
+		for _, l := range in.LeftOut {
+			if inputs[l.Why] == 0 {
+				whys = append(whys, l.Why)
+			}
+			count[l.Why] += l.Count
+			inputs[l.Why]++
+		}
+	}
+	for _, why := range whys {
+		line := fmt.Sprintf("left out: %s %s", Plural(count[why], "goroutine"), why)
+		if len(r.Inputs) > 1 {
+			line += fmt.Sprintf(" (in %d of %d inputs)", inputs[why], len(r.Inputs))
+		}
+		fmt.Fprintln(p.w, safetext.String(line))
 	}
 }
 
