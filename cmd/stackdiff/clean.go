@@ -10,11 +10,26 @@ import (
 )
 
 // complain writes one line to stderr: "stackdiff: " and the message,
-// through the gate (URL passwords hidden, length capped, anything a
-// terminal would act on escaped), since messages quote inputs (file names,
-// dump lines, HTTP error bodies).
+// since messages quote inputs (file names, dump lines, HTTP error bodies),
+// each string or error of args through the gate (URL passwords hidden,
+// length capped, anything a terminal would act on escaped), then the line
+// again, uncapped: a long file name and a long warning are each cut, and
+// the number each shows stays true.
 func complain(stderr io.Writer, format string, args ...any) {
-	fmt.Fprintf(stderr, "stackdiff: %s\n", safetext.String(fmt.Sprintf(format, args...)))
+	gated := make([]any, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			gated[i] = safetext.String(v)
+		case error:
+			gated[i] = safetext.String(v.Error())
+		case fmt.Stringer:
+			gated[i] = safetext.String(v.String())
+		default:
+			gated[i] = a
+		}
+	}
+	fmt.Fprintf(stderr, "stackdiff: %s\n", safetext.Line(fmt.Sprintf(format, gated...)))
 }
 
 // redact hides the password of a URL (http://user:xxxxx@host/...): input

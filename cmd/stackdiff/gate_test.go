@@ -141,17 +141,18 @@ func TestNothingRawReachesOutput(t *testing.T) {
 			run(args, nil, &stdout, &stderr)
 			checkGated(t, fmt.Sprintf("--watch (json %v) stdout", json), stdout.String(), true)
 			checkGated(t, "--watch stderr", stderr.String(), false)
-			if !strings.Contains(stdout.String(), "down") || !strings.Contains(stdout.String(), "fetch") {
+			if strings.Count(stdout.String(), "down") < 3 || !strings.Contains(stdout.String(), "fetch") {
 				t.Errorf("--watch (json %v) shows no down target or no group:\n%s", json, stdout.String())
 			}
 		}
 	})
 }
 
-// hostileTarget is a pprof endpoint on 127.0.0.1 that fails its first
-// fetch with the secret and the control characters in its status line
-// and body, then serves the hostile dump with one more copy of its
-// leaking goroutine at each fetch.
+// hostileTarget is a pprof endpoint on 127.0.0.1 that fails its first,
+// third and fifth fetches with the secret and the control characters in
+// its status line and body, its Content-Type and its Location, and
+// otherwise serves the hostile dump with one more copy of its leaking
+// goroutine at each fetch.
 func hostileTarget(t *testing.T, dump []byte) *httptest.Server {
 	blocks := strings.Split(strings.TrimSpace(string(dump)), "\n\n")
 	leaker := blocks[len(blocks)-1]
@@ -160,6 +161,16 @@ func hostileTarget(t *testing.T, dump []byte) *httptest.Server {
 	var fetches atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := int(fetches.Add(1))
+		switch n {
+		case 3:
+			w.Header().Set("Content-Type", "text/html; a="+planted+hostile)
+			w.Write([]byte("<html></html>"))
+			return
+		case 5:
+			w.Header().Set("Location", strings.Replace(planted, "nas", r.Host, 1)+hostile)
+			w.WriteHeader(http.StatusFound)
+			return
+		}
 		if n > 1 {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			fmt.Fprintf(w, "%s\n\n", strings.Join(blocks[:len(blocks)-1], "\n\n"))

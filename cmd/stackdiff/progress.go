@@ -5,6 +5,8 @@ import (
 	"io"
 	"sync/atomic"
 	"time"
+
+	"github.com/stackdiff/stackdiff/internal/safetext"
 )
 
 // progress shows how much of a large input has been read, on one line of
@@ -19,7 +21,8 @@ type progress struct {
 }
 
 func startProgress(r io.Reader, name string, w io.Writer) *progress {
-	p := &progress{r: r, name: name, stop: make(chan struct{}), done: make(chan struct{})}
+	// The name is the user's file name: through the gate like any other.
+	p := &progress{r: r, name: safetext.String(name), stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(p.done)
 		t := time.NewTicker(500 * time.Millisecond)

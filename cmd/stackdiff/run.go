@@ -279,7 +279,7 @@ func parseIgnore(spec string) classify.Ignore {
 func (c *config) warnUnusedIgnores(r *classify.Report, stderr io.Writer) {
 	for i, n := range r.IgnoreHits {
 		if n == 0 {
-			fmt.Fprintf(stderr, "stackdiff: warning: --ignore %s matched no goroutine\n", c.ignore[i])
+			complain(stderr, "warning: --ignore %s matched no goroutine", c.ignore[i])
 		}
 	}
 }

@@ -41,6 +41,7 @@ func TestURLInputs(t *testing.T) {
 		args     []string
 		code     int
 		stdout   string // substring
+		never    string // a substring stdout must not have
 		stderr   string // substring
 		snapshot int    // inputs in the JSON report, when code < 2
 	}{
@@ -51,7 +52,10 @@ func TestURLInputs(t *testing.T) {
 		// The process fetched from is this one, so each dump holds the
 		// client connection of its own fetch: new every time. The verdicts
 		// are right (a new connection is there) but not the point here.
-		{name: "interval", args: []string{"--json", "--fail-on", "never", "--interval", "20ms", srv.URL}, code: 0, stdout: `@20ms"`, snapshot: 2},
+		{name: "interval", args: []string{"--json", "--fail-on", "never", "--interval", "20ms", srv.URL}, code: 0, stdout: srv.URL + `@20ms"`, never: "xxxxx", snapshot: 2},
+		// host:port@0s names a fetch; it holds no password to hide (the
+		// evidence "new since http://127.0.0.1:7092@0s" once showed one).
+		{name: "interval-text", args: []string{"--all", "--fail-on", "never", "--interval", "20ms", srv.URL}, code: 0, stdout: "since " + srv.URL + "@0s (", never: "xxxxx"},
 		{name: "count", args: []string{"--json", "--fail-on", "never", "--interval", "10ms", "--count", "3", srv.URL}, code: 0, stdout: `@20ms"`, snapshot: 3},
 		{name: "refused", args: []string{refused}, code: 2, stderr: "cannot connect to"},
 		{name: "404", args: []string{srv.URL + "/nothing"}, code: 2, stderr: "HTTP 404 Not Found for /nothing; is net/http/pprof registered on this server?"},
@@ -72,6 +76,9 @@ func TestURLInputs(t *testing.T) {
 			}
 			if !strings.Contains(stdout.String(), tc.stdout) {
 				t.Errorf("stdout lacks %q:\n%.2000s", tc.stdout, stdout.String())
+			}
+			if tc.never != "" && strings.Contains(stdout.String(), tc.never) {
+				t.Errorf("stdout has %q:\n%.2000s", tc.never, stdout.String())
 			}
 			if !strings.Contains(stderr.String(), tc.stderr) {
 				t.Errorf("stderr = %q, want it to contain %q", stderr.String(), tc.stderr)

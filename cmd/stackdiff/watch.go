@@ -339,34 +339,37 @@ func (w *watcher) printText(p pending) {
 		when = ts.Local().Format("15:04:05")
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %-9s %s", when, ev.Event, ev.Target)
+	// Each string from elsewhere through the gate, then the line (the
+	// group's site is gated by FrameText).
+	fmt.Fprintf(&b, "%s %-9s %s", when, ev.Event, safetext.String(ev.Target))
 	switch {
 	case ev.Event == evDown:
-		fmt.Fprintf(&b, ": %s", ev.Error)
+		fmt.Fprintf(&b, ": %s", safetext.String(ev.Error))
 	case ev.Event == evRestart:
-		fmt.Fprintf(&b, ": %s", ev.Why)
+		fmt.Fprintf(&b, ": %s", safetext.String(ev.Why))
 	case ev.Event == evUp:
 		b.WriteString(": answers again")
 	case p.group != nil:
 		g := p.group
+		label, why := safetext.String(string(g.Label)), safetext.String(ev.Why)
 		if g.Delta > 0 {
-			fmt.Fprintf(&b, "  %s %s (%s since the start) at %s: %s", g.Label, report.Signed(g.Delta), classify.JoinCounts(g.Counts), siteText(g), ev.Why)
+			fmt.Fprintf(&b, "  %s %s (%s since the start) at %s: %s", label, report.Signed(g.Delta), classify.JoinCounts(g.Counts), siteText(g), why)
 		} else {
 			// Fewer than at the start (a restart not told apart, a pool
 			// that shrank, then rose again): the rise is in the reason;
 			// a negative "growth" would only confuse.
-			fmt.Fprintf(&b, "  %s now %d at %s: %s", g.Label, g.Counts[len(g.Counts)-1], siteText(g), ev.Why)
+			fmt.Fprintf(&b, "  %s now %d at %s: %s", label, g.Counts[len(g.Counts)-1], siteText(g), why)
 		}
 		if ev.Targets > 0 {
 			fmt.Fprintf(&b, "; grows on %d of %d targets", ev.GrowsOn, ev.Targets)
 		}
 	}
-	fmt.Fprintln(w.stdout, safetext.String(b.String()))
+	fmt.Fprintln(w.stdout, safetext.Line(b.String()))
 	if ev.Event == evLeak && p.group != nil {
 		var buf bytes.Buffer
 		report.Detail(&buf, p.group, w.c.frames, false)
 		for _, line := range strings.Split(strings.TrimRight(buf.String(), "\n"), "\n") {
-			fmt.Fprintln(w.stdout, safetext.String(line))
+			fmt.Fprintln(w.stdout, safetext.Line(line)) // gated by Detail
 		}
 		fmt.Fprintln(w.stdout)
 	}
@@ -425,15 +428,15 @@ func (w *watcher) summary(took time.Duration) {
 	fmt.Fprintf(w.stdout, "watch ended after %s (%s): %s\n", report.Plural(w.rounds, "round"), took.Round(time.Millisecond), report.Plural(len(ids), "leak group"))
 	for _, id := range ids {
 		g := groups[id]
-		line := fmt.Sprintf("  leak %s at %s: on %d of %s", g.Label, siteText(g), on[id], report.Plural(len(w.targets), "target"))
-		fmt.Fprintln(w.stdout, safetext.String(line))
+		line := fmt.Sprintf("  leak %s at %s: on %d of %s", safetext.String(string(g.Label)), siteText(g), on[id], report.Plural(len(w.targets), "target"))
+		fmt.Fprintln(w.stdout, safetext.Line(line))
 	}
 	for _, t := range w.targets {
-		line := fmt.Sprintf("  %s: %s, %d failed, %s", t.name, report.Plural(t.fetches, "dump"), t.failed, report.Plural(len(t.leaks), "leak group"))
+		line := fmt.Sprintf("  %s: %s, %d failed, %s", safetext.String(t.name), report.Plural(t.fetches, "dump"), t.failed, report.Plural(len(t.leaks), "leak group"))
 		if t.win.dropped > 0 {
 			line += fmt.Sprintf("; up to %d small groups not followed (over %d groups)", t.win.dropped, maxTracked)
 		}
-		fmt.Fprintln(w.stdout, safetext.String(line))
+		fmt.Fprintln(w.stdout, safetext.Line(line))
 	}
 }
 

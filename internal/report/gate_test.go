@@ -41,6 +41,20 @@ func plantEverywhere(v reflect.Value) {
 		for i := 0; i < v.Len(); i++ {
 			plantEverywhere(v.Index(i))
 		}
+	case reflect.Map: // goroutine labels: keys and values
+		if v.IsNil() || !v.CanSet() {
+			return
+		}
+		out := reflect.MakeMap(v.Type())
+		for it := v.MapRange(); it.Next(); {
+			k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+			k.Set(it.Key())
+			e.Set(it.Value())
+			plantEverywhere(k)
+			plantEverywhere(e)
+			out.SetMapIndex(k, e)
+		}
+		v.Set(out)
 	}
 }
 

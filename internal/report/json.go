@@ -236,6 +236,15 @@ func wireFrame(f *parse.Frame) *jsonFrame {
 	return &jsonFrame{Func: f.Func, File: f.File, Line: f.Line}
 }
 
+// copyAll is v in a new slice (never nil, [] in JSON): the writers gate
+// the strings of what they print in place (safetext.Walk), and must not
+// change the report they were given.
+func copyAll(v []string) []string {
+	out := make([]string, len(v))
+	copy(out, v)
+	return out
+}
+
 func orEmpty[T any](s []T) []T {
 	if s == nil {
 		return []T{}

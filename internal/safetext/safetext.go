@@ -11,10 +11,14 @@ import (
 // The output budgets. README.md states them; a test keeps the two in step.
 const (
 	// MaxString is the longest string printed, in bytes before escaping:
-	// a longer one keeps its first and last MaxString/2 bytes around a
+	// a longer one is cut to that length, its start and its end around a
 	// note of how much was cut ("abc…[12345 bytes cut]…xyz"), so a
 	// 90,000-character path or a 1 MiB junk line costs a line, not a page.
 	MaxString = 1024
+	// capNote is the room kept for the note: "…[" + 20 digits + " bytes
+	// cut]…" is at most 40 bytes. A cut string is never cut again, so the
+	// number it shows stays true.
+	capNote = 40
 	// MaxCell is the widest table cell, in characters: one long function
 	// name must not pad every row of the table to its width.
 	MaxCell = 60
@@ -23,11 +27,18 @@ const (
 	MaxWarnings = 20
 )
 
-// String is the gate: s with URL passwords hidden ([Redact]), cut to
-// [MaxString] ([Cap]) and escaped ([Escape]), in that order, so that a
-// cut never splits a password from its URL and an escape is never cut in
-// two.
-func String(s string) string { return Escape(Cap(Redact(s))) }
+// String is the gate: s with URL passwords hidden ([Redact]), escaped
+// ([Escape]) and cut to [MaxString] ([Cap]), in that order, so that a cut
+// never splits a password from its URL. Cap never cuts an escape in two,
+// so String of its own result changes nothing: a string gated twice (a
+// frame's text, then the page it is in) shows the true number of bytes
+// cut.
+func String(s string) string { return Cap(Escape(Redact(s))) }
+
+// Line is [String] without the cap, for a line made of strings each
+// gated already: cutting it again would make the number a cut shows
+// wrong.
+func Line(s string) string { return Escape(Redact(s)) }
 
 // Lines is [String] of each line of s, the newlines between them kept:
 // for text of several lines written where an encoder escapes newlines
@@ -57,21 +68,30 @@ func Cell(s string) string {
 	return string(r[:head]) + "…" + string(r[len(r)-tail:])
 }
 
-// Cap returns s if it is at most [MaxString] bytes long, else its first and
-// last MaxString/2 bytes (cut at character boundaries) around the number
-// of bytes cut. The result is a new string: it never holds on to a large
-// input.
+// Cap returns s if it is at most [MaxString] bytes long, else s cut to at
+// most MaxString bytes: its start and its end around the number of bytes
+// cut. It cuts at character boundaries, and before a backslash close to
+// the cut, so that an escape ("\u202e") is kept whole or not at all. The
+// result is a new string: it never holds on to a large input.
 func Cap(s string) string {
 	if len(s) <= MaxString {
 		return s
 	}
-	head := MaxString / 2
+	const longestEscape = len(`\U0010ffff`)
+	keep := (MaxString - capNote - longestEscape) / 2
+	head := keep
 	for head > 0 && !utf8.RuneStart(s[head]) {
 		head--
 	}
-	tail := len(s) - MaxString/2
+	if i := strings.LastIndexByte(s[head-longestEscape+1:head], '\\'); i >= 0 {
+		head -= longestEscape - 1 - i
+	}
+	tail := len(s) - keep
 	for tail < len(s) && !utf8.RuneStart(s[tail]) {
 		tail++
+	}
+	if i := strings.LastIndexByte(s[tail-longestEscape+1:tail], '\\'); i >= 0 {
+		tail -= longestEscape - 1 - i
 	}
 	var b strings.Builder
 	b.Grow(MaxString + 32)

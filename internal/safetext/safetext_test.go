@@ -61,8 +61,11 @@ func TestCap(t *testing.T) {
 	if !strings.HasPrefix(got, "start") || !strings.HasSuffix(got, "end") || !utf8.ValidString(got) {
 		t.Errorf("Cap lost the start, the end or UTF-8: %.40q…%q", got, got[len(got)-40:])
 	}
-	if len(got) > MaxString+40 {
-		t.Errorf("Cap gave %d bytes, want about %d", len(got), MaxString)
+	if len(got) > MaxString {
+		t.Errorf("Cap gave %d bytes, want at most %d", len(got), MaxString)
+	}
+	if again := Cap(got); again != got {
+		t.Errorf("Cap cut a cut string again: the number it shows would be wrong")
 	}
 	head, rest, _ := strings.Cut(got, "…[")
 	n, tail, _ := strings.Cut(rest, " bytes cut]…")
@@ -73,7 +76,7 @@ func TestCap(t *testing.T) {
 
 // TestStringOrder: the password is hidden before the cut (a cut string
 // could otherwise keep the password and lose the "@" that marks it), and
-// escapes are made after it (never cut in two).
+// an escape is never cut in two.
 func TestStringOrder(t *testing.T) {
 	s := "http://admin:" + strings.Repeat("S", MaxString) + "@nas/" + strings.Repeat("\x07", MaxString)
 	got := String(s)
@@ -139,5 +142,26 @@ func TestWriter(t *testing.T) {
 	want := "\x1b[1;31mleak\x1b[0m http://u:xxxxx@h/ \\a\\x1b]0;t\nx\\u202ey\tz"
 	if got := b.String(); got != want {
 		t.Errorf("Writer wrote %q, want %q", got, want)
+	}
+}
+
+// TestStringTwice: a string gated twice (a frame's text, then the page it
+// is in) is the string gated once, so the number of bytes a cut shows
+// stays true; whatever the escapes at the cut.
+func TestStringTwice(t *testing.T) {
+	for _, c := range []string{"\a", "\u202e", "\U0010ffff", "x", "é", "\\", "\xff"} {
+		for pad := range 12 {
+			s := strings.Repeat("y", pad) + strings.Repeat(c, 3000) + strings.Repeat("z", pad)
+			once := String(s)
+			if twice := String(once); twice != once {
+				t.Errorf("String of %d × %q (pad %d) changes when gated again:\n%q\n%q", 3000, c, pad, once[490:560], twice[490:560])
+			}
+			if len(once) > MaxString {
+				t.Errorf("String of %d × %q gave %d bytes", 3000, c, len(once))
+			}
+			if !utf8.ValidString(once) && c != "\xff" {
+				t.Errorf("String of %d × %q is not UTF-8", 3000, c)
+			}
+		}
 	}
 }
