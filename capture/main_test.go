@@ -1,8 +1,11 @@
 package capture
 
 import (
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 )
@@ -30,7 +33,9 @@ const (
 )
 
 // StartLeaks starts n goroutines blocked sending on a channel nobody
-// receives from (until Release).
+// receives from (until Release), and returns once they all are: on a
+// loaded machine a goroutine just started may not have run yet, and the
+// tests judge parked goroutines, not runnable ones.
 func StartLeaks(n int) *Leaker {
 	l := &Leaker{ch: make(chan int), n: n}
 	l.wg.Add(n)
@@ -42,7 +47,26 @@ func StartLeaks(n int) *Leaker {
 			blockSend(l.ch)
 		}()
 	}
+	waitParked(n)
 	return l
+}
+
+// waitParked waits, for at most 10 s, until n goroutines are blocked in
+// blockSend, however many others are.
+func waitParked(n int) {
+	buf := make([]byte, 1<<20)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		stacks := string(buf[:runtime.Stack(buf, true)])
+		parked := 0
+		for _, g := range strings.Split(stacks, "\n\n") {
+			if strings.Contains(g, "[chan send") && strings.Contains(g, "capture.blockSend(") {
+				parked++
+			}
+		}
+		if parked >= n {
+			return
+		}
+	}
 }
 
 //go:noinline
