@@ -41,14 +41,35 @@ func snapshot(self int64, name string) ([]byte, *parse.Snapshot, error) {
 	if self != 0 {
 		dropIDs(s, func(id int64) bool { return id == self })
 	}
+	// capture's own service goroutines (a DumpOnSignal loop, a Monitor)
+	// are never the program's: started after a Monitor's baseline, one
+	// would be called a leak by the other.
+	s.Drop(whyOwn, true, func(g *parse.Group, _ parse.Member) bool { return ownService(g) })
 	return dump, s, nil
+}
+
+const whyOwn = "capture's own (DumpOnSignal, Monitor)"
+
+// ownService reports whether a group is a goroutine capture runs for its
+// callers for as long as they ask: created by DumpOnSignalKeep or by a
+// Monitor's Start.
+func ownService(g *parse.Group) bool {
+	if g.CreatedBy == nil {
+		return false
+	}
+	switch g.CreatedBy.Func {
+	case "github.com/stackdiff/stackdiff/capture.DumpOnSignalKeep",
+		"github.com/stackdiff/stackdiff/capture.(*Monitor).Start":
+		return true
+	}
+	return false
 }
 
 // dropIDs takes out the goroutines whose ID drop accepts: capture's own,
 // the caller's, the expected ones, those of another test. What is left is
-// not the whole process, and the snapshot says so (parse's DropIDs).
+// not the whole process, and the snapshot says so (parse's Drop).
 func dropIDs(s *parse.Snapshot, drop func(int64) bool) {
-	s.DropIDs(whyCapture, false, func(m parse.Member) bool { return drop(m.ID) })
+	s.Drop(whyCapture, false, func(_ *parse.Group, m parse.Member) bool { return drop(m.ID) })
 }
 
 // whyCapture is why capture's snapshots lack some goroutines.

@@ -53,7 +53,7 @@ type Input struct {
 	// timeout, SIGQUIT ...); nil for a plain dump.
 	Event *parse.Event
 	// LeftOut counts the goroutines taken out of the snapshot before it was
-	// compared, by reason (parse's DropIDs and DropWriters).
+	// compared, by reason (parse's Drop and DropWriters).
 	LeftOut []parse.LeftOut
 }
 

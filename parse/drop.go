@@ -15,9 +15,10 @@ type LeftOut struct {
 // Why the goroutines [Snapshot.DropWriters] takes out are left out.
 const WhyWriter = "serving the HTTP request that fetched this dump"
 
-// DropIDs is the one way to take goroutines out of a snapshot: it removes
-// the goroutines of member formats for which drop returns true, and
-// records how many under why in LeftOut. It returns how many it removed.
+// Drop is the one way to take goroutines out of a snapshot: it removes
+// the goroutines of member formats for which drop returns true (given
+// each goroutine's group and its own record), and records how many under
+// why in LeftOut. It returns how many it removed.
 //
 // whole says whether what is left still stands for every goroutine of the
 // process. It does when those removed exist only because the dump was
@@ -25,13 +26,13 @@ const WhyWriter = "serving the HTTP request that fetched this dump"
 // goroutines the caller does not want judged (a test's own): then Cut is
 // set, and the rules that need a whole dump (an exited creator, a stopped
 // process) stay silent, as they must on a part of a process.
-func (s *Snapshot) DropIDs(why string, whole bool, drop func(Member) bool) int {
+func (s *Snapshot) Drop(why string, whole bool, drop func(*Group, Member) bool) int {
 	removed := 0
 	for _, g := range s.Groups {
 		if len(g.Members) == 0 {
 			continue
 		}
-		removed += g.DeleteMembers(drop)
+		removed += g.DeleteMembers(func(m Member) bool { return drop(g, m) })
 	}
 	s.noteDropped(why, whole, removed)
 	return removed

@@ -104,7 +104,7 @@ type Snapshot struct {
 	// Ancestry holds what GODEBUG=tracebackancestors=N printed, by
 	// goroutine ID; nil when the dump shows none. See [Snapshot.Ancestors].
 	Ancestry map[int64]*Ancestry
-	// LeftOut counts the goroutines a caller took out ([Snapshot.DropIDs],
+	// LeftOut counts the goroutines a caller took out ([Snapshot.Drop],
 	// [Snapshot.DropWriters]), by reason; Groups no longer hold them.
 	LeftOut []LeftOut
 }
