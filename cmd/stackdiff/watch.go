@@ -43,8 +43,11 @@ type watchTarget struct {
 	down            bool
 	lastErr         string
 	fetches, failed int
-	// leaks are the groups found leaking, without their goroutine IDs.
-	leaks map[string]*classify.Group
+	// leaks are the first maxSummaryLeaks groups found leaking, without
+	// their goroutine IDs, for the summary; leaksMore counts the leak
+	// events of the others, which are printed as they happen but not kept.
+	leaks     map[string]*classify.Group
+	leaksMore int
 }
 
 // fetched is the outcome of one fetch of a round.
@@ -283,9 +286,7 @@ func (w *watcher) observe(t *watchTarget, snap *parse.Snapshot, stamp string) []
 				g.Evidence = append(g.Evidence, ch.why)
 			}
 			w.leak = true
-			short := *g
-			short.IDs, short.NewIDs = nil, nil
-			t.leaks[g.ID] = &short
+			t.addLeak(g)
 		case evGrowing, evThreshold:
 			w.suspect = true
 		}
@@ -319,7 +320,7 @@ func (w *watcher) print(events []pending) {
 			if t.down {
 				down++
 			}
-			leaks += len(t.leaks)
+			leaks += t.leakCount()
 		}
 		count := ""
 		if w.c.count > 0 {
@@ -387,44 +388,6 @@ func (w *watcher) finish(took time.Duration) int {
 		return exitLeak
 	}
 	return exitOK
-}
-
-func (w *watcher) summary(took time.Duration) {
-	stamp := time.Now().UTC().Format("2006-01-02T15:04:05.000Z07:00")
-	if w.c.json {
-		enc := json.NewEncoder(w.stdout)
-		for _, t := range w.targets {
-			enc.Encode(watchEvent{Target: t.name, Time: stamp, Event: evSummary, Summary: &watchSummary{Fetches: t.fetches, Failed: t.failed, LeakGroups: len(t.leaks), Untracked: t.win.dropped}})
-		}
-		return
-	}
-	// One line per leak group, matched across targets by stack.
-	var ids []string
-	groups := map[string]*classify.Group{}
-	on := map[string]int{}
-	for _, t := range w.targets {
-		for id, g := range t.leaks {
-			if groups[id] == nil {
-				ids = append(ids, id)
-				groups[id] = g
-			}
-			on[id]++
-		}
-	}
-	slices.Sort(ids)
-	fmt.Fprintf(w.stdout, "watch ended after %s (%s): %s\n", report.Plural(w.rounds, "round"), took.Round(time.Millisecond), report.Plural(len(ids), "leak group"))
-	for _, id := range ids {
-		g := groups[id]
-		line := fmt.Sprintf("  leak %s at %s: on %d of %s", g.Label, siteText(g), on[id], report.Plural(len(w.targets), "target"))
-		fmt.Fprintln(w.stdout, report.Printable(line))
-	}
-	for _, t := range w.targets {
-		line := fmt.Sprintf("  %s: %s, %d failed, %s", t.name, report.Plural(t.fetches, "dump"), t.failed, report.Plural(len(t.leaks), "leak group"))
-		if t.win.dropped > 0 {
-			line += fmt.Sprintf("; up to %d small groups not followed (over %d groups)", t.win.dropped, maxTracked)
-		}
-		fmt.Fprintln(w.stdout, report.Printable(line))
-	}
 }
 
 // siteText is "pkg.Func file.go:12" for the group's blocking site (or its
