@@ -241,6 +241,9 @@ func (w *watcher) round(results []fetched) {
 func (w *watcher) observe(t *watchTarget, snap *parse.Snapshot, stamp string) []pending {
 	writer := writerID(snap)
 	dropOwn(snap)
+	// The baseline is kept for the whole watch: only the groups the window
+	// can follow are kept of any snapshot (see keepLargest).
+	untracked := keepLargest(snap, maxTracked)
 	var out []pending
 	if t.baseline != nil && restarted(t.writer, writer) {
 		// Its goroutines are not those of the baseline: start again.
@@ -249,6 +252,7 @@ func (w *watcher) observe(t *watchTarget, snap *parse.Snapshot, stamp string) []
 		t.baseline = nil
 		t.win = newWindow(defaultRises, w.c.threshold, maxTracked)
 	}
+	t.win.dropped = max(t.win.dropped, untracked)
 	if writer > 0 {
 		t.writer = writer
 	}

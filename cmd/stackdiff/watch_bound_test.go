@@ -6,11 +6,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/parse"
 )
 
 // leakedBlocks returns the goroutine blocks of a goroutineleak profile that
@@ -97,5 +99,49 @@ func TestWatchTargetKeepsBoundedLeaks(t *testing.T) {
 		if g.IDs != nil {
 			t.Errorf("group %s keeps its goroutine IDs", id)
 		}
+	}
+}
+
+// TestKeepLargest: a snapshot is cut to its largest groups, in its own
+// order, and the cut is counted.
+func TestKeepLargest(t *testing.T) {
+	snaps, err := parse.ReadAll(strings.NewReader(fileText(t, "testdata/sigquit_gotraceback_all.txt")), "sigquit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := snaps[0]
+	counts := func() []int {
+		var out []int
+		for _, g := range s.Groups {
+			out = append(out, g.Count)
+		}
+		return out
+	}
+	all := counts()
+	if len(all) < 4 {
+		t.Fatalf("%d groups in the dump, want 4 or more", len(all))
+	}
+	if n := keepLargest(s, len(all)); n != 0 || !slices.Equal(counts(), all) {
+		t.Errorf("at the limit: %d dropped, counts %v; want none dropped", n, counts())
+	}
+	before := slices.Clone(s.Groups)
+	const limit = 3
+	sorted := slices.Clone(all)
+	slices.SortStableFunc(sorted, func(a, b int) int { return b - a })
+	n := keepLargest(s, limit)
+	got := counts()
+	if n != len(all)-limit || len(got) != limit {
+		t.Fatalf("%d dropped, %d kept; want %d and %d", n, len(got), len(all)-limit, limit)
+	}
+	if slices.Max(got) != sorted[0] || slices.Min(got) < sorted[limit-1] {
+		t.Errorf("kept counts %v of %v: not the %d largest", got, all, limit)
+	}
+	at := -1
+	for _, g := range s.Groups {
+		i := slices.Index(before, g)
+		if i <= at {
+			t.Errorf("kept groups out of their order: %d after %d", i, at)
+		}
+		at = i
 	}
 }
