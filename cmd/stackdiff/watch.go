@@ -50,11 +50,12 @@ type watchTarget struct {
 	leaksMore int
 }
 
-// fetched is the outcome of one fetch of a round.
+// fetched is the outcome of one fetch of a round: an error, or the events
+// of the snapshot, which is compared as soon as it arrives and then let go.
 type fetched struct {
-	snap *parse.Snapshot
-	err  error
-	at   time.Time
+	events []pending
+	err    error
+	at     time.Time
 }
 
 // pending is an event of a round, printed once every target of the round
@@ -163,15 +164,26 @@ func leakURL(raw string) string {
 	return u.String()
 }
 
+// fetchAll fetches every target, at most maxParallelFetches at once, and
+// compares each snapshot with its target's baseline as it arrives (one at
+// a time): a round holds at most maxParallelFetches snapshots, whatever
+// the number of targets.
 func (w *watcher) fetchAll(ctx context.Context) []fetched {
 	out := make([]fetched, len(w.targets))
 	sem := make(chan struct{}, maxParallelFetches)
 	var wg sync.WaitGroup
+	var observing sync.Mutex
 	for i, t := range w.targets {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			out[i] = w.fetch(ctx, t)
+			snap, r := w.fetch(ctx, t)
+			if snap != nil && ctx.Err() == nil {
+				observing.Lock()
+				r.events = w.observe(t, snap, stampOf(r.at))
+				observing.Unlock()
+			}
+			out[i] = r
 		})
 	}
 	wg.Wait()
@@ -179,7 +191,7 @@ func (w *watcher) fetchAll(ctx context.Context) []fetched {
 	return out
 }
 
-func (w *watcher) fetch(ctx context.Context, t *watchTarget) fetched {
+func (w *watcher) fetch(ctx context.Context, t *watchTarget) (*parse.Snapshot, fetched) {
 	snaps, err := capture.Fetch(ctx, t.url, capture.FetchOptions{Client: w.client, Timeout: w.c.timeout})
 	if err != nil {
 		// capture says "GET URL: what"; the event names the target already.
@@ -189,10 +201,13 @@ func (w *watcher) fetch(ctx context.Context, t *watchTarget) fetched {
 		if w.c.leakProfile && strings.Contains(err.Error(), "HTTP 404") {
 			err = fmt.Errorf("%w (the goroutineleak profile needs a program built by Go 1.26+ with GOEXPERIMENT=goroutineleakprofile)", err)
 		}
-		return fetched{err: err, at: time.Now()}
+		return nil, fetched{err: err, at: time.Now()}
 	}
-	return fetched{snap: snaps[len(snaps)-1], at: time.Now()}
+	return snaps[len(snaps)-1], fetched{at: time.Now()}
 }
+
+// stampOf is an event's time.
+func stampOf(at time.Time) string { return at.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
 
 // round turns the fetches of one round into events and prints them.
 func (w *watcher) round(results []fetched) {
@@ -200,7 +215,7 @@ func (w *watcher) round(results []fetched) {
 	answered := 0
 	for i, t := range w.targets {
 		r := results[i]
-		stamp := r.at.UTC().Format("2006-01-02T15:04:05.000Z07:00")
+		stamp := stampOf(r.at)
 		if r.err != nil {
 			t.failed++
 			msg := r.err.Error()
@@ -216,7 +231,7 @@ func (w *watcher) round(results []fetched) {
 			t.down, t.lastErr = false, ""
 		}
 		t.fetches++
-		events = append(events, w.observe(t, r.snap, stamp)...)
+		events = append(events, r.events...)
 	}
 	for i := range events {
 		p := &events[i]
