@@ -28,14 +28,19 @@
 //     against the quietest state seen, the raw dump, and optional files.
 //   - [DumpOnSignal] writes a dump to a file on a signal such as SIGUSR1,
 //     without stopping the process.
-//   - Both keep only the newest [DefaultKeep] dump files of their kind in
-//     their directory, so a lasting leak never fills a disk.
+//   - Both keep only the newest [DefaultKeep] of the dump files they wrote
+//     in their directory, so a lasting leak never fills a disk; a file is
+//     theirs only if its name has their shape and its first line is their
+//     marker, so the user's files beside them are never removed.
 //   - [Fetch] downloads and parses /debug/pprof/goroutine from another
 //     process, with a timeout, a size cap and errors that say what failed.
 //
 // Nothing here leaks: every goroutine capture starts (the monitor's, the
 // signal handler's, an HTTP connection's) has an owner that ends it, and
-// the package's own tests check that with go.uber.org/goleak.
+// the package's own tests check that with go.uber.org/goleak. The one that
+// may outlive its call is the parse of a [Fetch] that hit its timeout:
+// Fetch returns at once, and the parse ends on its own after the little
+// it had read ahead.
 //
 // The snapshots come from this process, so goroutines are matched by ID
 // between them (IDs are never reused within a process): a goroutine is

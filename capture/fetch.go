@@ -23,7 +23,11 @@ type FetchOptions struct {
 	// connections are closed when Fetch returns. A client without a
 	// CheckRedirect gets Fetch's limit of 3 redirects.
 	Client *http.Client
-	// Timeout bounds the whole fetch, body included; 0 means 30s.
+	// Timeout bounds the whole fetch, body included; 0 means 30s. Fetch
+	// returns when it passes, with an error, even while the data already
+	// read is still being parsed: that parse (of at most a few MiB read
+	// ahead) ends on its own soon after, and its result is dropped. A body
+	// cut by the timeout is an error, never a dump with a warning.
 	Timeout time.Duration
 	// MaxSize bounds the response body in bytes, counted after
 	// decompression when the body is gzip; 0 means 1 GiB. A larger body is
@@ -144,8 +148,14 @@ func Fetch(ctx context.Context, rawURL string, opts FetchOptions) ([]*parse.Snap
 	}
 	// The limit counts the bytes parse reads, after gunzip: a small gzip
 	// body cannot expand into gigabytes. Every read checks the deadline, so
-	// the timeout bounds unzipping and parsing too, not only the network.
-	snaps, err := parse.ReadAllLimit(&deadlineReader{ctx: ctx, r: resp.Body}, name, limit)
+	// reading and unzipping stop there; the parse of what was read before
+	// it is not waited for (see parseBy).
+	snaps, err := parseBy(ctx, &deadlineReader{ctx: ctx, r: resp.Body}, name, limit)
+	if ctx.Err() != nil {
+		// Cut by the deadline: what came is not the whole dump, and a
+		// gzip body cut short would otherwise pass for one with a warning.
+		return nil, timedOut(fail("reading the response: %w", ctx.Err()))
+	}
 	switch {
 	case errors.Is(err, parse.ErrTooLarge):
 		return nil, fail("response is over the %s limit (FetchOptions.MaxSize)", size(limit))
@@ -231,6 +241,29 @@ func size(n int64) string {
 		return fmt.Sprintf("%d KiB", n>>10)
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// parseBy parses r, or gives up when ctx is done: the deadline ends the
+// work, not only the reading. Reads fail once ctx is done (r is a
+// deadlineReader), so a parse given up on ends by itself after the data
+// already read, which is bounded (parse reads ahead a few chunks), and
+// its result is dropped.
+func parseBy(ctx context.Context, r io.Reader, name string, limit int64) ([]*parse.Snapshot, error) {
+	type result struct {
+		snaps []*parse.Snapshot
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		snaps, err := parse.ReadAllLimit(r, name, limit)
+		done <- result{snaps, err}
+	}()
+	select {
+	case res := <-done:
+		return res.snaps, res.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // deadlineReader fails once ctx is done, whatever r does.

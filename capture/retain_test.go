@@ -1,9 +1,11 @@
 package capture
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,5 +89,23 @@ func TestWriteDumpNeverReplaces(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Errorf("%d files in dir, want only the user's (no temporary file left)", len(entries))
+	}
+}
+
+// TestReadmeLimitsOfPruning: the README states the pruning constants as
+// the code has them.
+func TestReadmeLimitsOfPruning(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := strings.Join(strings.Fields(string(b)), " ")
+	for _, phrase := range []string{
+		fmt.Sprintf("keep the newest %d dumps", DefaultKeep),
+		fmt.Sprintf("read at most %d bytes, is the marker `%s<its name>`", maxMarkerRead, dumpMarker),
+	} {
+		if !strings.Contains(readme, phrase) {
+			t.Errorf("README does not say %q", phrase)
+		}
 	}
 }

@@ -45,15 +45,19 @@ type watchTarget struct {
 	down            bool
 	lastErr         string
 	fetches, failed int
-	// leaks are the groups found leaking, without their goroutine IDs.
-	leaks map[string]*classify.Group
+	// leaks are the first maxSummaryLeaks groups found leaking, without
+	// their goroutine IDs, for the summary; leaksMore counts the leak
+	// events of the others, which are printed as they happen but not kept.
+	leaks     map[string]*classify.Group
+	leaksMore int
 }
 
-// fetched is the outcome of one fetch of a round.
+// fetched is the outcome of one fetch of a round: an error, or the events
+// of the snapshot, which is compared as soon as it arrives and then let go.
 type fetched struct {
-	snap *parse.Snapshot
-	err  error
-	at   time.Time
+	events []pending
+	err    error
+	at     time.Time
 }
 
 // pending is an event of a round, printed once every target of the round
@@ -162,15 +166,26 @@ func leakURL(raw string) string {
 	return u.String()
 }
 
+// fetchAll fetches every target, at most maxParallelFetches at once, and
+// compares each snapshot with its target's baseline as it arrives (one at
+// a time): a round holds at most maxParallelFetches snapshots, whatever
+// the number of targets.
 func (w *watcher) fetchAll(ctx context.Context) []fetched {
 	out := make([]fetched, len(w.targets))
 	sem := make(chan struct{}, maxParallelFetches)
 	var wg sync.WaitGroup
+	var observing sync.Mutex
 	for i, t := range w.targets {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			out[i] = w.fetch(ctx, t)
+			snap, r := w.fetch(ctx, t)
+			if snap != nil && ctx.Err() == nil {
+				observing.Lock()
+				r.events = w.observe(t, snap, stampOf(r.at))
+				observing.Unlock()
+			}
+			out[i] = r
 		})
 	}
 	wg.Wait()
@@ -178,7 +193,7 @@ func (w *watcher) fetchAll(ctx context.Context) []fetched {
 	return out
 }
 
-func (w *watcher) fetch(ctx context.Context, t *watchTarget) fetched {
+func (w *watcher) fetch(ctx context.Context, t *watchTarget) (*parse.Snapshot, fetched) {
 	snaps, err := capture.Fetch(ctx, t.url, capture.FetchOptions{Client: w.client, Timeout: w.c.timeout})
 	if err != nil {
 		// capture says "GET URL: what"; the event names the target already.
@@ -188,10 +203,13 @@ func (w *watcher) fetch(ctx context.Context, t *watchTarget) fetched {
 		if w.c.leakProfile && strings.Contains(err.Error(), "HTTP 404") {
 			err = fmt.Errorf("%w (the goroutineleak profile needs a program built by Go 1.26+ with GOEXPERIMENT=goroutineleakprofile)", err)
 		}
-		return fetched{err: err, at: time.Now()}
+		return nil, fetched{err: err, at: time.Now()}
 	}
-	return fetched{snap: snaps[len(snaps)-1], at: time.Now()}
+	return snaps[len(snaps)-1], fetched{at: time.Now()}
 }
+
+// stampOf is an event's time.
+func stampOf(at time.Time) string { return at.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
 
 // round turns the fetches of one round into events and prints them.
 func (w *watcher) round(results []fetched) {
@@ -199,7 +217,7 @@ func (w *watcher) round(results []fetched) {
 	answered := 0
 	for i, t := range w.targets {
 		r := results[i]
-		stamp := r.at.UTC().Format("2006-01-02T15:04:05.000Z07:00")
+		stamp := stampOf(r.at)
 		if r.err != nil {
 			t.failed++
 			msg := r.err.Error()
@@ -215,7 +233,7 @@ func (w *watcher) round(results []fetched) {
 			t.down, t.lastErr = false, ""
 		}
 		t.fetches++
-		events = append(events, w.observe(t, r.snap, stamp)...)
+		events = append(events, r.events...)
 	}
 	for i := range events {
 		p := &events[i]
@@ -241,6 +259,9 @@ func (w *watcher) observe(t *watchTarget, snap *parse.Snapshot, stamp string) []
 	writer := snap.WriterID()
 	snap.DropWriters()
 	w.c.splitByLabels(snap)
+	// The baseline is kept for the whole watch: only the groups the window
+	// can follow are kept of any snapshot (see keepLargest).
+	untracked := keepLargest(snap, maxTracked)
 	var out []pending
 	if t.baseline != nil && restarted(t.writer, writer) {
 		// Its goroutines are not those of the baseline: start again.
@@ -249,6 +270,7 @@ func (w *watcher) observe(t *watchTarget, snap *parse.Snapshot, stamp string) []
 		t.baseline = nil
 		t.win = newWindow(defaultRises, w.c.threshold, maxTracked)
 	}
+	t.win.dropped = max(t.win.dropped, untracked)
 	if writer > 0 {
 		t.writer = writer
 	}
@@ -286,9 +308,7 @@ func (w *watcher) observe(t *watchTarget, snap *parse.Snapshot, stamp string) []
 				g.Evidence = append(g.Evidence, ch.why)
 			}
 			w.leak = true
-			short := *g
-			short.IDs, short.NewIDs = nil, nil
-			t.leaks[g.ID] = &short
+			t.addLeak(g)
 		case evGrowing, evThreshold:
 			w.suspect = true
 		}
@@ -322,7 +342,7 @@ func (w *watcher) print(events []pending) {
 			if t.down {
 				down++
 			}
-			leaks += len(t.leaks)
+			leaks += t.leakCount()
 		}
 		count := ""
 		if w.c.count > 0 {
@@ -400,44 +420,6 @@ func (w *watcher) finish(took time.Duration) int {
 		return exitLeak
 	}
 	return exitOK
-}
-
-func (w *watcher) summary(took time.Duration) {
-	stamp := time.Now().UTC().Format("2006-01-02T15:04:05.000Z07:00")
-	if w.c.json {
-		enc := json.NewEncoder(w.stdout)
-		for _, t := range w.targets {
-			encodeEvent(enc, watchEvent{Target: t.name, Time: stamp, Event: evSummary, Summary: &watchSummary{Fetches: t.fetches, Failed: t.failed, LeakGroups: len(t.leaks), Untracked: t.win.dropped}})
-		}
-		return
-	}
-	// One line per leak group, matched across targets by stack.
-	var ids []string
-	groups := map[string]*classify.Group{}
-	on := map[string]int{}
-	for _, t := range w.targets {
-		for id, g := range t.leaks {
-			if groups[id] == nil {
-				ids = append(ids, id)
-				groups[id] = g
-			}
-			on[id]++
-		}
-	}
-	slices.Sort(ids)
-	fmt.Fprintf(w.stdout, "watch ended after %s (%s): %s\n", report.Plural(w.rounds, "round"), took.Round(time.Millisecond), report.Plural(len(ids), "leak group"))
-	for _, id := range ids {
-		g := groups[id]
-		line := fmt.Sprintf("  leak %s at %s: on %d of %s", safetext.String(string(g.Label)), siteText(g), on[id], report.Plural(len(w.targets), "target"))
-		fmt.Fprintln(w.stdout, safetext.Line(line))
-	}
-	for _, t := range w.targets {
-		line := fmt.Sprintf("  %s: %s, %d failed, %s", safetext.String(t.name), report.Plural(t.fetches, "dump"), t.failed, report.Plural(len(t.leaks), "leak group"))
-		if t.win.dropped > 0 {
-			line += fmt.Sprintf("; up to %d small groups not followed (over %d groups)", t.win.dropped, maxTracked)
-		}
-		fmt.Fprintln(w.stdout, safetext.Line(line))
-	}
 }
 
 // siteText is "pkg.Func file.go:12" for the group's blocking site (or its

@@ -7,15 +7,46 @@ import (
 
 	"github.com/stackdiff/stackdiff/classify"
 	"github.com/stackdiff/stackdiff/internal/report"
+	"github.com/stackdiff/stackdiff/parse"
 )
 
 // The bounds of a watch. Whatever the length of the watch, a target costs
-// its baseline snapshot, its latest snapshot while it is compared, and a
-// window of K+1 counts for at most maxTracked groups.
+// its baseline snapshot, its latest snapshot while it is compared (each cut
+// to the maxTracked largest groups), and a window of K+1 counts for at
+// most maxTracked groups.
 const (
 	defaultRises = 3     // K: a group that rose at K fetches out of the last 2K, never falling, is a leak
 	maxTracked   = 10000 // groups followed per target; the largest are kept
 )
+
+// keepLargest drops all but the limit largest groups of s (the first in
+// s's order among equals), keeping their order, and returns how many it
+// dropped: a target's snapshots, its baseline kept for the whole watch
+// among them, hold at most the groups its window can follow.
+func keepLargest(s *parse.Snapshot, limit int) int {
+	n := len(s.Groups)
+	if n <= limit {
+		return 0
+	}
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(s.Groups[b].Count, s.Groups[a].Count) })
+	keep := make([]bool, n)
+	for _, i := range order[:limit] {
+		keep[i] = true
+	}
+	kept := s.Groups[:0]
+	for i, g := range s.Groups {
+		if keep[i] {
+			kept = append(kept, g)
+		}
+	}
+	clear(s.Groups[len(kept):]) // let the dropped groups go
+	s.Groups = kept
+	return n - limit
+}
 
 // sample is what the window needs of one group of the latest snapshot, as
 // classify.Compare(baseline, latest) described it.
