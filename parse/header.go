@@ -49,6 +49,10 @@ func parseHeader(line []byte) (header, bool) {
 // growing at maxStatuses.
 type statusCache struct {
 	m map[string]header
+	// labels interns label texts the same way: a dump of a million
+	// labelled goroutines has far fewer distinct label sets, and the
+	// lookup of a byte slice allocates nothing.
+	labels map[string]string
 }
 
 const maxStatuses = 1024
@@ -76,7 +80,7 @@ func parseHeaderCached(line []byte, cache *statusCache) (header, bool) {
 	if cache != nil {
 		if c, ok := cache.m[string(status)]; ok {
 			c.id, c.bigID = h.id, h.bigID
-			c.setLabels(labels, bad)
+			c.setLabels(cache.intern(labels), bad)
 			return c, true
 		}
 	}
@@ -87,9 +91,33 @@ func parseHeaderCached(line []byte, cache *statusCache) (header, bool) {
 		}
 		cache.m[string(status)] = h
 	}
-	h.setLabels(labels, bad)
+	h.setLabels(cache.intern(labels), bad)
 	return h, true
 }
+
+// intern returns label text as a string, the one kept for equal text when
+// the cache has it (c may be nil).
+func (c *statusCache) intern(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if c == nil {
+		return string(b)
+	}
+	if s, ok := c.labels[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(c.labels) < maxLabelTexts {
+		if c.labels == nil {
+			c.labels = map[string]string{}
+		}
+		c.labels[s] = s
+	}
+	return s
+}
+
+const maxLabelTexts = 4096
 
 var (
 	labels126   = []byte(" labels:{")
@@ -138,12 +166,9 @@ func cutStatus(b []byte) (status, labels []byte, bad, ok bool) {
 	return status, lb[1:k], true, true
 }
 
-// setLabels keeps the label text of a header (nil for none).
-func (h *header) setLabels(labels []byte, bad bool) {
-	h.labels, h.badLabels = "", bad
-	if len(labels) > 0 {
-		h.labels = string(labels)
-	}
+// setLabels keeps the label text of a header ("" for none).
+func (h *header) setLabels(labels string, bad bool) {
+	h.labels, h.badLabels = labels, bad
 }
 
 // looksLikeHeader reports whether a line that parseHeader refused starts
