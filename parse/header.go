@@ -120,9 +120,9 @@ func (c *statusCache) intern(b []byte) string {
 const maxLabelTexts = 4096
 
 var (
-	labels126   = []byte(" labels:{")
-	labels126nd = []byte("}]:")
-	labels127nd = []byte("}:")
+	labels126    = []byte(" labels:{")
+	labelsEnd126 = []byte("}]:")
+	labelsEnd127 = []byte("}:")
 )
 
 // cutStatus splits what follows the "[" of a header into the status and
@@ -138,8 +138,8 @@ func cutStatus(b []byte) (status, labels []byte, bad, ok bool) {
 		if n, good := scanLabels(lb, nil); good && bytes.HasPrefix(lb[n:], []byte("]:")) && isBlank(lb[n+2:]) {
 			return b[:j], lb[1 : n-1], false, true
 		}
-		k := bytes.LastIndex(lb, labels126nd)
-		if k < 0 || !isBlank(lb[k+len(labels126nd):]) {
+		k := bytes.LastIndex(lb, labelsEnd126)
+		if k < 0 || !isBlank(lb[k+len(labelsEnd126):]) {
 			return nil, nil, false, false
 		}
 		return b[:j], lb[1:k], true, true
@@ -159,8 +159,8 @@ func cutStatus(b []byte) (status, labels []byte, bad, ok bool) {
 	if n, good := scanLabels(lb, nil); good && n < len(lb) && lb[n] == ':' && isBlank(lb[n+1:]) {
 		return status, lb[1 : n-1], false, true
 	}
-	k := bytes.LastIndex(lb, labels127nd)
-	if k < 0 || !isBlank(lb[k+len(labels127nd):]) {
+	k := bytes.LastIndex(lb, labelsEnd127)
+	if k < 0 || !isBlank(lb[k+len(labelsEnd127):]) {
 		return nil, nil, false, false
 	}
 	return status, lb[1:k], true, true
