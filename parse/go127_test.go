@@ -60,9 +60,10 @@ var go127 = []struct {
 	{"goroutineleak_debug0.pb", 10, true},
 	{"goroutineleak_debug1.txt", 10, true},
 	{"goroutineleak_debug2.txt", 19, false},
-	{"sigquit.txt", 25, false},               // + runtime goroutines (system traceback)
-	{"panic_gotraceback_all.txt", 20, false}, // + the panicking one
-	{"go_test_timeout_panic.txt", 21, false}, // main is testing's; + the test runner and the alarm
+	{"sigquit.txt", 25, false},                        // + runtime goroutines (system traceback)
+	{"panic_gotraceback_all.txt", 20, false},          // + the panicking one
+	{"go_test_timeout_panic.txt", 21, false},          // main is testing's; + the test runner and the alarm
+	{"goleak_verifynone_test_failure.txt", 18, false}, // goleak lists all but main, labels in each state
 }
 
 // TestGo127 reads every Go 1.27 dump whole, with each goroutine's labels.

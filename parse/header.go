@@ -49,6 +49,10 @@ func parseHeader(line []byte) (header, bool) {
 // growing at maxStatuses.
 type statusCache struct {
 	m map[string]header
+	// labels interns label texts the same way: a dump of a million
+	// labelled goroutines has far fewer distinct label sets, and the
+	// lookup of a byte slice allocates nothing.
+	labels map[string]string
 }
 
 const maxStatuses = 1024
@@ -76,7 +80,7 @@ func parseHeaderCached(line []byte, cache *statusCache) (header, bool) {
 	if cache != nil {
 		if c, ok := cache.m[string(status)]; ok {
 			c.id, c.bigID = h.id, h.bigID
-			c.setLabels(labels, bad)
+			c.setLabels(cache.intern(labels), bad)
 			return c, true
 		}
 	}
@@ -87,14 +91,38 @@ func parseHeaderCached(line []byte, cache *statusCache) (header, bool) {
 		}
 		cache.m[string(status)] = h
 	}
-	h.setLabels(labels, bad)
+	h.setLabels(cache.intern(labels), bad)
 	return h, true
 }
 
+// intern returns label text as a string, the one kept for equal text when
+// the cache has it (c may be nil).
+func (c *statusCache) intern(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if c == nil {
+		return string(b)
+	}
+	if s, ok := c.labels[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(c.labels) < maxLabelTexts {
+		if c.labels == nil {
+			c.labels = map[string]string{}
+		}
+		c.labels[s] = s
+	}
+	return s
+}
+
+const maxLabelTexts = 4096
+
 var (
-	labels126   = []byte(" labels:{")
-	labels126nd = []byte("}]:")
-	labels127nd = []byte("}:")
+	labels126    = []byte(" labels:{")
+	labelsEnd126 = []byte("}]:")
+	labelsEnd127 = []byte("}:")
 )
 
 // cutStatus splits what follows the "[" of a header into the status and
@@ -110,8 +138,8 @@ func cutStatus(b []byte) (status, labels []byte, bad, ok bool) {
 		if n, good := scanLabels(lb, nil); good && bytes.HasPrefix(lb[n:], []byte("]:")) && isBlank(lb[n+2:]) {
 			return b[:j], lb[1 : n-1], false, true
 		}
-		k := bytes.LastIndex(lb, labels126nd)
-		if k < 0 || !isBlank(lb[k+len(labels126nd):]) {
+		k := bytes.LastIndex(lb, labelsEnd126)
+		if k < 0 || !isBlank(lb[k+len(labelsEnd126):]) {
 			return nil, nil, false, false
 		}
 		return b[:j], lb[1:k], true, true
@@ -131,19 +159,16 @@ func cutStatus(b []byte) (status, labels []byte, bad, ok bool) {
 	if n, good := scanLabels(lb, nil); good && n < len(lb) && lb[n] == ':' && isBlank(lb[n+1:]) {
 		return status, lb[1 : n-1], false, true
 	}
-	k := bytes.LastIndex(lb, labels127nd)
-	if k < 0 || !isBlank(lb[k+len(labels127nd):]) {
+	k := bytes.LastIndex(lb, labelsEnd127)
+	if k < 0 || !isBlank(lb[k+len(labelsEnd127):]) {
 		return nil, nil, false, false
 	}
 	return status, lb[1:k], true, true
 }
 
-// setLabels keeps the label text of a header (nil for none).
-func (h *header) setLabels(labels []byte, bad bool) {
-	h.labels, h.badLabels = "", bad
-	if len(labels) > 0 {
-		h.labels = string(labels)
-	}
+// setLabels keeps the label text of a header ("" for none).
+func (h *header) setLabels(labels string, bad bool) {
+	h.labels, h.badLabels = labels, bad
 }
 
 // looksLikeHeader reports whether a line that parseHeader refused starts

@@ -63,7 +63,9 @@ func TestPprofOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal("STACKDIFF_GO_TOOL_PPROF is set and there is no go command")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	// (The first run under a toolchain GOTOOLCHAIN just fetched builds
+	// the pprof tool: minutes on a busy two-core machine.)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	raw, err := exec.CommandContext(ctx, goCmd, "tool", "pprof", "-raw", out).CombinedOutput()
 	if err != nil {

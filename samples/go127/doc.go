@@ -9,8 +9,8 @@
 //	GOTOOLCHAIN=go1.27.3 go run -trimpath . -all -dir ../../parse/testdata/go127
 //
 // -all runs every mode below in a child process of its own (built with
-// -trimpath, like the dumps it writes) and the test timeout through
-// "go test -trimpath". One mode alone writes to standard output:
+// -trimpath, like the dumps it writes), and the test timeout and a goleak
+// failure through "go test -trimpath". One mode alone writes to standard output:
 //
 //	-mode stack     runtime.Stack of every goroutine
 //	-mode debug1    the goroutine profile at debug=1, debug2 at debug=2

@@ -98,7 +98,22 @@ func writeAll(dir string) error {
 			return err
 		}
 	}
-	return writeTimeout(dir)
+	if err := writeTimeout(dir); err != nil {
+		return err
+	}
+	return writeGoleak(dir)
+}
+
+// writeGoleak runs TestGoleak (goleak_test.go): goleak's failure lists the
+// leaked goroutines with the states the runtime printed.
+func writeGoleak(dir string) error {
+	cmd := exec.Command("go", "test", "-trimpath", "-count=1", "-run=^TestGoleak$", ".")
+	cmd.Env = append(os.Environ(), "GO127_GOLEAK=1")
+	out, _ := cmd.CombinedOutput() // it fails: that is the dump
+	if !bytes.Contains(out, []byte("found unexpected goroutines")) {
+		return fmt.Errorf("go test wrote no goleak failure:\n%s", out)
+	}
+	return os.WriteFile(filepath.Join(dir, "goleak_verifynone_test_failure.txt"), out, 0o644)
 }
 
 // build compiles this program with -trimpath, so that the dumps carry no

@@ -20,10 +20,6 @@ const (
 	serverConn     = "net/http.(*conn).serve"
 	backgroundRead = "net/http.(*connReader).backgroundRead"
 	acceptLoop     = "net/http.(*Server).Serve"
-	h2ReadLoop     = "net/http.(*http2ClientConn).readLoop"
-	h2ServerConn   = "net/http.(*http2serverConn).serve"
-	h2ReadFrames   = "net/http.(*http2serverConn).readFrames"
-	h2DoRequest    = "net/http.(*http2clientStream).doRequest"
 	requestTimeout = 5 * time.Second
 )
 
@@ -289,7 +285,7 @@ func runHTTP2BodyNotClosed(srv *httptest.Server) func() {
 	}
 	// Each request also ran in a short-lived clientStream.doRequest goroutine:
 	// wait until they are gone.
-	p.await(want{"IO wait", h2ReadLoop, 1}, want{"select", h2ServerConn, 1}, want{"IO wait", h2ReadFrames, 1},
-		want{"", h2DoRequest, 0})
+	p.await(want{"IO wait", HTTP2.ReadLoop, 1}, want{"select", HTTP2.ServerConn, 1}, want{"IO wait", HTTP2.ReadFrames, 1},
+		want{"", HTTP2.DoRequest, 0})
 	return stopper(p, h.open, t.CloseIdleConnections)
 }

@@ -104,11 +104,11 @@ var leaks = map[string]leak{
 	},
 	"http2-body-not-closed": {
 		groups: map[string]int{
-			"IO wait | net/http.(*http2ClientConn).readLoop":   1,
-			"select | " + srvConn:                              1, // runs http2serverConn.serve
-			"IO wait | net/http.(*http2serverConn).readFrames": 1,
+			"IO wait | " + scenarios.HTTP2.ReadLoop:   1,
+			"select | " + srvConn:                     1, // runs the HTTP/2 serverConn.serve
+			"IO wait | " + scenarios.HTTP2.ReadFrames: 1,
 		},
-		headline: "IO wait | net/http.(*http2ClientConn).readLoop", frame: "net/http.(*http2Framer).ReadFrame",
+		headline: "IO wait | " + scenarios.HTTP2.ReadLoop, frame: scenarios.HTTP2.ReadFrame,
 	},
 	"exec-not-waited": {
 		groups:   map[string]int{"select | os/exec.(*Cmd).watchCtx": 1},
