@@ -168,3 +168,58 @@ func onlyLabelled(s *parse.Snapshot, key, value, skip string) *parse.Snapshot {
 	s.Cut = true
 	return s
 }
+
+// testsByLabel maps the goroutines of s that carry [TestLabel] to the test
+// that label names: from the traceback headers where they show labels,
+// else from the goroutine profile's records, matched by stack (where two
+// tests left goroutines of one stack, which goroutine is whose is a guess,
+// but how many are each test's is not).
+func testsByLabel(s *parse.Snapshot) map[int64]string {
+	out := map[int64]string{}
+	for _, g := range s.Groups {
+		for _, m := range g.Members {
+			if v, ok := m.Labels[TestLabel]; ok {
+				out[m.ID] = testOfRun(v)
+			}
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	prof, err := profile("goroutine")
+	if err != nil || prof == nil {
+		return out
+	}
+	byKey := map[string][]parse.LabelSet{}
+	for _, g := range prof.Groups {
+		for _, ls := range g.LabelSets {
+			if _, ok := ls.Labels[TestLabel]; ok {
+				k := stackKey(g.Frames)
+				byKey[k] = append(byKey[k], ls)
+			}
+		}
+	}
+	for _, g := range s.Groups {
+		sets := byKey[stackKey(g.Frames)]
+		for _, m := range g.Members {
+			for len(sets) > 0 && sets[0].Count == 0 {
+				sets = sets[1:]
+			}
+			if len(sets) == 0 {
+				break
+			}
+			out[m.ID] = testOfRun(sets[0].Labels[TestLabel])
+			sets[0].Count--
+		}
+	}
+	return out
+}
+
+// testOfRun returns the test a run's label names: "TestA/sub#7" is a run
+// of TestA/sub.
+func testOfRun(run string) string {
+	if i := strings.LastIndexByte(run, '#'); i >= 0 {
+		return run[:i]
+	}
+	return run
+}
