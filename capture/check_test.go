@@ -1,8 +1,11 @@
 package capture
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"runtime/pprof"
 	"strings"
 	"testing"
@@ -139,4 +142,50 @@ func TestCheckKeepsAndRestoresLabels(t *testing.T) {
 			t.Errorf("labels after the test (-want +got):\n%s", diff)
 		}
 	})
+}
+
+// headerLabelsEnv marks the child process of TestCheckWithHeaderLabels.
+const headerLabelsEnv = "STACKDIFF_CHECK_HEADER_LABELS"
+
+// TestCheckWithHeaderLabels runs Check's tests again where the runtime
+// prints labels in traceback headers (GODEBUG=tracebacklabels=1, as Go 1.27
+// does for go 1.27 modules): Check then reads its label from the header of
+// each goroutine instead of matching profile records by stack.
+func TestCheckWithHeaderLabels(t *testing.T) {
+	if os.Getenv(headerLabelsEnv) != "" {
+		t.Skip("in the child")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^(TestCheck(FailsForItsGoroutines|IgnoresOthersGoroutines|RunsAreDistinct|HeaderMode)|TestVerifyTestMain)$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), headerLabelsEnv+"=1", "GODEBUG=tracebacklabels=1")
+	out, err := cmd.CombinedOutput()
+	if bytes.Contains(out, []byte(noHeaderRead)) {
+		// Go 1.27 prints the header form of go 1.27 modules under this
+		// GODEBUG too; parse learns it separately.
+		t.Skipf("%s: the dumps lose goroutines, so Check cannot be tried on them", noHeaderRead)
+	}
+	if err != nil || !bytes.Contains(out, []byte("--- PASS: TestCheckHeaderMode")) {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+}
+
+const noHeaderRead = "parse does not read the labelled headers this runtime prints"
+
+// TestCheckHeaderMode, in the child, checks that the header shows the label.
+func TestCheckHeaderMode(t *testing.T) {
+	if os.Getenv(headerLabelsEnv) == "" {
+		t.Skip("runs in the child of TestCheckWithHeaderLabels")
+	}
+	f := &checkFake{name: "TestHeader"}
+	startCheck(f, nil)
+	defer f.end()
+	dump, s, err := snapshot(0, "header")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(dump, []byte("\ngoroutine ")) + 1; s.Count() != n {
+		t.Skipf("%s (%d of %d goroutines read)", noHeaderRead, s.Count(), n)
+	}
+	if got := headerLabels(s, goid())[TestLabel]; !strings.HasPrefix(got, "TestHeader#") {
+		t.Errorf("the header of the test's goroutine shows %s=%q, want TestHeader#N", TestLabel, got)
+	}
 }
