@@ -49,7 +49,7 @@ func TestCheckInAModule(t *testing.T) {
 			}
 			dir := writeModule(t, root, tc.goLine)
 			probe := filepath.Join(dir, "probe.txt")
-			out, _ := goCommand(t, dir, append(env, "LEAKY_PROBE="+probe), 110*time.Second, "test", "-json", "-count=10", ".").Output()
+			out, _ := goCommand(t, dir, append(env, "LEAKY_PROBE="+probe), 4*time.Minute, "test", "-json", "-count=10", ".").Output()
 			checkModuleRun(t, out, tc.proven, readsHeaders(t, probe))
 		})
 	}
