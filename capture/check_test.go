@@ -189,3 +189,19 @@ func TestCheckHeaderMode(t *testing.T) {
 		t.Errorf("the header of the test's goroutine shows %s=%q, want TestHeader#N", TestLabel, got)
 	}
 }
+
+// TestVerifyNoneSaysToUseCheck: a goroutine whose parent has exited cannot
+// be traced to a test; VerifyNone's failure says what would.
+func TestVerifyNoneSaysToUseCheck(t *testing.T) {
+	if strings.Contains(os.Getenv("GODEBUG"), "tracebackancestors=") {
+		t.Skip("the ancestry traces it")
+	}
+	l := startThroughExited(1)
+	defer l.Release()
+	var ft fakeT
+	VerifyNone(&ft, short)
+	want := "1 goroutine of them could not be traced to this test or another (a goroutine between has exited): call capture.Check(t) first in each test"
+	if len(ft.errs) != 1 || !strings.Contains(ft.errs[0], want) {
+		t.Errorf("VerifyNone reported %q, want one failure saying %q", ft.errs, want)
+	}
+}
