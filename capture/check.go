@@ -78,17 +78,8 @@ func startCheck(t checkT, options []Option) {
 		t.Errorf("capture.Check: cannot read the test goroutine's labels: %v", err)
 		return
 	}
-	_, s, err := snapshot(0, "before")
-	if err != nil {
-		t.Errorf("capture.Check: %v", err)
-		return
-	}
-	c.before = map[int64]bool{}
-	for _, g := range s.Groups {
-		for _, m := range g.Members {
-			c.before[m.ID] = true
-		}
-	}
+	dump, _ := dumpStacks(DefaultStacksLimit)
+	c.before = goroutineIDs(dump)
 	labels := maps.Clone(prev)
 	if labels == nil {
 		labels = map[string]string{}

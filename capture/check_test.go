@@ -49,6 +49,11 @@ func TestCheckFailsForItsGoroutines(t *testing.T) {
 	startCheck(f, []Option{short})
 	l := startThroughExited(2)
 	defer l.Release()
+	// Parked before the test ends, so that the report shows where (on a
+	// loaded machine they may not have run yet within the short wait).
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	Settle(ctx)
 	f.end()
 	if len(f.errs) != 1 {
 		t.Fatalf("%d failures, want 1: %q", len(f.errs), f.errs)

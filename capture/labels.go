@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 
+	pprofile "github.com/google/pprof/profile"
+
 	"github.com/stackdiff/stackdiff/parse"
 )
 
@@ -60,7 +62,9 @@ var ownLabelsMu sync.Mutex
 var ownLabelsFunc = runtime.FuncForPC(reflect.ValueOf(writeOwnLabels).Pointer()).Name()
 
 // ownLabels returns the pprof labels of the calling goroutine (nil for
-// none), read from the goroutine profile: runtime/pprof has no getter.
+// none), read from the goroutine profile: runtime/pprof has no getter. The
+// protobuf form is decoded, not parsed as a dump: this runs at the start
+// of every test under Check.
 func ownLabels() (map[string]string, error) {
 	ownLabelsMu.Lock()
 	defer ownLabelsMu.Unlock()
@@ -68,21 +72,61 @@ func ownLabels() (map[string]string, error) {
 	if err := writeOwnLabels(&b); err != nil {
 		return nil, err
 	}
-	s, err := parse.Read(&b, "labels")
+	p, err := pprofile.Parse(&b)
 	if err != nil {
 		return nil, err
 	}
-	for _, g := range s.Groups {
-		if hasFunc(g.Frames, ownLabelsFunc) && len(g.LabelSets) > 0 {
-			return g.LabelSets[0].Labels, nil
+	for _, s := range p.Sample {
+		if !sampleHasFunc(s, ownLabelsFunc) {
+			continue
 		}
+		if len(s.Label) == 0 {
+			return nil, nil
+		}
+		labels := map[string]string{}
+		for k, vs := range s.Label {
+			if len(vs) > 0 {
+				labels[k] = vs[0]
+			}
+		}
+		return labels, nil
 	}
 	return nil, nil
 }
 
+func sampleHasFunc(s *pprofile.Sample, fn string) bool {
+	for _, loc := range s.Location {
+		for _, l := range loc.Line {
+			if l.Function != nil && l.Function.Name == fn {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 //go:noinline
 func writeOwnLabels(b *bytes.Buffer) error {
-	return pprof.Lookup("goroutine").WriteTo(b, 1)
+	return pprof.Lookup("goroutine").WriteTo(b, 0)
+}
+
+// goroutineIDs returns the IDs of a traceback's goroutines, read from
+// their "goroutine N [" headers alone: all Check needs of the dump it takes
+// when it starts.
+func goroutineIDs(dump []byte) map[int64]bool {
+	ids := map[int64]bool{}
+	for line := range bytes.Lines(dump) {
+		rest, ok := bytes.CutPrefix(line, []byte("goroutine "))
+		if !ok {
+			continue
+		}
+		if i := bytes.IndexByte(rest, ' '); i > 0 {
+			if id, err := strconv.ParseInt(string(rest[:i]), 10, 64); err == nil {
+				ids[id] = true
+			}
+		}
+	}
+	return ids
 }
 
 // withLabels returns a context carrying exactly the labels of set.
