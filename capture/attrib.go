@@ -13,6 +13,10 @@ import (
 // ancestryHint is what to run to see the ancestors that have exited.
 const ancestryHint = "GODEBUG=tracebackancestors=100"
 
+// checkHint is what to do so that every goroutine names its test, whatever
+// has exited in between.
+const checkHint = "call capture.Check(t) first in each test"
+
 // An attribution decides, for [VerifyNone] in a test, which goroutines of
 // a snapshot that test answers for. It follows each goroutine's line of
 // descent (see package lineage) and sorts it:
@@ -163,9 +167,9 @@ func (a *attribution) note() string {
 	}
 	var parts []string
 	if a.unknown > 0 {
-		how := "run with " + ancestryHint + " to attribute them"
+		how := checkHint + " (or run with " + ancestryHint + ") to attribute them"
 		if a.x.HasAncestry() {
-			how = "their ancestry is cut: run with a larger GODEBUG=tracebackancestors to attribute them"
+			how = "their ancestry is cut: " + checkHint + " (or run with a larger GODEBUG=tracebackancestors) to attribute them"
 		}
 		parts = append(parts, fmt.Sprintf("%s could not be attributed to a test while other tests ran in parallel, and were not counted; %s",
 			goroutines(a.unknown), how))
@@ -174,6 +178,28 @@ func (a *attribution) note() string {
 		parts = append(parts, fmt.Sprintf("not counted, as other tests' goroutines (other runs of this test included): %s", byTest(a.others)))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// unattributed is the line a failure adds when some of the goroutines of
+// left could not be traced to a test: they may be another test's, and
+// Check would say. "" when there are none, or no attribution.
+func (a *attribution) unattributed(left *parse.Snapshot) string {
+	if a == nil {
+		return ""
+	}
+	n := 0
+	for _, g := range left.Groups {
+		for _, m := range g.Members {
+			if kind, _ := a.judge(m.ID); kind == unknown {
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s of them could not be traced to this test or another (a goroutine between has exited): %s to attribute every goroutine to its test by a label (or run with %s).\n\n",
+		goroutines(n), checkHint, ancestryHint)
 }
 
 // byTest lists goroutine counts by test: "TestA (2 goroutines), TestB (1
@@ -211,11 +237,16 @@ func goroutines(n int) string {
 
 // leakedBy is the evidence VerifyTestMain adds to a leaked group: the tests
 // its goroutines descend from, "leaked by TestFetchAll (3 goroutines)", and
-// for the others what the dump shows.
-func leakedBy(x *lineage.Index, ids []int64) string {
+// for the others what the dump shows. A goroutine that carries Check's
+// label (byLabel) is its test's, whatever its line of descent shows.
+func leakedBy(x *lineage.Index, byLabel map[int64]string, ids []int64) string {
 	counts := map[string]int{}
 	outside, cut := 0, 0
 	for _, id := range ids {
+		if test := byLabel[id]; test != "" {
+			counts[test]++
+			continue
+		}
 		switch o := x.Origin(id); {
 		case o.Test() != "":
 			counts[o.Test()]++
@@ -247,9 +278,9 @@ func leakedBy(x *lineage.Index, ids []int64) string {
 		parts = append(parts, fmt.Sprintf("%s started outside any test (init, TestMain)", goroutines(outside)))
 	}
 	if cut > 0 {
-		how := "run with " + ancestryHint + " to see which test started them"
+		how := checkHint + " (or run with " + ancestryHint + ") to see which test started them"
 		if x.HasAncestry() {
-			how = "their ancestry is cut: run with a larger GODEBUG=tracebackancestors to see which test started them"
+			how = "their ancestry is cut: " + checkHint + " (or run with a larger GODEBUG=tracebackancestors) to see which test started them"
 		}
 		parts = append(parts, fmt.Sprintf("%s whose test the dump does not show: %s", goroutines(cut), how))
 	}

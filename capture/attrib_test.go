@@ -178,7 +178,7 @@ func TestAttributionDrop(t *testing.T) {
 	if diff := cmp.Diff(map[int64]bool{20: true, 21: true, 26: true}, idsOf(s)); diff != "" {
 		t.Errorf("parallel: kept (-want +got):\n%s", diff)
 	}
-	want := "1 goroutine could not be attributed to a test while other tests ran in parallel, and were not counted; their ancestry is cut: run with a larger GODEBUG=tracebackancestors to attribute them"
+	want := "1 goroutine could not be attributed to a test while other tests ran in parallel, and were not counted; their ancestry is cut: call capture.Check(t) first in each test (or run with a larger GODEBUG=tracebackancestors) to attribute them"
 	if diff := cmp.Diff(want, a.note()); diff != "" {
 		t.Errorf("parallel note (-want +got):\n%s", diff)
 	}
@@ -210,7 +210,7 @@ func TestAttributionDrop(t *testing.T) {
 	a = attribute(x, s, 7)
 	s = leftover(s, 7)
 	a.drop(s)
-	want = "1 goroutine could not be attributed to a test while other tests ran in parallel, and were not counted; run with GODEBUG=tracebackancestors=100 to attribute them"
+	want = "1 goroutine could not be attributed to a test while other tests ran in parallel, and were not counted; call capture.Check(t) first in each test (or run with GODEBUG=tracebackancestors=100) to attribute them"
 	if diff := cmp.Diff(want, a.note()); diff != "" {
 		t.Errorf("no-ancestry note (-want +got):\n%s", diff)
 	}
@@ -233,15 +233,15 @@ func TestLeakedBy(t *testing.T) {
 		{[]int64{21, 26}, "leaked by TestA (2 goroutines)"},
 		{[]int64{21, 24, 26, 27}, "leaked by TestA (2 goroutines), TestC (1 goroutine), TestD (1 goroutine)"},
 		{[]int64{25}, "1 goroutine started outside any test (init, TestMain)"},
-		{[]int64{21, 23}, "leaked by TestA (1 goroutine); 1 goroutine whose test the dump does not show: their ancestry is cut: run with a larger GODEBUG=tracebackancestors to see which test started them"},
+		{[]int64{21, 23}, "leaked by TestA (1 goroutine); 1 goroutine whose test the dump does not show: their ancestry is cut: call capture.Check(t) first in each test (or run with a larger GODEBUG=tracebackancestors) to see which test started them"},
 	} {
-		if diff := cmp.Diff(tc.want, leakedBy(x, tc.ids)); diff != "" {
+		if diff := cmp.Diff(tc.want, leakedBy(x, nil, tc.ids)); diff != "" {
 			t.Errorf("leakedBy(%v) (-want +got):\n%s", tc.ids, diff)
 		}
 	}
 	s = parseDump(t, dump(g{id: 1, state: "running", funcs: []string{"main.main"}}, leakers[3]))
-	want := "1 goroutine whose test the dump does not show: run with GODEBUG=tracebackancestors=100 to see which test started them"
-	if diff := cmp.Diff(want, leakedBy(lineage.New(s), []int64{23})); diff != "" {
+	want := "1 goroutine whose test the dump does not show: call capture.Check(t) first in each test (or run with GODEBUG=tracebackancestors=100) to see which test started them"
+	if diff := cmp.Diff(want, leakedBy(lineage.New(s), nil, []int64{23})); diff != "" {
 		t.Errorf("without ancestry (-want +got):\n%s", diff)
 	}
 }

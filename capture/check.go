@@ -78,17 +78,8 @@ func startCheck(t checkT, options []Option) {
 		t.Errorf("capture.Check: cannot read the test goroutine's labels: %v", err)
 		return
 	}
-	_, s, err := snapshot(0, "before")
-	if err != nil {
-		t.Errorf("capture.Check: %v", err)
-		return
-	}
-	c.before = map[int64]bool{}
-	for _, g := range s.Groups {
-		for _, m := range g.Members {
-			c.before[m.ID] = true
-		}
-	}
+	dump, _ := dumpStacks(DefaultStacksLimit)
+	c.before = goroutineIDs(dump)
 	labels := maps.Clone(prev)
 	if labels == nil {
 		labels = map[string]string{}
@@ -240,7 +231,9 @@ func (c *check) left(proof bool) (*parse.Snapshot, bool, error) {
 		// The traceback lacks some of them (the runtime printed no stack,
 		// or a header this parse cannot read): report the profile's
 		// records rather than lose them.
-		return unexpected(onlyLabelled(prof, TestLabel, c.run, profileFunc), c.o), false, nil
+		rest := onlyLabelled(prof, TestLabel, c.run, profileFunc)
+		rest.Name = c.name
+		return unexpected(rest, c.o), false, nil
 	}
 	left := unexpected(s, c.o)
 	return left, busy(left) == 0, nil
@@ -262,11 +255,11 @@ func dropLive(s *parse.Snapshot) {
 // match keeps in s the goroutines that the profile's labelled records
 // (need, counts by stackKey) stand for, and returns how many it could not
 // find. Where a stack has more goroutines than records, those whose line
-// of descent reaches the test's goroutine go first.
+// of descent reaches this test go first; those of another test never do.
 func (c *check) match(s *parse.Snapshot, x *lineage.Index, need map[string]int) (unmatched int) {
 	type cand struct {
 		id   int64
-		mine bool
+		rank int
 	}
 	byKey := map[string][]cand{}
 	for _, g := range s.Groups {
@@ -275,26 +268,16 @@ func (c *check) match(s *parse.Snapshot, x *lineage.Index, need map[string]int) 
 			continue
 		}
 		for _, m := range g.Members {
-			mine := false
-			x.Walk(m.ID, func(st lineage.Step) bool {
-				mine = st.ID == c.self
-				return !mine
-			})
-			byKey[k] = append(byKey[k], cand{m.ID, mine})
+			// Another test's goroutine does not carry this test's label.
+			if r := c.rank(x, m.ID); r < 2 {
+				byKey[k] = append(byKey[k], cand{m.ID, r})
+			}
 		}
 	}
 	keep := map[int64]bool{}
 	for k, n := range need {
 		cs := byKey[k]
-		slices.SortStableFunc(cs, func(a, b cand) int {
-			switch {
-			case a.mine == b.mine:
-				return 0
-			case a.mine:
-				return -1
-			}
-			return 1
-		})
+		slices.SortStableFunc(cs, func(a, b cand) int { return a.rank - b.rank })
 		take := min(n, len(cs))
 		for _, cd := range cs[:take] {
 			keep[cd.id] = true
@@ -303,6 +286,51 @@ func (c *check) match(s *parse.Snapshot, x *lineage.Index, need map[string]int) 
 	}
 	dropIDs(s, func(id int64) bool { return !keep[id] })
 	return unmatched
+}
+
+// rank says how likely goroutine id is the test's, from its line of
+// descent: 0 when the line reaches the test's goroutine or a function of
+// its test, 2 when the nearest test function in it is another test's, 1
+// when the line says nothing (an ancestor has exited).
+func (c *check) rank(x *lineage.Index, id int64) int {
+	top, _, _ := strings.Cut(c.name, "/")
+	judge := func(fns ...string) int {
+		for _, fn := range fns {
+			if name := lineage.Short(fn); strings.HasPrefix(name, "Test") && name != "TestMain" && !strings.Contains(name, ".") {
+				if name == top {
+					return 0
+				}
+				return 2
+			}
+		}
+		return 1
+	}
+	frames, createdBy, _ := x.Goroutine(id)
+	r := judge(funcs(frames, createdBy)...)
+	if r != 1 {
+		return r
+	}
+	x.Walk(id, func(st lineage.Step) bool {
+		if st.ID == c.self {
+			r = 0
+		} else {
+			r = judge(funcs(st.Frames, st.CreatedBy)...)
+		}
+		return r == 1
+	})
+	return r
+}
+
+// funcs lists the functions of a stack, its creator last.
+func funcs(frames []parse.Frame, createdBy *parse.Frame) []string {
+	var out []string
+	for _, f := range frames {
+		out = append(out, f.Func)
+	}
+	if createdBy != nil {
+		out = append(out, createdBy.Func)
+	}
+	return out
 }
 
 // headerLabels returns the labels the traceback header printed for

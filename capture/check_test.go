@@ -1,8 +1,11 @@
 package capture
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"runtime/pprof"
 	"strings"
 	"testing"
@@ -46,6 +49,11 @@ func TestCheckFailsForItsGoroutines(t *testing.T) {
 	startCheck(f, []Option{short})
 	l := startThroughExited(2)
 	defer l.Release()
+	// Parked before the test ends, so that the report shows where (on a
+	// loaded machine they may not have run yet within the short wait).
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	Settle(ctx)
 	f.end()
 	if len(f.errs) != 1 {
 		t.Fatalf("%d failures, want 1: %q", len(f.errs), f.errs)
@@ -79,7 +87,7 @@ func TestCheckIgnoresOthersGoroutines(t *testing.T) {
 	defer close(start)
 
 	f := &checkFake{name: "TestClean"}
-	startCheck(f, []Option{short})
+	startCheck(f, []Option{MaxWait(5 * time.Second)}) // ample on a loaded machine: the wait ends when they do
 	reply := make(chan *Leaker)
 	start <- reply
 	late := <-reply
@@ -139,4 +147,66 @@ func TestCheckKeepsAndRestoresLabels(t *testing.T) {
 			t.Errorf("labels after the test (-want +got):\n%s", diff)
 		}
 	})
+}
+
+// headerLabelsEnv marks the child process of TestCheckWithHeaderLabels.
+const headerLabelsEnv = "STACKDIFF_CHECK_HEADER_LABELS"
+
+// TestCheckWithHeaderLabels runs Check's tests again where the runtime
+// prints labels in traceback headers (GODEBUG=tracebacklabels=1, as Go 1.27
+// does for go 1.27 modules): Check then reads its label from the header of
+// each goroutine instead of matching profile records by stack.
+func TestCheckWithHeaderLabels(t *testing.T) {
+	if os.Getenv(headerLabelsEnv) != "" {
+		t.Skip("in the child")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^(TestCheck(FailsForItsGoroutines|IgnoresOthersGoroutines|RunsAreDistinct|HeaderMode)|TestVerifyTestMain)$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), headerLabelsEnv+"=1", "GODEBUG=tracebacklabels=1")
+	out, err := cmd.CombinedOutput()
+	if bytes.Contains(out, []byte(noHeaderRead)) {
+		// Go 1.27 prints the header form of go 1.27 modules under this
+		// GODEBUG too; parse learns it separately.
+		t.Skipf("%s: the dumps lose goroutines, so Check cannot be tried on them", noHeaderRead)
+	}
+	if err != nil || !bytes.Contains(out, []byte("--- PASS: TestCheckHeaderMode")) {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+}
+
+const noHeaderRead = "parse does not read the labelled headers this runtime prints"
+
+// TestCheckHeaderMode, in the child, checks that the header shows the label.
+func TestCheckHeaderMode(t *testing.T) {
+	if os.Getenv(headerLabelsEnv) == "" {
+		t.Skip("runs in the child of TestCheckWithHeaderLabels")
+	}
+	f := &checkFake{name: "TestHeader"}
+	startCheck(f, nil)
+	defer f.end()
+	dump, s, err := snapshot(0, "header")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(dump, []byte("\ngoroutine ")) + 1; s.Count() != n {
+		t.Skipf("%s (%d of %d goroutines read)", noHeaderRead, s.Count(), n)
+	}
+	if got := headerLabels(s, goid())[TestLabel]; !strings.HasPrefix(got, "TestHeader#") {
+		t.Errorf("the header of the test's goroutine shows %s=%q, want TestHeader#N", TestLabel, got)
+	}
+}
+
+// TestVerifyNoneSaysToUseCheck: a goroutine whose parent has exited cannot
+// be traced to a test; VerifyNone's failure says what would.
+func TestVerifyNoneSaysToUseCheck(t *testing.T) {
+	if strings.Contains(os.Getenv("GODEBUG"), "tracebackancestors=") {
+		t.Skip("the ancestry traces it")
+	}
+	l := startThroughExited(1)
+	defer l.Release()
+	var ft fakeT
+	VerifyNone(&ft, short)
+	want := "1 goroutine of them could not be traced to this test or another (a goroutine between has exited): call capture.Check(t) first in each test"
+	if len(ft.errs) != 1 || !strings.Contains(ft.errs[0], want) {
+		t.Errorf("VerifyNone reported %q, want one failure saying %q", ft.errs, want)
+	}
 }

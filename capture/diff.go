@@ -17,6 +17,11 @@ import (
 // report, labelled by what they wait on, and a leak when that wait is a
 // blocking one.
 //
+// Where the runtime has the goroutineleak profile (Go 1.27; Go 1.26 built
+// with GOEXPERIMENT=goroutineleakprofile), Diff writes it after each settle
+// (one extra GC cycle each), so that goroutines that GC proves can never wake
+// are a leak with its proof (evidence "gc-proven").
+//
 // Each settle waits at most [MaxWait] (default [DefaultMaxWait]); a
 // goroutine still running then is reported as running (with a warning on
 // the snapshot) rather than failing the diff. Diff fails when ctx ends or
@@ -33,14 +38,41 @@ func Diff(ctx context.Context, fn func(), options ...Option) (*classify.Report, 
 	if err != nil {
 		return nil, err
 	}
+	// Proven on both sides, a goroutine leaked before fn has one
+	// signature, "(leaked)" included, in both snapshots.
+	if before, err = prove(self, before); err != nil {
+		return nil, err
+	}
 	fn()
 	after, err := settleFor(ctx, self, o.maxWait, "after")
 	if err != nil {
 		return nil, err
 	}
+	if after, err = prove(self, after); err != nil {
+		return nil, err
+	}
 	o.dropIgnored(before)
 	o.dropIgnored(after)
 	return classify.Compare([]*parse.Snapshot{before, after}, o.classifyOptions()), nil
+}
+
+// prove runs the goroutineleak profile's GC where the runtime has it and
+// returns the settled snapshot again, now with the (leaked) marks of the
+// goroutines that GC proved can never wake; s itself where there is no
+// such profile.
+func prove(self int64, s *parse.Snapshot) (*parse.Snapshot, error) {
+	if !hasLeakProfile() {
+		return s, nil
+	}
+	if _, err := profile("goroutineleak"); err != nil {
+		return nil, err
+	}
+	_, proven, err := snapshot(self, s.Name)
+	if err != nil {
+		return nil, err
+	}
+	proven.Warnings = append(proven.Warnings, s.Warnings...)
+	return proven, nil
 }
 
 // settleFor settles for at most wait and names the snapshot. Running out

@@ -20,9 +20,14 @@
 //     judges only the goroutines its test started, following the dump's
 //     "created by … in goroutine N" links, so parallel tests do not blame
 //     each other; VerifyTestMain names the test each leak descends from.
-//     Where a goroutine's parent has exited, run the tests with
-//     GODEBUG=tracebackancestors=100 so that the runtime records the
-//     ancestors and the line can still be followed.
+//     Where a goroutine's parent has exited, the line breaks: use Check.
+//   - [Check] labels a test's goroutine with a pprof label naming this run
+//     of the test ([TestLabel]); the goroutines it starts inherit it, so at
+//     the test's end Check judges exactly the test's goroutines, whatever
+//     has exited in between, beside parallel tests and subtests.
+//   - Where the runtime has the goroutineleak profile (Go 1.27), Check,
+//     VerifyNone, Find and Diff write it (one extra GC cycle) and take its
+//     "(leaked)" marks as proof: a proven leak fails at once.
 //   - [Monitor] watches the goroutine count of a service and, when it
 //     grows past a threshold, raises a rate-limited [Alert] with a diff
 //     against the quietest state seen, the raw dump, and optional files.

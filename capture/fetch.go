@@ -49,6 +49,9 @@ const (
 type FetchError struct {
 	URL string
 	Err error
+	// Status is the HTTP status code of a response that was not a
+	// success (404: the endpoint is not served); 0 for other failures.
+	Status int
 }
 
 func (e *FetchError) Error() string { return "GET " + e.URL + ": " + e.Err.Error() }
@@ -94,7 +97,7 @@ func Fetch(ctx context.Context, rawURL string, opts FetchOptions) ([]*parse.Snap
 	if limit <= 0 {
 		limit = DefaultFetchMaxSize
 	}
-	fail := func(format string, args ...any) error {
+	fail := func(format string, args ...any) *FetchError {
 		return &FetchError{URL: name, Err: fmt.Errorf(format, args...)}
 	}
 
@@ -138,10 +141,14 @@ func Fetch(ctx context.Context, rawURL string, opts FetchOptions) ([]*parse.Snap
 	defer resp.Body.Close()
 	if resp.StatusCode == http.StatusNotFound {
 		// Name the path: the user may have given only host:port.
-		return nil, fail("HTTP %s for %s; is net/http/pprof registered on this server?", resp.Status, u.RequestURI())
+		e := fail("HTTP %s for %s; is net/http/pprof registered on this server?", resp.Status, u.RequestURI())
+		e.Status = resp.StatusCode
+		return nil, e
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fail("HTTP %s%s", resp.Status, firstLine(resp))
+		e := fail("HTTP %s%s", resp.Status, firstLine(resp))
+		e.Status = resp.StatusCode
+		return nil, e
 	}
 	if resp.ContentLength > limit {
 		return nil, fail("response is %s, over the %s limit (FetchOptions.MaxSize)", size(resp.ContentLength), size(limit))

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 
+	pprofile "github.com/google/pprof/profile"
+
 	"github.com/stackdiff/stackdiff/parse"
 )
 
@@ -60,7 +62,9 @@ var ownLabelsMu sync.Mutex
 var ownLabelsFunc = runtime.FuncForPC(reflect.ValueOf(writeOwnLabels).Pointer()).Name()
 
 // ownLabels returns the pprof labels of the calling goroutine (nil for
-// none), read from the goroutine profile: runtime/pprof has no getter.
+// none), read from the goroutine profile: runtime/pprof has no getter. The
+// protobuf form is decoded, not parsed as a dump: this runs at the start
+// of every test under Check.
 func ownLabels() (map[string]string, error) {
 	ownLabelsMu.Lock()
 	defer ownLabelsMu.Unlock()
@@ -68,21 +72,61 @@ func ownLabels() (map[string]string, error) {
 	if err := writeOwnLabels(&b); err != nil {
 		return nil, err
 	}
-	s, err := parse.Read(&b, "labels")
+	p, err := pprofile.Parse(&b)
 	if err != nil {
 		return nil, err
 	}
-	for _, g := range s.Groups {
-		if hasFunc(g.Frames, ownLabelsFunc) && len(g.LabelSets) > 0 {
-			return g.LabelSets[0].Labels, nil
+	for _, s := range p.Sample {
+		if !sampleHasFunc(s, ownLabelsFunc) {
+			continue
 		}
+		if len(s.Label) == 0 {
+			return nil, nil
+		}
+		labels := map[string]string{}
+		for k, vs := range s.Label {
+			if len(vs) > 0 {
+				labels[k] = vs[0]
+			}
+		}
+		return labels, nil
 	}
 	return nil, nil
 }
 
+func sampleHasFunc(s *pprofile.Sample, fn string) bool {
+	for _, loc := range s.Location {
+		for _, l := range loc.Line {
+			if l.Function != nil && l.Function.Name == fn {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 //go:noinline
 func writeOwnLabels(b *bytes.Buffer) error {
-	return pprof.Lookup("goroutine").WriteTo(b, 1)
+	return pprof.Lookup("goroutine").WriteTo(b, 0)
+}
+
+// goroutineIDs returns the IDs of a traceback's goroutines, read from
+// their "goroutine N [" headers alone: all Check needs of the dump it takes
+// when it starts.
+func goroutineIDs(dump []byte) map[int64]bool {
+	ids := map[int64]bool{}
+	for line := range bytes.Lines(dump) {
+		rest, ok := bytes.CutPrefix(line, []byte("goroutine "))
+		if !ok {
+			continue
+		}
+		if i := bytes.IndexByte(rest, ' '); i > 0 {
+			if id, err := strconv.ParseInt(string(rest[:i]), 10, 64); err == nil {
+				ids[id] = true
+			}
+		}
+	}
+	return ids
 }
 
 // withLabels returns a context carrying exactly the labels of set.
@@ -167,4 +211,59 @@ func onlyLabelled(s *parse.Snapshot, key, value, skip string) *parse.Snapshot {
 	parse.SortGroups(s.Groups)
 	s.Cut = true
 	return s
+}
+
+// testsByLabel maps the goroutines of s that carry [TestLabel] to the test
+// that label names: from the traceback headers where they show labels,
+// else from the goroutine profile's records, matched by stack (where two
+// tests left goroutines of one stack, which goroutine is whose is a guess,
+// but how many are each test's is not).
+func testsByLabel(s *parse.Snapshot) map[int64]string {
+	out := map[int64]string{}
+	for _, g := range s.Groups {
+		for _, m := range g.Members {
+			if v, ok := m.Labels[TestLabel]; ok {
+				out[m.ID] = testOfRun(v)
+			}
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	prof, err := profile("goroutine")
+	if err != nil || prof == nil {
+		return out
+	}
+	byKey := map[string][]parse.LabelSet{}
+	for _, g := range prof.Groups {
+		for _, ls := range g.LabelSets {
+			if _, ok := ls.Labels[TestLabel]; ok {
+				k := stackKey(g.Frames)
+				byKey[k] = append(byKey[k], ls)
+			}
+		}
+	}
+	for _, g := range s.Groups {
+		sets := byKey[stackKey(g.Frames)]
+		for _, m := range g.Members {
+			for len(sets) > 0 && sets[0].Count == 0 {
+				sets = sets[1:]
+			}
+			if len(sets) == 0 {
+				break
+			}
+			out[m.ID] = testOfRun(sets[0].Labels[TestLabel])
+			sets[0].Count--
+		}
+	}
+	return out
+}
+
+// testOfRun returns the test a run's label names: "TestA/sub#7" is a run
+// of TestA/sub.
+func testOfRun(run string) string {
+	if i := strings.LastIndexByte(run, '#'); i >= 0 {
+		return run[:i]
+	}
+	return run
 }

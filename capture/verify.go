@@ -126,6 +126,7 @@ func find(self int64, o *opts, t TestingT) error {
 	}
 	// A deadline, not a context timeout: see settle.
 	deadline := time.Now().Add(o.maxWait)
+	proved := false
 	for i := 0; ; i++ {
 		_, s, err := snapshot(0, "leftover")
 		if err != nil {
@@ -135,6 +136,10 @@ func find(self int64, o *opts, t TestingT) error {
 		if t != nil {
 			at = attribute(x, s, self)
 		}
+		names := x
+		if t != nil {
+			names = nil // the test's own goroutines: no test to name
+		}
 		dropIDs(s, func(id int64) bool { return id == self })
 		left := unexpected(s, o)
 		at.drop(left)
@@ -142,15 +147,38 @@ func find(self int64, o *opts, t TestingT) error {
 			logNote(t, at.note())
 			return nil
 		}
+		if p := provenOnly(left); p.Count() > 0 {
+			logNote(t, at.note())
+			head := fmt.Sprintf("found %s that the GC proved leaked:\n\n", goroutines(p.Count()))
+			return render(p, head+at.unattributed(p), "", names)
+		}
+		if !proved && busy(left) == 0 && hasLeakProfile() {
+			// Everything has parked: one GC cycle of the leak profile
+			// marks what can never wake, and the next snapshot shows it.
+			proved = true
+			if _, err := profile("goroutineleak"); err != nil {
+				return err
+			}
+			continue
+		}
 		if pause(context.Background(), i, deadline) != nil {
 			logNote(t, at.note())
-			if t != nil {
-				x = nil // the test's own goroutines: no test to name
-			}
 			head := fmt.Sprintf("found %d unexpected goroutines:\n\n", left.Count())
-			return render(left, head, fmt.Sprintf("still there after waiting %v", o.maxWait), x)
+			return render(left, head+at.unattributed(left), fmt.Sprintf("still there after waiting %v", o.maxWait), names)
 		}
 	}
+}
+
+// provenOnly returns the groups of s that the goroutineleak GC marked
+// (leaked), as a snapshot of their own.
+func provenOnly(s *parse.Snapshot) *parse.Snapshot {
+	p := &parse.Snapshot{Name: s.Name, Format: s.Format, Cut: true}
+	for _, g := range s.Groups {
+		if g.Leaked {
+			p.Groups = append(p.Groups, g)
+		}
+	}
+	return p
 }
 
 // unexpected returns the goroutines of s that no default or option
@@ -178,6 +206,10 @@ func unexpected(s *parse.Snapshot, o *opts) *parse.Snapshot {
 // is a leak and its evidence says why ("" adds none: the GC's proof speaks
 // for itself).
 func render(left *parse.Snapshot, head, evidence string, names *lineage.Index) *LeakError {
+	var byLabel map[int64]string
+	if names != nil {
+		byLabel = testsByLabel(left)
+	}
 	r := classify.Compare([]*parse.Snapshot{left}, &classify.Options{
 		Outlived: func(g *classify.Group) []string {
 			var why []string
@@ -185,7 +217,7 @@ func render(left *parse.Snapshot, head, evidence string, names *lineage.Index) *
 				why = append(why, evidence)
 			}
 			if names != nil {
-				why = append(why, leakedBy(names, g.IDs))
+				why = append(why, leakedBy(names, byLabel, g.IDs))
 			}
 			return why
 		},

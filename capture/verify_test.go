@@ -182,10 +182,26 @@ func TestVerifyTestMain(t *testing.T) {
 	VerifyTestMain(fakeM{code: 0, run: func() {
 		t.Run("sub", func(*testing.T) { l = StartLeaks(2) })
 	}}, short)
-	want := "evidence: 2 goroutines whose test the dump does not show: run with GODEBUG=tracebackancestors=100 to see which test started them\n"
+	want := "evidence: 2 goroutines whose test the dump does not show: call capture.Check(t) first in each test (or run with GODEBUG=tracebackancestors=100) to see which test started them\n"
 	if strings.Contains(os.Getenv("GODEBUG"), "tracebackancestors=") {
 		want = "evidence: leaked by TestVerifyTestMain (2 goroutines)\n"
 	}
+	if len(exits) != 1 || !strings.Contains(stderr.String(), want) {
+		t.Errorf("exits %v; stderr lacks %q:\n%s", exits, want, stderr.String())
+	}
+	l.Release()
+
+	// The same, in a subtest that called Check: its label names it.
+	stderr.Reset()
+	exits = nil
+	VerifyTestMain(fakeM{code: 0, run: func() {
+		t.Run("checked", func(t *testing.T) {
+			f := &checkFake{name: t.Name()}
+			startCheck(f, nil) // its cleanup is never run: the leak outlives the test
+			l = startThroughExited(2)
+		})
+	}}, short)
+	want = "evidence: leaked by TestVerifyTestMain/checked (2 goroutines)\n"
 	if len(exits) != 1 || !strings.Contains(stderr.String(), want) {
 		t.Errorf("exits %v; stderr lacks %q:\n%s", exits, want, stderr.String())
 	}

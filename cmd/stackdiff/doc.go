@@ -143,8 +143,9 @@
 //   - a crash: panic, fatal error (including "all goroutines are asleep"),
 //     go test timeouts, and SIGQUIT (kill -QUIT, or Ctrl-\ in a terminal)
 //     under any GOTRACEBACK level;
-//   - the goroutineleak profile of Go 1.26 (GOEXPERIMENT=goroutineleakprofile),
-//     whose "(leaked)" marks are proof of a leak;
+//   - the goroutineleak profile of Go 1.27 (and of Go 1.26 built with
+//     GOEXPERIMENT=goroutineleakprofile), whose "(leaked)" marks are proof
+//     of a leak;
 //   - lines prefixed by journald or kubectl logs --timestamps, CRLF endings;
 //   - the protobuf goroutine profile (what "go tool pprof" fetches);
 //   - a URL of a live process's net/http/pprof endpoint: stackdiff fetches
@@ -164,7 +165,9 @@
 // falling; it is a "leak" when it rose at 3 within the last 6 without
 // falling, crossed --threshold goroutines
 // at one blocking site, was marked (leaked) by the goroutineleak profile
-// (--leakprofile), or when its goroutines are new, none ended during the
+// (a debug=2 watch fetches /debug/pprof/goroutineleak?debug=2 by itself
+// and falls back to the goroutine profile, saying so once, where it is not
+// served; --leak-profile insists on it), or when its goroutines are new, none ended during the
 // last 3 fetches and each has been blocked a minute or more. The first
 // time a group is a leak its classified report is printed; a target that
 // stops answering, answers again, or restarts is an event too ("down",

@@ -95,11 +95,18 @@ func runWith(c config, args []string, stdin io.Reader, stdout, stderr io.Writer)
 	fs.IntVar(&c.count, "count", 0, "with a URL input, fetch it `N` times (a series; default 2 with --interval); with --watch, stop after N rounds")
 	fs.BoolVar(&c.watch, "watch", false, "fetch every URL each --interval (default 10s) until interrupted or --count, and report leaks as they appear")
 	fs.IntVar(&c.threshold, "threshold", 1000, "with --watch: report a group of `N` or more goroutines at one site (0: never)")
-	fs.BoolVar(&c.leakProfile, "leakprofile", false, "with --watch: fetch /debug/pprof/goroutineleak (Go 1.26+, GOEXPERIMENT=goroutineleakprofile) and take its (leaked) marks as proof")
+	fs.BoolVar(&c.leakProfile, "leak-profile", false, "with --watch: insist on /debug/pprof/goroutineleak and its (leaked) marks (a debug=2 watch asks for it by itself, and falls back where it is not served)")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "give up on a URL that has not answered in full after `D`")
 	fs.StringVar(&c.color, "color", "auto", "colour the text report: `auto|always|never`")
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "print nothing; only set the exit status")
 	fs.BoolVar(&c.version, "version", false, "print the version and exit")
+	// --leakprofile is the spelling of before kebab-case; it still works.
+	fs.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		if name == "leakprofile" {
+			name = "leak-profile"
+		}
+		return pflag.NormalizedName(name)
+	})
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
@@ -109,7 +116,7 @@ func runWith(c config, args []string, stdin io.Reader, stdout, stderr io.Writer)
 		return exitTrouble
 	}
 	if !c.watch && (fs.Changed("threshold") || c.leakProfile) {
-		complain(stderr, "--threshold and --leakprofile need --watch")
+		complain(stderr, "--threshold and --leak-profile need --watch")
 		return exitTrouble
 	}
 	if err := c.check(); err != nil {

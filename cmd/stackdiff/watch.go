@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
-	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -34,8 +32,11 @@ const (
 
 // watchTarget is one URL of a watch and what is kept of it between fetches.
 type watchTarget struct {
-	url  string // fetched (with --leakprofile, the goroutineleak profile)
-	name string // printed: the URL with its password redacted
+	url string // fetched: the goroutineleak profile where served (see targetURLs)
+	// fallback is the goroutine profile's URL while the goroutineleak
+	// profile is tried without --leakprofile; "" once decided.
+	fallback string
+	name     string // printed: the URL with its password redacted
 	// baseline is the first snapshot: verdicts compare it with the latest.
 	baseline *parse.Snapshot
 	// writer is the ID of the goroutine that wrote the last dump: a new
@@ -58,6 +59,7 @@ type fetched struct {
 	events []pending
 	err    error
 	at     time.Time
+	note   string // said once on standard error: the leak profile's fallback
 }
 
 // pending is an event of a round, printed once every target of the round
@@ -94,9 +96,7 @@ func (c *config) runWatch(urls []string, stdout, stderr io.Writer) int {
 	w.status = !c.quiet && term.IsTerminal(stderr)
 	for _, u := range urls {
 		t := &watchTarget{url: u, name: redact(u), win: newWindow(defaultRises, c.threshold, maxTracked), leaks: map[string]*classify.Group{}}
-		if c.leakProfile {
-			t.url = leakURL(u)
-		}
+		t.url, t.fallback = targetURLs(u, c.leakProfile)
 		w.targets = append(w.targets, t)
 	}
 	interval := c.interval
@@ -147,25 +147,6 @@ func watchClient() *http.Client {
 	return &http.Client{Transport: tr}
 }
 
-// leakURL turns a goroutine profile URL (or a bare host) into the URL of
-// the goroutineleak profile.
-func leakURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw // Fetch says what is wrong with it
-	}
-	switch {
-	case u.Path == "" || u.Path == "/":
-		u.Path = "/debug/pprof/goroutineleak"
-		if u.RawQuery == "" {
-			u.RawQuery = "debug=2"
-		}
-	case path.Base(u.Path) == "goroutine":
-		u.Path = path.Dir(u.Path) + "/goroutineleak"
-	}
-	return u.String()
-}
-
 // fetchAll fetches every target, at most maxParallelFetches at once, and
 // compares each snapshot with its target's baseline as it arrives (one at
 // a time): a round holds at most maxParallelFetches snapshots, whatever
@@ -195,17 +176,25 @@ func (w *watcher) fetchAll(ctx context.Context) []fetched {
 
 func (w *watcher) fetch(ctx context.Context, t *watchTarget) (*parse.Snapshot, fetched) {
 	snaps, err := capture.Fetch(ctx, t.url, capture.FetchOptions{Client: w.client, Timeout: w.c.timeout})
+	var note string
+	if fe := (*capture.FetchError)(nil); errors.As(err, &fe) && fe.Status == http.StatusNotFound && t.fallback != "" {
+		note = "no goroutineleak profile here (HTTP 404): watching the goroutine profile, without the GC's proof of leaks (it needs Go 1.27, or Go 1.26 built with GOEXPERIMENT=goroutineleakprofile)"
+		t.url, t.fallback = t.fallback, ""
+		snaps, err = capture.Fetch(ctx, t.url, capture.FetchOptions{Client: w.client, Timeout: w.c.timeout})
+	} else if err == nil {
+		t.fallback = "" // served: the watch stays on it
+	}
 	if err != nil {
 		// capture says "GET URL: what"; the event names the target already.
 		if inner := errors.Unwrap(err); inner != nil && strings.HasPrefix(err.Error(), "GET ") {
 			err = inner
 		}
 		if w.c.leakProfile && strings.Contains(err.Error(), "HTTP 404") {
-			err = fmt.Errorf("%w (the goroutineleak profile needs a program built by Go 1.26+ with GOEXPERIMENT=goroutineleakprofile)", err)
+			err = fmt.Errorf("%w (the goroutineleak profile needs a program built by Go 1.27, or by Go 1.26 with GOEXPERIMENT=goroutineleakprofile)", err)
 		}
-		return nil, fetched{err: err, at: time.Now()}
+		return nil, fetched{err: err, at: time.Now(), note: note}
 	}
-	return snaps[len(snaps)-1], fetched{at: time.Now()}
+	return snaps[len(snaps)-1], fetched{at: time.Now(), note: note}
 }
 
 // stampOf is an event's time.
@@ -217,6 +206,9 @@ func (w *watcher) round(results []fetched) {
 	answered := 0
 	for i, t := range w.targets {
 		r := results[i]
+		if r.note != "" && !w.c.quiet {
+			complain(w.stderr, "%s: %s", t.name, r.note)
+		}
 		stamp := stampOf(r.at)
 		if r.err != nil {
 			t.failed++
