@@ -275,6 +275,7 @@ func (c *comparer) add(i int, s *parse.Snapshot) {
 			e.wait[0] = lo
 		}
 		e.wait[1] = max(e.wait[1], hi)
+		e.g.IDs = slices.Grow(e.g.IDs, len(pg.Members)) // once, not by halves
 		for _, m := range pg.Members {
 			if c.ev != nil {
 				e.facts.noteMember(c.ev, &m)

@@ -218,7 +218,7 @@ func (c *chunk) lex(stacks *shapes) {
 		status     statusCache
 		index      = map[uint64]int32{} // key hash -> index in c.keys
 	)
-	finish := func() {
+	finish := func() int32 {
 		h := maphash.Bytes(seed, g.key)
 		k, ok := index[h]
 		if !ok || !bytes.Equal(c.keys[k].key, g.key) {
@@ -234,7 +234,17 @@ func (c *chunk) lex(stacks *shapes) {
 		b.key = nil
 		c.blocks = append(c.blocks, b)
 		c.keyOf = append(c.keyOf, k)
+		return k
 	}
+	// raw remembers the blocks lexed, by their body as printed: in a big
+	// dump most goroutines repeat, byte for byte, the body of one before
+	// (same stack, same arguments), and such a body needs no lexing.
+	// rawStart and rawEnd frame the body of the block being lexed when it
+	// may be remembered: it ends at a blank line.
+	var (
+		raw              rawBodies
+		rawStart, rawEnd = -1, -1
+	)
 	// needsSequencer reports whether ending the block here takes more than
 	// filing it: the warnings of textReader.line.
 	needsSequencer := func() bool {
@@ -258,7 +268,10 @@ func (c *chunk) lex(stacks *shapes) {
 		}
 		if in {
 			if len(line) == 0 {
-				finish()
+				k := finish()
+				if pos == rawEnd {
+					raw.remember(data[rawStart:rawEnd], &g, k)
+				}
 				in = false
 				pos = next
 				continue
@@ -288,6 +301,20 @@ func (c *chunk) lex(stacks *shapes) {
 		g.reset(h)
 		in, blockStart = true, pos
 		pos = next
+		rawStart, rawEnd = -1, -1
+		if body, after, ok := raw.body(data, pos); ok {
+			if k, ok := raw.recall(body, &g); ok {
+				// Filed as finish would: same key, same shape.
+				b := g
+				b.key = nil
+				c.blocks = append(c.blocks, b)
+				c.keyOf = append(c.keyOf, k)
+				in = false
+				pos = after
+				continue
+			}
+			rawStart, rawEnd = pos, pos+len(body)
+		}
 	}
 	if in && c.slowAt == len(c.data) {
 		// The chunk ends inside a block: the next chunk starts with a
@@ -388,4 +415,87 @@ func (s *shapes) intern(g *block) *shape {
 	}
 	s.m[string(sh.key)] = sh
 	return sh
+}
+
+// rawBodies maps the bodies of a chunk's blocks, as printed, to what lexing
+// them gave. It gives up on a chunk whose bodies rarely repeat (arguments
+// that differ in every goroutine): there, looking them up only costs.
+type rawBodies struct {
+	m            map[string]*rawBody
+	tries, found int
+	off          bool
+}
+
+// rawBody is what lexing a body gave: the block without its header, the
+// state part of its key, and its index in the chunk's keys.
+type rawBody struct {
+	g      block // g.key is nil
+	prefix []byte
+	k      int32
+}
+
+// Bounds of rawBodies: the bodies kept, the longest body looked up, and
+// the lookups after which too few found turn it off.
+const (
+	maxRawBodies = 256
+	maxRawBody   = 16 << 10
+	rawTrial     = 64
+)
+
+// body returns the body of the block whose header ends at pos: its lines
+// up to a blank line, with their newlines, and the offset after that
+// blank line.
+// The search is bounded by maxRawBody, and a failed one counts as a
+// miss: blocks without blank lines between them would otherwise have each
+// search run to the end of the chunk.
+func (r *rawBodies) body(data []byte, pos int) (body []byte, after int, ok bool) {
+	if r.off || pos >= len(data) || data[pos] == '\n' {
+		return nil, 0, false
+	}
+	i := bytes.Index(data[pos:min(len(data), pos+maxRawBody)], []byte("\n\n"))
+	if i < 0 {
+		r.miss()
+		return nil, 0, false
+	}
+	return data[pos : pos+i+1], pos + i + 2, true
+}
+
+// miss counts a lookup that found nothing, and turns the lookups off
+// when too few find anything.
+func (r *rawBodies) miss() {
+	r.tries++
+	if r.tries >= rawTrial && r.found*4 < r.tries {
+		r.off, r.m = true, nil
+	}
+}
+
+// recall fills g, whose header is set, from a body lexed before under a
+// header of the same state, and returns the index of its key. Lexing is a
+// function of the body's bytes, so this is what lexing it again would give.
+func (r *rawBodies) recall(body []byte, g *block) (int32, bool) {
+	saved := r.m[string(body)]
+	if saved == nil || !bytes.Equal(saved.prefix, g.key[:g.bodyStart]) {
+		r.miss()
+		return 0, false
+	}
+	r.tries++
+	r.found++
+	h, key, start := g.h, g.key, g.bodyStart
+	*g = saved.g
+	g.h, g.key, g.bodyStart = h, key, start
+	return saved.k, true
+}
+
+// remember keeps what lexing body gave g, a block that ended at the blank
+// line after it and was filed under key k.
+func (r *rawBodies) remember(body []byte, g *block, k int32) {
+	if r.off || len(r.m) >= maxRawBodies {
+		return
+	}
+	if r.m == nil {
+		r.m = map[string]*rawBody{}
+	}
+	saved := &rawBody{g: *g, prefix: bytes.Clone(g.key[:g.bodyStart]), k: k}
+	saved.g.key = nil
+	r.m[string(body)] = saved
 }

@@ -65,7 +65,7 @@ func TestBoundCatchesSlowdown(t *testing.T) {
 // The guard must pass the one and reject the other.
 func TestSelfTest(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds stackdiff and generates a dump; .ci/run runs perfguard --self-test itself")
+		t.Skip("builds stackdiff, generates a dump and needs a quiet machine")
 	}
 	var out, errOut bytes.Buffer
 	code := run([]string{"--self-test"}, &out, &errOut)

@@ -17,6 +17,10 @@ type step struct {
 	// okCodes are the exit statuses that count as success: stackdiff exits
 	// 1 when it finds a leak, which is a result, not a failure.
 	okCodes []int
+	// each is the number of runs per round (1 if 0): the floor is cheap,
+	// and the more often it runs the likelier one run finds the machine
+	// quiet, as the best of the slower tool's runs does.
+	each int
 }
 
 // run executes the step once, its output discarded, and returns its cost.
@@ -67,11 +71,13 @@ func measureAll(steps []step, runs int) ([][]sample, error) {
 	out := make([][]sample, len(steps))
 	for range runs {
 		for i, s := range steps {
-			r, err := s.run()
-			if err != nil {
-				return nil, err
+			for range max(1, s.each) {
+				r, err := s.run()
+				if err != nil {
+					return nil, err
+				}
+				out[i] = append(out[i], r)
 			}
-			out[i] = append(out[i], r)
 		}
 	}
 	return out, nil
