@@ -118,6 +118,19 @@ func (s *Snapshot) Count() int {
 	return n
 }
 
+// MaxID returns the highest goroutine ID of the snapshot, 0 when the
+// format has no IDs. IDs only grow within a process: a goroutine with an
+// ID above another snapshot's MaxID was started after it.
+func (s *Snapshot) MaxID() int64 {
+	var hi int64
+	for _, g := range s.Groups {
+		for _, m := range g.Members {
+			hi = max(hi, m.ID)
+		}
+	}
+	return hi
+}
+
 // Group is a set of goroutines with the same signature: same state, same
 // leaked mark, same frames (function, file, line) and same creator function.
 // Argument values, IDs, parent IDs, wait times and labels may differ.

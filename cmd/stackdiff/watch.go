@@ -289,7 +289,7 @@ func (w *watcher) observe(t *watchTarget, snap *parse.Snapshot, stamp string) []
 		samples = append(samples, s)
 		byID[g.ID] = g
 	}
-	for _, ch := range t.win.step(samples, maxID(snap)) {
+	for _, ch := range t.win.step(samples, snap.MaxID()) {
 		g := byID[ch.id]
 		switch ch.kind {
 		case evLeak:
