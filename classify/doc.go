@@ -26,7 +26,10 @@
 //     A single dump that holds every goroutine also tells senders whose
 //     creator returned (orphan.go) and a stopped process (stalled.go);
 //     last, the one group that likely holds the lock a suspect crowd waits
-//     for is a suspect too (holder.go).
+//     for is a suspect too (holder.go). A watch, which sees a group over
+//     many dumps of one process, brings what it saw (a group that keeps
+//     rising, stays stuck, crowds a site) to [Observe], which judges it by
+//     the same classes ([WatchVerdict]).
 //  5. Sort: by verdict, then by growth in a diff, by suspicion in a single
 //     dump (suspicion.go).
 //
