@@ -82,6 +82,7 @@ func Compare(snaps []*parse.Snapshot, opts *Options) *Report {
 	for _, e := range c.order {
 		c.label(e)
 	}
+	c.relabelRequests() // handlers.go
 	// 3. Judge.
 	return c.judgeAll(snaps)
 }
@@ -98,6 +99,9 @@ type entry struct {
 	newIDs                      []int64     // IDs of the last snapshot absent from the first, ascending
 	facts                       eventFacts  // what the last snapshot's event says of the group
 	orphan                      orphanFacts // a single dump's goroutines whose creator exited
+	// accepts, reads and conn are what conns.go found: the group waits in
+	// Accept, reads a connection, lives and dies with connections.
+	accepts, reads, conn bool
 }
 
 type comparer struct {
@@ -128,6 +132,12 @@ type comparer struct {
 	sites   map[string]int // goroutines per blocking site (suspicion.go)
 	total   int            // goroutines of the last snapshot
 	stall   string         // why a single dump shows a stopped process (stalled.go)
+	members []member       // the last snapshot's goroutines, in a diff (conns.go)
+	conns   connState
+	reqs    requestFacts // requests in flight in the last snapshot (handlers.go)
+	// signalCtx is set when the last snapshot holds the goroutine of a
+	// signal.NotifyContext: a context that is cancelled by a signal.
+	signalCtx bool
 }
 
 func newComparer(snaps []*parse.Snapshot, o Options) *comparer {
@@ -255,6 +265,7 @@ func (c *comparer) add(i int, s *parse.Snapshot) {
 		if !last {
 			continue
 		}
+		c.signalCtx = c.signalCtx || signalContext(&Stack{Frames: pg.Frames})
 		lo, hi := pg.WaitRange()
 		if len(e.g.IDs) == 0 || lo < e.wait[0] {
 			e.wait[0] = lo
@@ -269,6 +280,7 @@ func (c *comparer) add(i int, s *parse.Snapshot) {
 			c.noteParent(e, &m) // orphan.go
 			if multi {
 				c.last = append(c.last, seen{m.ID, e, m.WaitMinutes})
+				c.noteMember(e, &m) // conns.go
 			}
 		}
 	}
@@ -321,7 +333,10 @@ func (c *comparer) label(e *entry) {
 	if (g.Label == ChanReceive || g.Label == Select) && g.Site != nil {
 		lines := c.src.lines(g.Site.File)
 		g.NoSource = lines == nil
-		if l := refine(g.Label, lines, g.Site.Line); l != g.Label {
+		// A program with a signal.NotifyContext alive most likely waits
+		// on that context: one that ends with the process, not a
+		// dropped cancel func.
+		if l := refine(g.Label, lines, g.Site.Line); l != g.Label && !(l == ContextNeverCancelled && c.signalCtx) {
 			info := labels[l]
 			g.Label, g.Class, g.Reason, g.Fix = l, info.Class, info.Reason, info.Fix
 		}
@@ -365,6 +380,7 @@ func (c *comparer) judgeAll(snaps []*parse.Snapshot) *Report {
 	}
 	if c.n > 1 {
 		c.unhideSystem()
+		c.findConnBound() // conns.go
 	}
 	c.countSites()          // suspicion.go
 	c.stall = c.findStall() // stalled.go
@@ -404,6 +420,11 @@ func (c *comparer) judgeAll(snaps []*parse.Snapshot) *Report {
 		if c := cmp.Compare(b.Counts[len(b.Counts)-1], a.Counts[len(a.Counts)-1]); c != 0 {
 			return c
 		}
+		// Of groups that moved together, the kind of wait that is the
+		// finding (a handler) before its companions (its connections).
+		if c := cmp.Compare(waitWeight(b), waitWeight(a)); c != 0 {
+			return c
+		}
 		return cmp.Compare(a.Key, b.Key)
 	})
 	return r
@@ -431,7 +452,16 @@ func (c *comparer) judge(e *entry, firstName string) {
 	g.Culprit, g.HungTest = eventVerdict(c.ev, g, e.facts, class, raise)
 	orphanVerdict(g, e.orphan, raise)
 	stallVerdict(g, c.stall, raise)
-	if g.New > 0 {
+	grew := g.New > 0 || c.n >= 3 && grewEveryStep(g.Counts)
+	follows := e.conn || c.inFlight(g)
+	switch {
+	case grew && e.conn:
+		// Growth that follows the connections: no verdict of its own.
+		g.Evidence = append(g.Evidence, c.connEvidence(g))
+	case grew && follows:
+		g.Evidence = append(g.Evidence, fmt.Sprintf("requests in flight: %d handlers, and the server still reads the connections of %d requests' clients", c.reqs.handlers, c.reqs.liveReads))
+	}
+	if g.New > 0 && !follows {
 		why := fmt.Sprintf("%d new since %s", g.New, firstName)
 		switch {
 		case class == Blocking && c.same && g.Delta <= 0:
@@ -444,7 +474,7 @@ func (c *comparer) judge(e *entry, firstName string) {
 			raise(Suspect, why)
 		}
 	}
-	if c.n >= 3 && grewEveryStep(g.Counts) {
+	if c.n >= 3 && grewEveryStep(g.Counts) && !follows {
 		why := "grew in every snapshot: " + JoinCounts(g.Counts)
 		switch class {
 		case Blocking, Doubtful:
@@ -453,8 +483,10 @@ func (c *comparer) judge(e *entry, firstName string) {
 			raise(Suspect, why)
 		}
 	}
-	// A listener waits in Accept for the life of its server: not a finding.
-	if c.same && e.persisted > 0 && class != Benign && g.Label != NetListener {
+	// Long-lived is a finding only for a kind of wait that is abnormal when
+	// long: a listener, an event loop, a worker waiting for jobs wait for
+	// the life of their server.
+	if c.same && e.persisted > 0 && class != Benign && longIsAbnormal(g) {
 		raise(Suspect, fmt.Sprintf("%d goroutines blocked since the first snapshot (wait %d → %d minutes)", e.persisted, e.waitFrom, e.waitTo))
 	}
 	last := g.Counts[c.n-1]
