@@ -132,7 +132,6 @@ type comparer struct {
 	sites   map[string]int // goroutines per blocking site (suspicion.go)
 	total   int            // goroutines of the last snapshot
 	stall   string         // why a single dump shows a stopped process (stalled.go)
-	members []member       // the last snapshot's goroutines, in a diff (conns.go)
 	conns   connState
 	reqs    requestFacts // requests in flight in the last snapshot (handlers.go)
 	// signalCtx is set when the last snapshot holds the goroutine of a
@@ -159,9 +158,10 @@ func newComparer(snaps []*parse.Snapshot, o Options) *comparer {
 
 // seen is one goroutine of the first or last snapshot.
 type seen struct {
-	id   int64
-	e    *entry
-	wait int32
+	id     int64
+	e      *entry
+	wait   int32
+	parent int64 // N of "created by F in goroutine N", 0 if unknown (conns.go)
 }
 
 // join matches the last snapshot's goroutines with the first's by ID: it
@@ -259,7 +259,7 @@ func (c *comparer) add(i int, s *parse.Snapshot) {
 		}
 		if multi && i == 0 {
 			for _, m := range pg.Members {
-				c.first = append(c.first, seen{m.ID, e, m.WaitMinutes})
+				c.first = append(c.first, seen{m.ID, e, m.WaitMinutes, m.ParentID})
 			}
 		}
 		if !last {
@@ -279,8 +279,7 @@ func (c *comparer) add(i int, s *parse.Snapshot) {
 			c.hasMain = c.hasMain || m.ID == 1
 			c.noteParent(e, &m) // orphan.go
 			if multi {
-				c.last = append(c.last, seen{m.ID, e, m.WaitMinutes})
-				c.noteMember(e, &m) // conns.go
+				c.last = append(c.last, seen{m.ID, e, m.WaitMinutes, m.ParentID})
 			}
 		}
 	}

@@ -1,9 +1,9 @@
 package classify
 
 import (
+	"cmp"
 	"fmt"
-
-	"github.com/stackdiff/stackdiff/parse"
+	"slices"
 )
 
 // A server's goroutines grow with its load: every accepted connection gets
@@ -40,27 +40,26 @@ var (
 	readsConn   = HasFunc("net.(*conn).Read", "net.(*netFD).Read", "crypto/tls.(*Conn).Read")
 )
 
-// member is one goroutine of the last snapshot, for the connection walk.
-type member struct {
-	id, parent int64
-	e          *entry
-}
-
-// connState is what the walk found, per snapshot: the connection readers,
-// the evidence of what grew with what.
+// connState is what the walk found: the goroutines reading a connection,
+// per snapshot, for the evidence of what grew with what.
 type connState struct {
-	readers []int // goroutines reading a connection, per snapshot
+	readers []int
 }
 
 // findConnBound marks the entries whose goroutines of the last snapshot
-// all live and die with connections.
+// all live and die with connections. It runs after the match (c.last is
+// sorted by ID) and does nothing unless a group that may follow the
+// connections grew and the snapshots hold a listener or a reader.
 func (c *comparer) findConnBound() {
 	c.conns.readers = make([]int, c.n)
 	serverFuncs := map[string]bool{} // functions on an accept loop's stack
+	grew, server := false, false
 	for _, e := range c.order {
 		st := &Stack{Frames: e.rep.Frames}
 		e.accepts = acceptsConn(st)
 		e.reads = readsConn(st) && connLabels[e.g.Label]
+		server = server || e.accepts || e.reads
+		grew = grew || connLabels[e.g.Label] && (e.g.New > 0 || grewEveryStep(e.g.Counts))
 		if e.reads {
 			for i, n := range e.g.Counts {
 				c.conns.readers[i] += n
@@ -74,40 +73,69 @@ func (c *comparer) findConnBound() {
 			}
 		}
 	}
-	byID := make(map[int64]*member, len(c.members))
-	children := map[int64][]*member{}
-	byCreator := map[string][]*member{}
-	for i := range c.members {
-		m := &c.members[i]
-		byID[m.id] = m
-		children[m.parent] = append(children[m.parent], m)
-		byCreator[creator(m.e.rep)] = append(byCreator[creator(m.e.rep)], m)
+	if !grew || !server {
+		return
 	}
-	// A walk from the seeds (readers, children of accept loops) to their
-	// descendants and siblings: each goroutine is marked once and each
-	// function looked up once, so it is linear in the goroutines.
-	bound := map[int64]bool{}
-	boundFuncs := map[string]bool{} // functions on a connection-bound goroutine's stack
-	var todo []*member
-	mark := func(m *member) {
-		if !bound[m.id] && !m.e.accepts {
-			bound[m.id] = true
-			todo = append(todo, m)
+	if len(c.last) == 0 { // no IDs (debug=1, protobuf): readers alone
+		for _, e := range c.order {
+			e.conn = e.reads && e.g.Counts[c.n-1] > 0
+		}
+		return
+	}
+	bound := c.walkConns(serverFuncs)
+	for _, e := range c.order {
+		e.conn = connLabels[e.g.Label] && e.g.Counts[c.n-1] > 0
+	}
+	for i, m := range c.last {
+		if !bound[i] {
+			m.e.conn = false
 		}
 	}
-	for i := range c.members {
-		m := &c.members[i]
-		if p := byID[m.parent]; m.e.reads || (p != nil && p.e.accepts) || serverFuncs[creator(m.e.rep)] {
-			mark(m)
+}
+
+// walkConns marks the goroutines of the last snapshot (by index in c.last)
+// that live and die with connections: from the seeds (readers, children of
+// accept loops) to their descendants and siblings. Each goroutine is
+// marked once and each function looked up once: linear in the goroutines.
+func (c *comparer) walkConns(serverFuncs map[string]bool) []bool {
+	last := c.last
+	index := func(id int64) int { // c.last is sorted by ID
+		i, ok := slices.BinarySearchFunc(last, id, func(s seen, id int64) int { return cmp.Compare(s.id, id) })
+		if !ok {
+			return -1
+		}
+		return i
+	}
+	children := map[int64][]int{}
+	byCreator := map[string][]int{}
+	for i, m := range last {
+		if m.parent != 0 {
+			children[m.parent] = append(children[m.parent], i)
+		}
+		byCreator[creator(m.e.rep)] = append(byCreator[creator(m.e.rep)], i)
+	}
+	bound := make([]bool, len(last))
+	boundFuncs := map[string]bool{} // functions on a connection-bound goroutine's stack
+	var todo []int
+	mark := func(i int) {
+		if !bound[i] && !last[i].e.accepts {
+			bound[i] = true
+			todo = append(todo, i)
+		}
+	}
+	for i, m := range last {
+		p := index(m.parent)
+		if m.e.reads || (p >= 0 && last[p].e.accepts) || serverFuncs[creator(m.e.rep)] {
+			mark(i)
 		}
 	}
 	for len(todo) > 0 {
-		m := todo[len(todo)-1]
+		m := last[todo[len(todo)-1]]
 		todo = todo[:len(todo)-1]
 		for _, k := range children[m.id] {
 			mark(k)
 		}
-		if _, alive := byID[m.parent]; !alive && m.parent != 0 {
+		if m.parent != 0 && index(m.parent) < 0 {
 			for _, k := range children[m.parent] { // siblings: the parent exited
 				mark(k)
 			}
@@ -122,25 +150,7 @@ func (c *comparer) findConnBound() {
 			}
 		}
 	}
-	for _, e := range c.order {
-		e.conn = connLabels[e.g.Label] && e.g.Counts[c.n-1] > 0
-	}
-	for i := range c.members {
-		m := &c.members[i]
-		if !bound[m.id] {
-			m.e.conn = false
-		}
-	}
-	if len(c.members) == 0 { // no IDs (debug=1, protobuf): readers alone
-		for _, e := range c.order {
-			e.conn = e.reads && e.g.Counts[c.n-1] > 0
-		}
-	}
-}
-
-// noteMember records a goroutine of the last snapshot for the walk.
-func (c *comparer) noteMember(e *entry, m *parse.Member) {
-	c.members = append(c.members, member{m.ID, m.ParentID, e})
+	return bound
 }
 
 // connEvidence says what the group grew with.
