@@ -20,8 +20,8 @@ import (
 //     has exited (a per-connection setup that started a read loop and a
 //     write loop and returned).
 //
-// A group is connection-bound when all its goroutines of the last snapshot
-// are, and its wait is one a connection's loops make while idle (network,
+// A group is connection-bound when most of its goroutines of the last
+// snapshot are, and its wait is one a connection's loops make while idle (network,
 // select, receive, cond, ticker, sleep). A goroutine waiting on something
 // that never ends by itself (a send nobody receives, a lock, a nil
 // channel), a handler blocked in a request, and the client side of
@@ -57,7 +57,8 @@ func (c *comparer) findConnBound() {
 	for _, e := range c.order {
 		st := &Stack{Frames: e.rep.Frames}
 		e.accepts = acceptsConn(st)
-		e.reads = readsConn(st) && connLabels[e.g.Label]
+		// A read loop caught running between two reads is one all the same.
+		e.reads = readsConn(st) && (connLabels[e.g.Label] || e.g.Label == Running)
 		server = server || e.accepts || e.reads
 		grew = grew || connLabels[e.g.Label] && (e.g.New > 0 || grewEveryStep(e.g.Counts))
 		if e.reads {
@@ -83,13 +84,18 @@ func (c *comparer) findConnBound() {
 		return
 	}
 	bound := c.walkConns(serverFuncs)
-	for _, e := range c.order {
-		e.conn = connLabels[e.g.Label] && e.g.Counts[c.n-1] > 0
-	}
+	in := make(map[*entry]int)
 	for i, m := range c.last {
-		if !bound[i] {
-			m.e.conn = false
+		if bound[i] {
+			in[m.e]++
 		}
+	}
+	// Most, not all: a dump catches a few read loops busy between two
+	// reads, and their write loops lose the sibling that vouches for them.
+	// A group stuck after its connections closed has lost them all.
+	for _, e := range c.order {
+		last := e.g.Counts[c.n-1]
+		e.conn = connLabels[e.g.Label] && last > 0 && 2*in[e] > last
 	}
 }
 

@@ -3,8 +3,14 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"sync/atomic"
 	"testing"
 )
 
@@ -115,5 +121,46 @@ func TestGatewayBlame(t *testing.T) {
 				t.Errorf("stackdiff %v: %s %v: the requests are in flight", files, g.Label, g.Counts)
 			}
 		}
+	}
+}
+
+// TestWatchServerRamp serves each server's dumps, idle then up the load
+// ramp and back down, to --watch: growth that follows the connections is no
+// leak event, and the watch exits 0.
+func TestWatchServerRamp(t *testing.T) {
+	dirs, err := filepath.Glob("../../samples/servers/*/ramp")
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no ramp under samples/servers: %v", err)
+	}
+	for _, d := range dirs {
+		dir := filepath.Dir(d)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			ramp, _ := filepath.Glob(filepath.Join(d, "*.txt"))
+			var dumps [][]byte
+			for _, f := range append(append([]string{filepath.Join(dir, "idle.txt")}, ramp...), filepath.Join(dir, "after-load.txt")) {
+				b, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				dumps = append(dumps, b)
+			}
+			var n atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				i := min(int(n.Add(1))-1, len(dumps)-1)
+				w.Write(dumps[i])
+			}))
+			defer srv.Close()
+			var stdout, stderr bytes.Buffer
+			code := run([]string{"--watch", "--json", "--interval", "10ms", "--count", strconv.Itoa(len(dumps)), srv.URL}, nil, &stdout, &stderr)
+			var leaks []string
+			for _, ev := range ndjson(t, stdout.Bytes()) {
+				if ev.Event == evLeak {
+					leaks = append(leaks, fmt.Sprintf("%s %s %v", ev.Group.Label, ev.Why, ev.Group.Evidence))
+				}
+			}
+			if code != 0 || len(leaks) > 0 {
+				t.Errorf("exit %d, leak events %v (stderr %q)", code, leaks, stderr.String())
+			}
+		})
 	}
 }

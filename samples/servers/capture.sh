@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # capture.sh builds real, unmodified open-source Go servers from the Go module
-# proxy, runs each on 127.0.0.1, loads it with its own client library
+# proxy (go install -trimpath module/cmd@version), runs each on 127.0.0.1, loads it with its own client library
 # (cmd/load) and writes the goroutine dumps taken from its own pprof endpoint,
 # then the dump the runtime prints when the server gets SIGQUIT.
 #
@@ -101,11 +101,17 @@ EOF
 }
 
 capture_etcd() {
-	go install -trimpath "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+	# etcd's go.mod has replace directives, which "go install module@version"
+	# refuses; built as the dependency of an empty module they do not apply,
+	# and the code is the release's own.
+	mkdir -p "$work/etcd-build"
+	(cd "$work/etcd-build" && go mod init capture/etcd 2>/dev/null &&
+		go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" &&
+		go build -trimpath -o "$GOBIN/etcd" go.etcd.io/etcd/server/v3)
 	local port peer
 	port=$(freeport)
 	peer=$(freeport)
-	start etcd "$GOBIN/v3" --name default --data-dir "$work/etcd/data" \
+	start etcd "$GOBIN/etcd" --name default --data-dir "$work/etcd/data" \
 		--listen-client-urls "http://127.0.0.1:$port" --advertise-client-urls "http://127.0.0.1:$port" \
 		--listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
 		--initial-cluster "default=http://127.0.0.1:$peer" --enable-pprof
