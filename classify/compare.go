@@ -132,8 +132,8 @@ type comparer struct {
 	sites   map[string]int // goroutines per blocking site (suspicion.go)
 	total   int            // goroutines of the last snapshot
 	stall   string         // why a single dump shows a stopped process (stalled.go)
-	conns   connState
-	reqs    requestFacts // requests in flight in the last snapshot (handlers.go)
+	conns   connState      // connection readers per snapshot (conns.go)
+	reqs    requestFacts   // requests in flight in the last snapshot (handlers.go)
 	// signalCtx is set when the last snapshot holds the goroutine of a
 	// signal.NotifyContext: a context that is cancelled by a signal.
 	signalCtx bool
@@ -451,15 +451,7 @@ func (c *comparer) judge(e *entry, firstName string) {
 	g.Culprit, g.HungTest = eventVerdict(c.ev, g, e.facts, class, raise)
 	orphanVerdict(g, e.orphan, raise)
 	stallVerdict(g, c.stall, raise)
-	grew := g.New > 0 || c.n >= 3 && grewEveryStep(g.Counts)
-	follows := e.conn || c.inFlight(g)
-	switch {
-	case grew && e.conn:
-		// Growth that follows the connections: no verdict of its own.
-		g.Evidence = append(g.Evidence, c.connEvidence(g))
-	case grew && follows:
-		g.Evidence = append(g.Evidence, fmt.Sprintf("requests in flight: %d handlers, and the server still reads the connections of %d requests' clients", c.reqs.handlers, c.reqs.liveReads))
-	}
+	follows := c.follows(e) // conns.go
 	if g.New > 0 && !follows {
 		why := fmt.Sprintf("%d new since %s", g.New, firstName)
 		switch {

@@ -159,11 +159,25 @@ func (c *comparer) walkConns(serverFuncs map[string]bool) []bool {
 	return bound
 }
 
-// connEvidence says what the group grew with.
-func (c *comparer) connEvidence(g *Group) string {
-	what := "they serve connections"
-	if len(c.conns.readers) > 0 {
-		what += ", and the goroutines reading connections went " + JoinCounts(c.conns.readers)
+// follows reports whether the group's growth follows its cause (the
+// connections, or requests in flight) and says so in its evidence: such
+// growth gets no verdict of its own.
+func (c *comparer) follows(e *entry) bool {
+	g := e.g
+	grew := g.New > 0 || c.n >= 3 && grewEveryStep(g.Counts)
+	switch {
+	case e.conn:
+		if grew {
+			g.Evidence = append(g.Evidence, fmt.Sprintf("grew with the connections (%s): they serve connections, and the goroutines reading connections went %s",
+				JoinCounts(g.Counts), JoinCounts(c.conns.readers)))
+		}
+		return true
+	case c.inFlight(g): // handlers.go
+		if grew {
+			g.Evidence = append(g.Evidence, fmt.Sprintf("requests in flight: %d handlers, and the server still reads the connections of %d requests' clients",
+				c.reqs.handlers, c.reqs.liveReads))
+		}
+		return true
 	}
-	return fmt.Sprintf("grew with the connections (%s): %s", JoinCounts(g.Counts), what)
+	return false
 }

@@ -1,6 +1,10 @@
 package classify
 
-import "github.com/stackdiff/stackdiff/parse"
+import (
+	"strings"
+
+	"github.com/stackdiff/stackdiff/parse"
+)
 
 // For a server, the unit of blame is the handler: the goroutine serving a
 // request, blocked anywhere in the program's code or below it. The
@@ -41,14 +45,12 @@ func grpcUnaryHandler(s *Stack) bool {
 		switch {
 		case f.Func == "google.golang.org/grpc.(*Server).processUnaryRPC":
 			return seen
-		case !isRuntime(f.Func) && !isStdlib(f.Func) && !hasPrefix(f.Func, "google.golang.org/grpc"):
+		case !isRuntime(f.Func) && !isStdlib(f.Func) && !strings.HasPrefix(f.Func, "google.golang.org/grpc"):
 			seen = true
 		}
 	}
 	return false
 }
-
-func hasPrefix(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
 
 var (
 	clientRoundTrip  = HasFunc("net/http.(*persistConn).roundTrip", "net/http.(*http2ClientConn).RoundTrip", "net/http.(*http2clientStream).waitOnHeaders")
