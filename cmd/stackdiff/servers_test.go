@@ -55,7 +55,7 @@ func flagged(rep verdicts, verdicts ...string) []string {
 // TestServerDumps reads the dumps of real servers that samples/servers
 // captured from their own pprof endpoints and stderr: none of them leaks.
 // Every dump, the pair around a load cycle and the load ramp exit 0 with no
-// leak; the quiet states (idle, after the load, the pair, the SIGQUIT
+// leak; the quiet states (idle, after the load, the pair, the crash
 // dump) have no suspect either. Dumps under load may have suspects: a
 // crowd or a request in flight is worth a look.
 func TestServerDumps(t *testing.T) {
@@ -67,7 +67,7 @@ func TestServerDumps(t *testing.T) {
 	if len(dirs) < 1 {
 		t.Fatalf("%d servers under samples/servers, want at least 1", len(dirs))
 	}
-	quiet := []string{"idle.txt", "idle.debug1.txt", "idle.pb.gz", "after-load.txt", "sigquit.txt", "pair/before.txt", "pair/after.txt"}
+	quiet := []string{"idle.txt", "idle.debug1.txt", "idle.pb.gz", "after-load.txt", "pair/before.txt", "pair/after.txt"}
 	busy := []string{"load.txt", "load.debug1.txt", "load.pb.gz"}
 	for _, d := range dirs {
 		dir := filepath.Dir(d)
@@ -87,6 +87,11 @@ func TestServerDumps(t *testing.T) {
 					t.Errorf("stackdiff %v: exit %d, want 0 with no %v:\n%v", files, code, bad, got)
 				}
 			}
+			crash, err := filepath.Glob(filepath.Join(dir, "sig*.txt")) // sigquit.txt, or sigabrt.txt
+			if err != nil || len(crash) != 1 {
+				t.Fatalf("crash dump: %v, %v", crash, err)
+			}
+			check(true, crash[0])
 			for _, f := range quiet {
 				check(true, filepath.Join(dir, f))
 			}

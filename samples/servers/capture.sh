@@ -51,20 +51,22 @@ start() {
 	pids+=("$server_pid")
 }
 
-# load NAME KIND ADDR PPROF: the stages of cmd/load, then SIGQUIT.
+# load NAME KIND ADDR PPROF [SIGNAL]: the stages of cmd/load, then the
+# crash dump the runtime prints on SIGNAL (QUIT unless the server traps it).
 load() {
-	local name=$1 kind=$2 addr=$3 pprof=$4
+	local name=$1 kind=$2 addr=$3 pprof=$4 sig=${5:-QUIT}
 	local dir=$out/$name
+	local dump=$dir/sig$(echo "$sig" | tr 'A-Z' 'a-z').txt
 	rm -rf "$dir/ramp" "$dir/pair"
 	mkdir -p "$dir"
 	log "$name: loading $addr, dumps from $pprof"
 	"$GOBIN/load" -kind "$kind" -addr "$addr" -pprof "$pprof" -out "$dir"
-	kill -QUIT "$server_pid"
+	kill -"$sig" "$server_pid"
 	wait "$server_pid" || true
 	# The server's own log lines come before the dump: keep the dump alone.
-	sed -n '/^SIGQUIT: quit/,$p' "$work/$name.stderr" >"$dir/sigquit.txt"
-	if [ ! -s "$dir/sigquit.txt" ]; then
-		log "$name: no SIGQUIT dump on stderr"
+	sed -n "/^SIG$sig: /,\$p" "$work/$name.stderr" >"$dump"
+	if [ ! -s "$dump" ]; then
+		log "$name: no SIG$sig dump on stderr"
 		tail -5 "$work/$name.stderr" >&2
 		return 1
 	fi
@@ -97,7 +99,9 @@ http://127.0.0.1:$port {
 }
 EOF
 	start caddy "$GOBIN/caddy" run --config "$work/caddy/Caddyfile" --adapter caddyfile
-	load caddy http "127.0.0.1:$port" "http://127.0.0.1:$admin/debug/pprof/"
+	# Caddy traps SIGQUIT (it exits at once, without a dump); SIGABRT gets
+	# the runtime's crash dump all the same.
+	load caddy http "127.0.0.1:$port" "http://127.0.0.1:$admin/debug/pprof/" ABRT
 }
 
 capture_etcd() {
