@@ -21,10 +21,10 @@ import (
 //     write loop and returned).
 //
 // A group is connection-bound when most of its goroutines of the last
-// snapshot are, and its wait is one a connection's loops make while idle (network,
-// select, receive, cond, ticker, sleep). A goroutine waiting on something
+// snapshot are, and its wait is one a connection's loops make while idle
+// (network, select, receive, cond, ticker, sleep). A goroutine waiting on something
 // that never ends by itself (a send nobody receives, a lock, a nil
-// channel), a handler blocked in a request, and the client side of
+// channel), an HTTP handler blocked in a request, and the client side of
 // net/http, database/sql or os/exec are judged as before, wherever they
 // descend from: a hung handler stays the finding.
 
@@ -33,6 +33,10 @@ import (
 var connLabels = map[Label]bool{
 	IOWaitNet: true, Select: true, ChanReceive: true, CondWait: true, Ticker: true, Sleep: true,
 	HTTPServerConn: true, GRPCServerConn: true, Other: true,
+	// A gRPC call in flight looks the same as a hung one, and no
+	// goroutine tells them apart (HTTP/1 has the connection's reader, see
+	// inFlight): its wait does, against its threshold.
+	GRPCServerHandler: true,
 }
 
 var (
