@@ -299,16 +299,17 @@ func runHTTP2BodyNotClosed(srv *httptest.Server) func() {
 // that hangs. Nothing runs per connection; the listener keeps each one open
 // until stop closes it, which fails the requests waiting on it.
 type hungUpstream struct {
-	l     net.Listener
-	mu    sync.Mutex
-	conns []net.Conn
-	done  chan struct{}
+	l        net.Listener
+	mu       sync.Mutex
+	conns    []net.Conn
+	accepted chan struct{} // one value per connection accepted (while there is room)
+	done     chan struct{}
 }
 
 func startHungUpstream() *hungUpstream {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	must("gateway-upstream-hung", err)
-	u := &hungUpstream{l: l, done: make(chan struct{})}
+	u := &hungUpstream{l: l, accepted: make(chan struct{}, 16), done: make(chan struct{})}
 	go u.accept()
 	return u
 }
@@ -323,6 +324,10 @@ func (u *hungUpstream) accept() {
 		u.mu.Lock()
 		u.conns = append(u.conns, c)
 		u.mu.Unlock()
+		select {
+		case u.accepted <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -383,10 +388,11 @@ func gatewayServer() (gateway, func()) {
 }
 
 // gateway-upstream-hung: three requests reach a gateway whose handlers call
-// a hung upstream with no timeout; each caller gives up after 20 ms, but the
-// handlers stay, each with the client connection that carries its request
-// (a read loop waiting for the response, a write loop). stop closes the
-// upstream's connections: the requests fail and the handlers return.
+// a hung upstream with no timeout; each caller gives up once its request
+// has reached the upstream, but the handlers stay, each with the client
+// connection that carries its request (a read loop waiting for the
+// response, a write loop). stop closes the upstream's connections: the
+// requests fail and the handlers return.
 func gatewayUpstreamHung() Scenario {
 	setup, run := staged(gatewayServer, runGatewayUpstreamHung)
 	return Scenario{
@@ -404,14 +410,23 @@ func runGatewayUpstreamHung(env gateway) func() {
 	p := newProbe()
 	t := newTransport()
 	for range 3 {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		// The caller gives up once its request has reached the upstream
+		// (a fixed timeout could end it before the handler even ran).
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			defer cancel()
+			select {
+			case <-env.upstream.accepted:
+			case <-time.After(requestTimeout):
+			}
+		}()
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, env.srv.URL, nil)
 		must("gateway-upstream-hung", err)
 		if resp, err := (&http.Client{Transport: t}).Do(req); err == nil {
 			resp.Body.Close()
-			panic("scenarios: gateway-upstream-hung: the request did not time out")
+			panic("scenarios: gateway-upstream-hung: the request did not fail")
 		}
-		cancel()
+		<-ctx.Done()
 	}
 	// The callers closed their connections: wait until the gateway noticed
 	// (its background reads end) and only the handlers and their upstream
