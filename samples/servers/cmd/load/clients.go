@@ -10,6 +10,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
 )
 
 // opTimeout bounds every request a client makes.
@@ -84,7 +85,8 @@ type etcdClient struct {
 }
 
 func dialEtcd(addr string, i int) (client, error) {
-	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{addr}, DialTimeout: opTimeout})
+	// Its logger would print every call cancelled at the end of a stage.
+	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{addr}, DialTimeout: opTimeout, Logger: zap.NewNop()})
 	if err != nil {
 		return nil, err
 	}
