@@ -60,7 +60,7 @@ load() {
 	rm -rf "$dir/ramp" "$dir/pair"
 	mkdir -p "$dir"
 	log "$name: loading $addr, dumps from $pprof"
-	"$GOBIN/load" -kind "$kind" -addr "$addr" -pprof "$pprof" -out "$dir"
+	"$GOBIN/load" -kind "$kind" -addr "$addr" -pprof "$pprof" -out "$dir" -bindir "$GOBIN"
 	kill -"$sig" "$server_pid"
 	wait "$server_pid" || true
 	# The server's own log lines come before the dump: keep the dump alone.

@@ -48,6 +48,7 @@ func run() error {
 	cycle := flag.Duration("cycle", 65*time.Second, "how long the load cycle between the pair's dumps runs")
 	maxRun := flag.Duration("max", 5*time.Minute, "stop everything after this long, whatever the stage")
 	freePort := flag.Bool("freeport", false, "print a free TCP port of 127.0.0.1 and exit")
+	binDir := flag.String("bindir", "", "the `DIR` the server's binary was built into: protobuf profiles name it by its base name")
 	flag.Parse()
 	if *freePort {
 		return printFreePort()
@@ -64,7 +65,7 @@ func run() error {
 	// No keep-alive: a dump shows the request that fetches it, never an
 	// idle connection left by the one before.
 	fetcher := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-	c := &capturer{base: *pprof, dir: *out, http: fetcher}
+	c := &capturer{base: *pprof, dir: *out, http: fetcher, binDir: *binDir}
 	if err := c.waitReady(ctx); err != nil {
 		return err
 	}
@@ -142,9 +143,10 @@ func sleep(ctx context.Context, d time.Duration) {
 
 // capturer fetches goroutine profiles from the server's pprof endpoint.
 type capturer struct {
-	base string
-	dir  string
-	http *http.Client
+	base   string
+	dir    string
+	http   *http.Client
+	binDir string
 }
 
 // waitReady polls the endpoint until it answers, for up to 30 seconds.
@@ -176,6 +178,9 @@ func (c *capturer) all(ctx context.Context, name string) error {
 
 func (c *capturer) take(ctx context.Context, name string, debug int) error {
 	b, err := c.fetch(ctx, debug)
+	if err == nil && debug == 0 && c.binDir != "" {
+		b, err = trimMappings(b, c.binDir)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %v", name, err)
 	}
