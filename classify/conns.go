@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+
+	"github.com/stackdiff/stackdiff/parse"
 )
 
 // A server's goroutines grow with its load: every accepted connection gets
@@ -12,7 +14,8 @@ import (
 // follows the connections is what a server under load looks like, not a
 // leak. A goroutine lives and dies with a connection when
 //
-//   - it reads a network connection itself (a connection's read loop);
+//   - it reads a network connection itself, in the code of a package whose
+//     accept loop is in the dump (a connection's read loop);
 //   - it was started by an accept loop: its parent waits in Accept, or its
 //     creator is a function on an accept loop's stack;
 //   - it was started by such a goroutine (its parent, or its creator
@@ -57,24 +60,33 @@ type connState struct {
 func (c *comparer) findConnBound() {
 	c.conns.readers = make([]int, c.n)
 	serverFuncs := map[string]bool{} // functions on an accept loop's stack
+	serverPkgs := map[string]bool{}  // the program's packages on an accept loop's stack
+	for _, e := range c.order {
+		if e.accepts = acceptsConn(&Stack{Frames: e.rep.Frames}); e.accepts {
+			for _, f := range e.rep.Frames {
+				if !isRuntime(f.Func) {
+					serverFuncs[f.Func] = true
+				}
+				if !isRuntime(f.Func) && !isStdlib(f.Func) {
+					serverPkgs[funcPackage(f.Func)] = true
+				}
+			}
+		}
+	}
 	grew, server := false, false
 	for _, e := range c.order {
-		st := &Stack{Frames: e.rep.Frames}
-		e.accepts = acceptsConn(st)
-		// A read loop caught running between two reads is one all the same.
-		e.reads = readsConn(st) && (connLabels[e.g.Label] || e.g.Label == Running)
+		// A reader serves the listener's connections when its code is in
+		// the package of an accept loop (a read loop started by a setup
+		// goroutine that has exited); a connection the program dialed is
+		// judged as before. A read loop caught running between two reads
+		// is one all the same.
+		e.reads = readsConn(&Stack{Frames: e.rep.Frames}) && (connLabels[e.g.Label] || e.g.Label == Running) &&
+			slices.ContainsFunc(e.rep.Frames, func(f parse.Frame) bool { return serverPkgs[funcPackage(f.Func)] })
 		server = server || e.accepts || e.reads
 		grew = grew || connLabels[e.g.Label] && (e.g.New > 0 || grewEveryStep(e.g.Counts))
 		if e.reads {
 			for i, n := range e.g.Counts {
 				c.conns.readers[i] += n
-			}
-		}
-		if e.accepts {
-			for _, f := range e.rep.Frames {
-				if !isRuntime(f.Func) {
-					serverFuncs[f.Func] = true
-				}
 			}
 		}
 	}
