@@ -90,6 +90,7 @@ func Compare(snaps []*parse.Snapshot, opts *Options) *Report {
 	for _, e := range c.order {
 		c.label(e)
 	}
+	c.relabelRequests() // handlers.go
 	// 3. Judge.
 	return c.judgeAll(snaps)
 }
@@ -107,6 +108,9 @@ type entry struct {
 	facts                       eventFacts  // what the last snapshot's event says of the group
 	orphan                      orphanFacts // a single dump's goroutines whose creator exited
 	parents                     []parentRun // a single dump's goroutines with a known parent (orphan.go)
+	// accepts, reads and conn are what conns.go found: the group waits in
+	// Accept, reads a connection, lives and dies with connections.
+	accepts, reads, conn bool
 }
 
 type comparer struct {
@@ -137,6 +141,11 @@ type comparer struct {
 	sites   map[string]int // goroutines per blocking site (suspicion.go)
 	total   int            // goroutines of the last snapshot
 	stall   string         // why a single dump shows a stopped process (stalled.go)
+	conns   connState      // connection readers per snapshot (conns.go)
+	reqs    requestFacts   // requests in flight in the last snapshot (handlers.go)
+	// signalCtx is set when the last snapshot holds the goroutine of a
+	// signal.NotifyContext: a context that is cancelled by a signal.
+	signalCtx bool
 }
 
 func newComparer(snaps []*parse.Snapshot, o Options) *comparer {
@@ -158,9 +167,10 @@ func newComparer(snaps []*parse.Snapshot, o Options) *comparer {
 
 // seen is one goroutine of the first or last snapshot.
 type seen struct {
-	id   int64
-	e    *entry
-	wait int32
+	id     int64
+	e      *entry
+	wait   int32
+	parent int64 // N of "created by F in goroutine N", 0 if unknown (conns.go)
 }
 
 // join matches the last snapshot's goroutines with the first's by ID: it
@@ -263,13 +273,14 @@ func (c *comparer) add(i int, s *parse.Snapshot) {
 		}
 		if multi && i == 0 {
 			for _, m := range pg.Members {
-				c.first = append(c.first, seen{m.ID, e, m.WaitMinutes})
+				c.first = append(c.first, seen{m.ID, e, m.WaitMinutes, m.ParentID})
 			}
 		}
 		if !last {
 			continue
 		}
 		e.g.LabelSets = parse.MergeLabelSets(e.g.LabelSets, pg.LabelSets)
+		c.signalCtx = c.signalCtx || signalContext(&Stack{Frames: pg.Frames})
 		lo, hi := pg.WaitRange()
 		if len(e.g.IDs) == 0 || lo < e.wait[0] {
 			e.wait[0] = lo
@@ -284,7 +295,7 @@ func (c *comparer) add(i int, s *parse.Snapshot) {
 			c.hasMain = c.hasMain || m.ID == 1
 			c.noteParent(e, &m) // orphan.go
 			if multi {
-				c.last = append(c.last, seen{m.ID, e, m.WaitMinutes})
+				c.last = append(c.last, seen{m.ID, e, m.WaitMinutes, m.ParentID})
 			}
 		}
 	}
@@ -339,7 +350,10 @@ func (c *comparer) label(e *entry) {
 		text := c.src.lines(g.Site.File)
 		g.NoSource = text == nil
 		lines, n := text.window(g.Site.Line)
-		if l := refine(g.Label, lines, n); l != g.Label {
+		// A program with a signal.NotifyContext alive most likely waits
+		// on that context: one that ends with the process, not a
+		// dropped cancel func.
+		if l := refine(g.Label, lines, n); l != g.Label && !(l == ContextNeverCancelled && c.signalCtx) {
 			info := labels[l]
 			g.Label, g.Class, g.Reason, g.Fix = l, info.Class, info.Reason, info.Fix
 		}
@@ -383,6 +397,7 @@ func (c *comparer) judgeAll(snaps []*parse.Snapshot) *Report {
 	}
 	if c.n > 1 {
 		c.unhideSystem()
+		c.findConnBound() // conns.go
 	}
 	c.countSites()          // suspicion.go
 	c.stall = c.findStall() // stalled.go
@@ -422,6 +437,11 @@ func (c *comparer) judgeAll(snaps []*parse.Snapshot) *Report {
 		if c := cmp.Compare(b.Counts[len(b.Counts)-1], a.Counts[len(a.Counts)-1]); c != 0 {
 			return c
 		}
+		// Of groups that moved together, the kind of wait that is the
+		// finding (a handler) before its companions (its connections).
+		if c := cmp.Compare(waitWeight(b), waitWeight(a)); c != 0 {
+			return c
+		}
 		return cmp.Compare(a.Key, b.Key)
 	})
 	return r
@@ -449,7 +469,8 @@ func (c *comparer) judge(e *entry, firstName string) {
 	g.Culprit, g.HungTest = eventVerdict(c.ev, g, e.facts, class, raise)
 	orphanVerdict(g, e.orphan, raise)
 	stallVerdict(g, c.stall, raise)
-	if g.New > 0 {
+	follows := c.follows(e) // conns.go
+	if g.New > 0 && !follows {
 		why := fmt.Sprintf("%d new since %s", g.New, firstName)
 		switch {
 		case class == Blocking && c.same && g.Delta <= 0:
@@ -462,7 +483,7 @@ func (c *comparer) judge(e *entry, firstName string) {
 			raise(Suspect, why)
 		}
 	}
-	if c.n >= 3 && grewEveryStep(g.Counts) {
+	if c.n >= 3 && grewEveryStep(g.Counts) && !follows {
 		why := "grew in every snapshot: " + JoinCounts(g.Counts)
 		switch class {
 		case Blocking, Doubtful:
@@ -471,8 +492,10 @@ func (c *comparer) judge(e *entry, firstName string) {
 			raise(Suspect, why)
 		}
 	}
-	// A listener waits in Accept for the life of its server: not a finding.
-	if c.same && e.persisted > 0 && class != Benign && g.Label != NetListener {
+	// Long-lived is a finding only for a kind of wait that is abnormal when
+	// long: a listener, an event loop, a worker waiting for jobs wait for
+	// the life of their server.
+	if c.same && e.persisted > 0 && class != Benign && longIsAbnormal(g) {
 		raise(Suspect, fmt.Sprintf("%d goroutines blocked since the first snapshot (wait %d → %d minutes)", e.persisted, e.waitFrom, e.waitTo))
 	}
 	last := g.Counts[c.n-1]
