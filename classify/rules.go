@@ -160,10 +160,10 @@ var idleStates = []string{
 }
 
 var (
-	signalContext  = HasFunc("os/signal.NotifyContext.func1")
-	httpReadLoop   = HasFunc("net/http.(*persistConn).readLoop")
-	httpWriteLoop  = HasFunc("net/http.(*persistConn).writeLoop")
-	http2ReadLoop  = HasFunc("net/http.(*http2clientConnReadLoop).run", "net/http.(*http2ClientConn).readLoop", "golang.org/x/net/http2.(*clientConnReadLoop).run", "golang.org/x/net/http2.(*ClientConn).readLoop",
+	signalContext = HasFunc("os/signal.NotifyContext.func1")
+	httpReadLoop  = HasFunc("net/http.(*persistConn).readLoop")
+	httpWriteLoop = HasFunc("net/http.(*persistConn).writeLoop")
+	http2ReadLoop = HasFunc("net/http.(*http2clientConnReadLoop).run", "net/http.(*http2ClientConn).readLoop", "golang.org/x/net/http2.(*clientConnReadLoop).run", "golang.org/x/net/http2.(*ClientConn).readLoop",
 		"net/http/internal/http2.(*clientConnReadLoop).run", "net/http/internal/http2.(*ClientConn).readLoop") // Go 1.27 moved net/http's HTTP/2 there
 	httpServerConn = HasFunc("net/http.(*conn).serve", "net/http.(*connReader).backgroundRead", "net/http.(*http2serverConn).serve", "net/http.(*http2serverConn).readFrames", "golang.org/x/net/http2.(*serverConn).serve", "golang.org/x/net/http2.(*serverConn).readFrames",
 		"net/http/internal/http2.(*serverConn).serve", "net/http/internal/http2.(*serverConn).readFrames")
