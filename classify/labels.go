@@ -76,4 +76,3 @@ type Info struct {
 // its labels; the default rules carry the same words. The README's label
 // table is generated from it (a test keeps them in step).
 func DefaultLabels() map[Label]Info { return maps.Clone(labels) }
-

@@ -62,7 +62,6 @@ const (
 // runner) have none.
 func DefaultWaits() map[Label]Wait { return maps.Clone(waits) }
 
-
 // siteKey is the place a group blocks at, for crowds: the site's file and
 // line (its function when the dump gives no line).
 func siteKey(g *Group) string {
