@@ -73,6 +73,6 @@ type Info struct {
 }
 
 // DefaultLabels returns a fresh copy of what stackdiff says about each of
-// its labels; the default rules carry the same words. The README's label
+// its labels; the default rules carry the same words. The manual's label
 // table is generated from it (a test keeps them in step).
 func DefaultLabels() map[Label]Info { return maps.Clone(labels) }

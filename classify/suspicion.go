@@ -38,7 +38,7 @@ type Wait struct {
 	// Crowd is the number of goroutines blocked at one site from which
 	// they are suspects.
 	Crowd int
-	// Why is the README's one-line reason for the threshold.
+	// Why is the manual's one-line reason for the threshold.
 	Why string
 }
 
