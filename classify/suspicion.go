@@ -38,7 +38,7 @@ type Wait struct {
 	// Crowd is the number of goroutines blocked at one site from which
 	// they are suspects.
 	Crowd int
-	// Why is the README's one-line reason for the threshold.
+	// Why is the manual's one-line reason for the threshold.
 	Why string
 }
 
@@ -61,39 +61,6 @@ const (
 // every built-in label. Benign labels (running, syscall, system, the test
 // runner) have none.
 func DefaultWaits() map[Label]Wait { return maps.Clone(waits) }
-
-// waits is the table DefaultWaits copies; nothing outside this package can
-// change it.
-var waits = map[Label]Wait{
-	NilChan:       {weightNeverEnds, 0, crowdAbnormal, "a nil channel is never ready; suspect at any length outside main"},
-	SelectNoCases: {weightNeverEnds, 0, crowdAbnormal, "an empty select never returns; suspect at any length outside main"},
-	MutexLock:     {weightAbnormal, 1, crowdAbnormal, "a lock is held for microseconds; a minute is already a bug"},
-	ChanSend:      {weightAbnormal, 5, crowdAbnormal, "a sender waits for a receiver that should be there"},
-	IOPipe:        {weightAbnormal, 5, crowdAbnormal, "a pipe's other end is read or written right away"},
-	// Resources a caller must release: each one open is a leak in waiting.
-	HTTPBodyNotClosed:     {weightAbnormal, 10, crowdAbnormal, "a response body is read and closed within a request"},
-	SQLRowsNotClosed:      {weightAbnormal, 10, crowdAbnormal, "rows are read and closed within a request"},
-	ExecNotWaited:         {weightAbnormal, 10, crowdAbnormal, "a started command is waited for"},
-	ContextNeverCancelled: {weightAbnormal, 10, crowdAbnormal, "a context is cancelled when its work is done"},
-	Timer:                 {weightAbnormal, 10, crowdAbnormal, "a timer fires or is stopped and not received from"},
-	WaitGroup:             {weightLong, 10, crowdAbnormal, "a WaitGroup waits for work of a request's length"},
-	CondWait:              {weightLong, 10, crowdAbnormal, "a condition is signalled when state changes"},
-	HTTPServerHandler:     {weightLong, 10, crowdAbnormal, "a handler answers within a request (streams excepted)"},
-	Other:                 {weightLong, 10, crowdIdle, "an unknown wait is read with care"},
-	// Waits of idle workers, pools and connections: no time threshold.
-	ChanReceive:    {weightIdle, 0, crowdIdle, "a worker waits for jobs for days"},
-	Select:         {weightIdle, 0, crowdIdle, "an event loop waits for days"},
-	Sleep:          {weightIdle, 0, crowdIdle, "a polling loop sleeps between rounds"},
-	Ticker:         {weightIdle, 0, crowdIdle, "a periodic loop waits for its tick"},
-	IOWaitNet:      {weightIdle, 0, crowdIdle, "a connection waits for its peer"},
-	HTTPIdleConn:   {weightIdle, 0, crowdIdle, "a kept-alive connection waits for reuse"},
-	SQLDBNotClosed: {weightIdle, 0, crowdIdle, "a DB handle's opener lives as long as the handle"},
-	GRPCClientConn: {weightIdle, 0, crowdIdle, "a client connection lives as long as the process"},
-	HTTPClientConn: {weightCompanion, 0, crowdIdle, "the write loop lives as long as its read loop"},
-	HTTPServerConn: {weightCompanion, 0, crowdIdle, "a server keeps its clients' connections open"},
-	GRPCServerConn: {weightCompanion, 0, crowdIdle, "a server keeps its clients' connections open"},
-	NetListener:    {weightCompanion, 0, crowdIdle, "a server accepts for as long as it runs"},
-}
 
 // siteKey is the place a group blocks at, for crowds: the site's file and
 // line (its function when the dump gives no line).
@@ -132,8 +99,43 @@ const (
 )
 
 var shareCrowdLabels = map[Label]bool{
-	MutexLock: true, ChanSend: true, WaitGroup: true, CondWait: true,
+	MutexLock: true, ChanSend: true, WaitGroup: true,
 	NilChan: true, SelectNoCases: true, IOPipe: true,
+}
+
+// mainParks lists the waits with which main parks itself or waits for
+// what it started (wg.Wait() over its servers, <-done, select {}).
+var mainParks = map[Label]bool{
+	NilChan: true, SelectNoCases: true, WaitGroup: true, ChanReceive: true, Select: true,
+	CondWait: true, ContextNeverCancelled: true,
+}
+
+// mainWaits reports whether the group is main parked or waiting for what
+// it started.
+func mainWaits(g *Group) bool { return mainParks[g.Label] && inMain(g) }
+
+// longIsAbnormal reports whether the group blocked for long is a finding
+// by itself: the kinds with a time threshold, main's own waits excepted.
+func longIsAbnormal(g *Group) bool {
+	if mainWaits(g) {
+		return false
+	}
+	w, ok := waits[g.Label]
+	if !ok {
+		w = waits[Other]
+	}
+	return w.SuspectAfter > 0
+}
+
+// waitWeight is the weight of a group's kind of wait, 0 for benign ones.
+func waitWeight(g *Group) int {
+	if g.Class == Benign {
+		return 0
+	}
+	if w, ok := waits[g.Label]; ok {
+		return w.Weight
+	}
+	return waits[Other].Weight
 }
 
 // waitRule is the group's Wait with the options' overrides applied.
@@ -151,8 +153,10 @@ func (c *comparer) waitRule(g *Group) Wait {
 	if c.opts.CrowdThreshold > 0 {
 		w.Crowd = c.opts.CrowdThreshold
 	}
-	if (g.Label == NilChan || g.Label == SelectNoCases) && inMain(g) {
-		w.Weight = weightCompanion // main parking itself on purpose
+	if mainWaits(g) {
+		// main parking itself on purpose, or waiting for the servers and
+		// workers it started: the program's life, not a stuck request.
+		w.Weight, w.SuspectAfter = weightCompanion, 0
 	}
 	return w
 }
