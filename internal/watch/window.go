@@ -149,23 +149,26 @@ func (w *window) step(samples []sample, maxID int64) []change {
 // and that classify judges a leak for the group's class and verdict, and
 // why in words; 0 and "" when none is.
 func (w *window) leakRule(s sample, t *track) (classify.Sighting, string) {
-	leak := func(saw classify.Sighting) bool {
-		return classify.WatchVerdict(s.verdict, s.class, saw) == classify.Leak
-	}
 	switch {
-	case s.leaked > 0 && leak(classify.SawProven):
+	case s.leaked > 0 && s.leakIf(classify.SawProven):
 		return classify.SawProven, fmt.Sprintf("gc-proven (leaked): %d of %d", s.leaked, s.count)
-	case w.streak(t, w.k) && leak(classify.SawRising):
+	case w.streak(t, w.k) && s.leakIf(classify.SawRising):
 		return classify.SawRising, w.risesText(t, w.k)
-	case t.over && leak(classify.SawCrowd):
+	case t.over && s.leakIf(classify.SawCrowd):
 		return classify.SawCrowd, fmt.Sprintf("%d goroutines blocked at one site (--threshold %d)", s.count, w.threshold)
-	case s.fresh && w.steps >= w.k && s.maxGID > 0 && s.maxGID <= w.maxIDs[w.slot(w.steps+1)] && s.minWait >= 1 && leak(classify.SawStuck):
+	case s.fresh && w.steps >= w.k && s.maxGID > 0 && s.maxGID <= w.maxIDs[w.slot(w.steps+1)] && s.minWait >= 1 && s.leakIf(classify.SawStuck):
 		// Goroutine IDs only grow within a process: every goroutine of
 		// the group existed K fetches ago, none has ended since, and the
 		// runtime has seen each blocked for a minute or more.
 		return classify.SawStuck, fmt.Sprintf("%s new since the start, none ended over the last %s, blocked %d+ minutes", report.Plural(s.count, "goroutine"), report.Plural(w.k, "fetch"), s.minWait)
 	}
 	return 0, ""
+}
+
+// leakIf reports whether classify judges the group a leak if the watch saw
+// it do what saw says.
+func (s *sample) leakIf(saw classify.Sighting) bool {
+	return classify.WatchVerdict(s.verdict, s.class, saw) == classify.Leak
 }
 
 // streak reports whether the group rose at n fetches (n ≤ K) of the last
