@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/display"
 	"github.com/stackdiff/stackdiff/internal/safetext"
 	"github.com/stackdiff/stackdiff/parse"
 )
@@ -214,7 +215,7 @@ func newHTMLGroup(r *classify.Report, i int, g *classify.Group) htmlGroup {
 		Leaked:    g.Leaked,
 	}
 	if multi {
-		h.CountsText = classify.JoinCounts(g.Counts)
+		h.CountsText = display.JoinCounts(g.Counts)
 		h.Delta = Signed(g.Delta)
 	} else {
 		h.CountsText = Plural(last(g.Counts), "goroutine")
@@ -284,7 +285,7 @@ func newHTMLFrame(f parse.Frame) htmlFrame {
 	if loc != "" && f.Line > 0 {
 		loc += ":" + strconv.Itoa(f.Line)
 	}
-	return htmlFrame{Func: f.Func, Loc: loc, Std: classify.IsStdlib(f.Func)}
+	return htmlFrame{Func: f.Func, Loc: loc, Std: display.IsStdlib(f.Func)}
 }
 
 func last(counts []int) int {
@@ -303,7 +304,7 @@ func siteFunc(g *classify.Group) string {
 	if f == nil {
 		return ""
 	}
-	return ShortFunc(f.Func)
+	return display.ShortFunc(f.Func)
 }
 
 // cutLeft shortens s to n runes, keeping the end (a function's own name).
