@@ -280,10 +280,15 @@ func (m *Monitor) alert(t time.Time, baseline, count int) {
 // every alert.
 func (m *Monitor) snapshot(self int64, name string) (*parse.Snapshot, error) {
 	_, s, err := snapshot(self, name)
-	if err == nil {
-		err = m.prepare(s)
+	if err != nil {
+		return nil, err
 	}
-	return s, err
+	if err := m.prepare(s); err != nil {
+		// A baseline not split as the options say would match nothing:
+		// the alert reports on its own dump, with this error.
+		return nil, err
+	}
+	return s, nil
 }
 
 // prepare applies the options to a snapshot just taken: IgnoreCurrent's
