@@ -5,7 +5,8 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
+
+	"github.com/stackdiff/stackdiff/internal/sigkey"
 )
 
 // Frame is one function call of a stack.
@@ -258,9 +259,20 @@ func (s *Snapshot) Goroutines() []Goroutine {
 
 // signature builds the normalized key of a group from its parsed parts.
 // Parent IDs, arguments and PC offsets are never part of it, so identical
-// goroutines started by different parents land in one group.
+// goroutines started by different parents land in one group. A long
+// signature is kept as its start and a digest (see package sigkey): the
+// frames of a protobuf profile are shared by its samples, and their full
+// texts, one per group, multiplied what the profile holds.
 func signature(state string, leaked, unavailable bool, frames []Frame, createdBy *Frame) string {
-	var b strings.Builder
+	var b sigkey.Builder
+	n := len(state) + len(" (leaked)") + len(" (unavailable)")
+	for _, f := range frames {
+		n += len(f.Func) + len(f.File) + 8
+		if n > sigkey.Max {
+			break
+		}
+	}
+	b.Grow(n)
 	b.WriteString(state)
 	if leaked {
 		b.WriteString(" (leaked)")
@@ -279,7 +291,7 @@ func signature(state string, leaked, unavailable bool, frames []Frame, createdBy
 	return b.String()
 }
 
-func writeFrame(b *strings.Builder, f Frame) {
+func writeFrame(b *sigkey.Builder, f Frame) {
 	b.WriteString(f.Func)
 	b.WriteByte(' ')
 	b.WriteString(f.File)
