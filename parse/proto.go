@@ -248,7 +248,7 @@ func (lf locationFrames) sampleFrames(s *profile.Sample) ([]Frame, int) {
 		}
 		return frames, 0
 	}
-	var c frameCap
+	c := frameCap{items: make([]Frame, 0, MaxFrames)}
 	for _, loc := range s.Location {
 		for _, f := range lf[loc] {
 			c.add(f)
