@@ -136,6 +136,11 @@ type jsonSummary struct {
 // of encoding/json's indented encoding of the whole report. At most
 // MaxJSONGroups bytes of groups are listed (see groups_cut).
 func JSON(w io.Writer, r *classify.Report) error {
+	return writeJSON(w, r, MaxJSONGroups)
+}
+
+// writeJSON is JSON listing at most budget bytes of groups.
+func writeJSON(w io.Writer, r *classify.Report, budget int) error {
 	out := wire(r)
 	safetext.Walk(&out) // every string, whatever field it is in
 	out.Groups = []jsonGroup{}
@@ -160,7 +165,7 @@ func JSON(w io.Writer, r *classify.Report) error {
 		if err != nil {
 			return err
 		}
-		if listed += len(b) + 6; k > 0 && listed > MaxJSONGroups {
+		if listed += len(b) + 6; k > 0 && listed > budget {
 			out.GroupsCut = len(r.Groups) - k
 			break
 		}
