@@ -1,13 +1,10 @@
 package classify
 
 import (
-	"cmp"
 	"encoding/hex"
-	"fmt"
 	"io/fs"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/stackdiff/stackdiff/internal/sigkey"
 	"github.com/stackdiff/stackdiff/parse"
@@ -90,6 +87,7 @@ func Compare(snaps []*parse.Snapshot, opts *Options) *Report {
 	for _, e := range c.order {
 		c.label(e)
 	}
+	c.relabelRequests() // handlers.go
 	// 3. Judge.
 	return c.judgeAll(snaps)
 }
@@ -107,6 +105,9 @@ type entry struct {
 	facts                       eventFacts  // what the last snapshot's event says of the group
 	orphan                      orphanFacts // a single dump's goroutines whose creator exited
 	parents                     []parentRun // a single dump's goroutines with a known parent (orphan.go)
+	// accepts, reads and conn are what conns.go found: the group waits in
+	// Accept, reads a connection, lives and dies with connections.
+	accepts, reads, conn bool
 }
 
 type comparer struct {
@@ -137,6 +138,11 @@ type comparer struct {
 	sites   map[string]int // goroutines per blocking site (suspicion.go)
 	total   int            // goroutines of the last snapshot
 	stall   string         // why a single dump shows a stopped process (stalled.go)
+	conns   connState      // connection readers per snapshot (conns.go)
+	reqs    requestFacts   // requests in flight in the last snapshot (handlers.go)
+	// signalCtx is set when the last snapshot holds the goroutine of a
+	// signal.NotifyContext: a context that is cancelled by a signal.
+	signalCtx bool
 }
 
 func newComparer(snaps []*parse.Snapshot, o Options) *comparer {
@@ -158,9 +164,10 @@ func newComparer(snaps []*parse.Snapshot, o Options) *comparer {
 
 // seen is one goroutine of the first or last snapshot.
 type seen struct {
-	id   int64
-	e    *entry
-	wait int32
+	id     int64
+	e      *entry
+	wait   int32
+	parent int64 // N of "created by F in goroutine N", 0 if unknown (conns.go)
 }
 
 // join matches the last snapshot's goroutines with the first's by ID: it
@@ -275,13 +282,14 @@ func (c *comparer) add(i int, s *parse.Snapshot) {
 		}
 		if multi && i == 0 {
 			for _, m := range pg.Members {
-				c.first = append(c.first, seen{m.ID, e, m.WaitMinutes})
+				c.first = append(c.first, seen{m.ID, e, m.WaitMinutes, m.ParentID})
 			}
 		}
 		if !last {
 			continue
 		}
 		e.g.LabelSets = parse.MergeLabelSets(e.g.LabelSets, pg.LabelSets)
+		c.signalCtx = c.signalCtx || signalContext(&Stack{Frames: pg.Frames})
 		lo, hi := pg.WaitRange()
 		if len(e.g.IDs) == 0 || lo < e.wait[0] {
 			e.wait[0] = lo
@@ -296,7 +304,7 @@ func (c *comparer) add(i int, s *parse.Snapshot) {
 			c.hasMain = c.hasMain || m.ID == 1
 			c.noteParent(e, &m) // orphan.go
 			if multi {
-				c.last = append(c.last, seen{m.ID, e, m.WaitMinutes})
+				c.last = append(c.last, seen{m.ID, e, m.WaitMinutes, m.ParentID})
 			}
 		}
 	}
@@ -351,7 +359,10 @@ func (c *comparer) label(e *entry) {
 		text := c.src.lines(g.Site.File)
 		g.NoSource = text == nil
 		lines, n := text.window(g.Site.Line)
-		if l := refine(g.Label, lines, n); l != g.Label {
+		// A program with a signal.NotifyContext alive most likely waits
+		// on that context: one that ends with the process, not a
+		// dropped cancel func.
+		if l := refine(g.Label, lines, n); l != g.Label && !(l == ContextNeverCancelled && c.signalCtx) {
 			info := labels[l]
 			g.Label, g.Class, g.Reason, g.Fix = l, info.Class, info.Reason, info.Fix
 		}
@@ -359,188 +370,6 @@ func (c *comparer) label(e *entry) {
 	if why := ignored(c.opts.Ignore, c.hits, st); why != "" {
 		g.Ignored = "ignored: " + why
 	}
-}
-
-// judgeAll gives every group its numbers and verdict, and builds the report
-// in verdict order.
-func (c *comparer) judgeAll(snaps []*parse.Snapshot) *Report {
-	r := &Report{SameProcess: c.same, IgnoreHits: c.hits}
-	for _, s := range snaps {
-		r.Inputs = append(r.Inputs, Input{Name: s.Name, Format: s.Format, Goroutines: s.Count(), Groups: len(s.Groups), Warnings: s.Warnings, Event: s.Event, LeftOut: s.LeftOut})
-		r.Summary.Goroutines = append(r.Summary.Goroutines, s.Count())
-	}
-	firstName := ""
-	if len(snaps) > 0 {
-		firstName = snaps[0].Name
-	}
-	for _, e := range c.order {
-		g := e.g
-		g.ID = groupID(g.Key)
-		slices.Sort(g.IDs)
-		g.Delta = g.Counts[c.n-1] - g.Counts[0]
-		g.Leaked = e.leaked[c.n-1]
-		g.GCProven = g.Leaked
-		g.WaitMinutes = e.wait
-		if c.n > 1 {
-			if c.same {
-				g.NewIDs = e.newIDs
-				g.New = len(g.NewIDs)
-			} else {
-				g.New = max(0, g.Delta)
-			}
-		}
-	}
-	if c.n > 1 && !r.SameProcess {
-		c.newByOrigin() // origin.go: goroutines that only moved are not new
-	}
-	if c.n > 1 {
-		c.unhideSystem()
-	}
-	c.countSites()          // suspicion.go
-	c.stall = c.findStall() // stalled.go
-	for _, e := range c.order {
-		g := e.g
-		c.judge(e, firstName)
-		g.Suspicion = c.suspicion(g)
-		r.Groups = append(r.Groups, g)
-		r.Summary.New += g.New
-		r.Summary.GCProven += g.GCProven
-		switch g.Verdict {
-		case Leak:
-			r.Summary.LeakGroups++
-			r.Summary.Leaked += g.Counts[c.n-1]
-			r.Summary.InLeakGroups += g.Counts[c.n-1]
-			r.Summary.NewInLeakGroups += g.New
-		case Suspect:
-			r.Summary.SuspectGroups++
-		}
-	}
-	// Holders are judged last: they follow from the waiters' verdicts.
-	r.Summary.SuspectGroups += len(c.findHolders(r.Groups)) // holder.go
-	setOrigins(r.Groups, snaps)
-	// A diff puts the groups that grew most first; a single dump, having
-	// no delta, the most suspicious.
-	second := func(g *Group) int { return g.Delta }
-	if c.n == 1 {
-		second = func(g *Group) int { return g.Suspicion }
-	}
-	slices.SortFunc(r.Groups, func(a, b *Group) int {
-		if c := cmp.Compare(a.Verdict.Rank(), b.Verdict.Rank()); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(second(b), second(a)); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(b.Counts[len(b.Counts)-1], a.Counts[len(a.Counts)-1]); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Key, b.Key)
-	})
-	return r
-}
-
-// judge gives the verdict and its evidence.
-func (c *comparer) judge(e *entry, firstName string) {
-	g := e.g
-	if g.Ignored != "" {
-		g.Verdict = OK
-		g.Evidence = append(g.Evidence, g.Ignored)
-		return
-	}
-	class := g.Class
-	verdict := OK
-	raise := func(v Verdict, why string) {
-		if v.Rank() < verdict.Rank() {
-			verdict = v
-		}
-		g.Evidence = append(g.Evidence, why)
-	}
-	if g.Leaked > 0 {
-		raise(Leak, fmt.Sprintf("gc-proven (leaked): %d of %d", g.Leaked, g.Counts[c.n-1]))
-	}
-	g.Culprit, g.HungTest = eventVerdict(c.ev, g, e.facts, class, raise)
-	orphanVerdict(g, e.orphan, raise)
-	stallVerdict(g, c.stall, raise)
-	if g.New > 0 {
-		why := fmt.Sprintf("%d new since %s", g.New, firstName)
-		switch {
-		case class == Blocking && c.same && g.Delta <= 0:
-			// Goroutines replaced by as many others (workers restarted,
-			// a pool renewed): new by ID, but nothing accumulates.
-			raise(Suspect, fmt.Sprintf("%s, as many gone: the count did not grow (%s)", why, JoinCounts(g.Counts)))
-		case class == Blocking:
-			raise(Leak, why)
-		case class == Doubtful, class == Unknown:
-			raise(Suspect, why)
-		}
-	}
-	if c.n >= 3 && grewEveryStep(g.Counts) {
-		why := "grew in every snapshot: " + JoinCounts(g.Counts)
-		switch class {
-		case Blocking, Doubtful:
-			raise(Leak, why)
-		case Unknown:
-			raise(Suspect, why)
-		}
-	}
-	// A listener waits in Accept for the life of its server: not a finding.
-	if c.same && e.persisted > 0 && class != Benign && g.Label != NetListener {
-		raise(Suspect, fmt.Sprintf("%d goroutines blocked since the first snapshot (wait %d → %d minutes)", e.persisted, e.waitFrom, e.waitTo))
-	}
-	last := g.Counts[c.n-1]
-	if last > 0 && class != Benign {
-		if (g.Label == NilChan || g.Label == SelectNoCases) && !inMain(g) {
-			raise(Suspect, "outside main, this wait can never end")
-		}
-	}
-	c.judgeWait(g, raise) // per-kind wait and crowd thresholds (suspicion.go)
-	if c.opts.Outlived != nil {
-		verdict = Leak
-		g.Evidence = append(g.Evidence, c.opts.Outlived(g)...)
-	}
-	g.Verdict = verdict
-}
-
-// unhideSystem keeps the runtime's own goroutines from counting as new
-// when the first snapshot's format does not print them (runtime.Stack and
-// the pprof handlers hide them; a SIGQUIT dump shows them): they were
-// there all along.
-func (c *comparer) unhideSystem() {
-	for _, e := range c.order {
-		if e.g.Label == System && e.g.Counts[0] > 0 {
-			return // the first snapshot shows them: counts compare
-		}
-	}
-	for _, e := range c.order {
-		if e.g.Label == System {
-			e.g.New, e.g.NewIDs = 0, nil
-		}
-	}
-}
-
-// inMain reports whether the goroutine is the program's main goroutine,
-// where a final select {} or nil-channel wait is a deliberate park.
-func inMain(g *Group) bool {
-	return g.CreatedBy == nil && slices.ContainsFunc(g.Frames, func(f parse.Frame) bool { return f.Func == "main.main" })
-}
-
-func grewEveryStep(counts []int) bool {
-	for i := 1; i < len(counts); i++ {
-		if counts[i] <= counts[i-1] {
-			return false
-		}
-	}
-	return true
-}
-
-// JoinCounts writes a group's counts as "0 → 3 → 7", as the reports and
-// the evidence show them.
-func JoinCounts(v []int) string {
-	s := make([]string, len(v))
-	for i, n := range v {
-		s[i] = strconv.Itoa(n)
-	}
-	return strings.Join(s, " → ")
 }
 
 // groupID is a short, stable name for a group key: the same stack gives the

@@ -14,7 +14,9 @@
 //     ([DefaultRules]): well-known library goroutines first (net/http, database/sql,
 //     os/exec, io.Pipe, gRPC, the runtime's own), then the wait state. When
 //     the source of the blocking line is readable, a channel receive or
-//     select is refined into timer, ticker or context-never-cancelled. The
+//     select is refined into timer, ticker or context-never-cancelled. A
+//     client connection with a request in flight is not idle, and a
+//     handler's fix fits what it waits on (handlers.go). The
 //     rule gives the label's class, reason and fix; [Options].Ignore marks
 //     the groups that are expected.
 //  4. Give a verdict with evidence: ignored groups are ok; goroutines the
@@ -26,7 +28,9 @@
 //     A single dump that holds every goroutine also tells senders whose
 //     creator returned (orphan.go) and a stopped process (stalled.go);
 //     last, the one group that likely holds the lock a suspect crowd waits
-//     for is a suspect too (holder.go).
+//     for is a suspect too (holder.go). In a diff, groups that live and die
+//     with connections (conns.go) and handlers whose requests are in flight
+//     (handlers.go) are ok however they grew.
 //  5. Sort: by verdict, then by growth in a diff, by suspicion in a single
 //     dump (suspicion.go).
 //

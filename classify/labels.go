@@ -42,6 +42,7 @@ const (
 	IOPipe                Label = "io-pipe"
 	GRPCClientConn        Label = "grpc-client-conn"
 	GRPCServerConn        Label = "grpc-server-conn"
+	GRPCServerHandler     Label = "grpc-server-handler"
 	TestRunner            Label = "test-runner"
 )
 
@@ -90,7 +91,7 @@ var labels = map[Label]Info{
 		"blocked forever on a nil channel",
 		"initialise the channel (make) before use; a nil channel never becomes ready"},
 	Select: {Blocking,
-		"parked in a select where no case can ever proceed",
+		"parked in a select: none of its cases is ready",
 		"add a case <-ctx.Done() (or a done channel) so the goroutine can exit"},
 	SelectNoCases: {Blocking,
 		"parked forever in an empty select {}",
@@ -141,7 +142,7 @@ var labels = map[Label]Info{
 		"server side of a kept-open HTTP connection, waiting for the next request",
 		"set http.Server IdleTimeout/ReadTimeout; clients should close idle connections"},
 	ContextNeverCancelled: {Blocking,
-		"waiting for a context that is never cancelled (its cancel func was dropped)",
+		"waiting on ctx.Done() of a context nothing has cancelled",
 		"defer cancel() right after context.WithCancel/WithTimeout"},
 	System: {Benign,
 		"runtime or library singleton (signal handling, GC, finalizers)",
@@ -169,6 +170,11 @@ var labels = map[Label]Info{
 	GRPCServerConn: {Doubtful,
 		"goroutine of an open gRPC server transport",
 		"set keepalive/MaxConnectionIdle on the server; clients should close their conns"},
+	// A unary call in flight looks the same as one that hangs; only the
+	// wait tells them apart, so a new one is a suspect, never a leak.
+	GRPCServerHandler: {Doubtful,
+		"a gRPC server's unary method handler that has not returned",
+		"honour the call's ctx and give its outgoing calls a deadline"},
 	TestRunner: {Benign,
 		"the testing package's own goroutines (test runner, timeout alarm)",
 		"nothing to fix"},

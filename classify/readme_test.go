@@ -42,7 +42,7 @@ func labelTable() string {
 // classify.DefaultLabels (go test ./classify -run TestReadmeLabels -update
 // rewrites it).
 func TestReadmeLabels(t *testing.T) {
-	const path = "../README.md"
+	const path = "../docs/manual.md"
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -56,6 +56,6 @@ func TestReadmeLabels(t *testing.T) {
 		return
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("README label table is stale; run go test ./classify -run TestReadmeLabels -update (-want +got):\n%s", diff)
+		t.Errorf("manual's label table is stale; run go test ./classify -run TestReadmeLabels -update (-want +got):\n%s", diff)
 	}
 }

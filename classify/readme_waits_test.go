@@ -67,7 +67,7 @@ func TestReadmeWaits(t *testing.T) {
 			t.Errorf("%s: in Waits = %v, but its class is %v", l, ok, info.Class)
 		}
 	}
-	const path = "../README.md"
+	const path = "../docs/manual.md"
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -80,6 +80,6 @@ func TestReadmeWaits(t *testing.T) {
 		return
 	}
 	if diff := gocmp.Diff(want, reWaitTable.FindString(string(b))); diff != "" {
-		t.Errorf("README thresholds table is stale; run go test ./classify -run TestReadmeWaits -update (-want +got):\n%s", diff)
+		t.Errorf("manual's thresholds table is stale; run go test ./classify -run TestReadmeWaits -update (-want +got):\n%s", diff)
 	}
 }

@@ -160,21 +160,14 @@ var idleStates = []string{
 }
 
 var (
+	signalContext = HasFunc("os/signal.NotifyContext.func1")
 	httpReadLoop  = HasFunc("net/http.(*persistConn).readLoop")
 	httpWriteLoop = HasFunc("net/http.(*persistConn).writeLoop")
 	http2ReadLoop = HasFunc("net/http.(*http2clientConnReadLoop).run", "net/http.(*http2ClientConn).readLoop", "golang.org/x/net/http2.(*clientConnReadLoop).run", "golang.org/x/net/http2.(*ClientConn).readLoop",
 		"net/http/internal/http2.(*clientConnReadLoop).run", "net/http/internal/http2.(*ClientConn).readLoop") // Go 1.27 moved net/http's HTTP/2 there
-	httpHandler    = HasFunc("net/http.HandlerFunc.ServeHTTP", "net/http.serverHandler.ServeHTTP", "net/http.(*ServeMux).ServeHTTP")
 	httpServerConn = HasFunc("net/http.(*conn).serve", "net/http.(*connReader).backgroundRead", "net/http.(*http2serverConn).serve", "net/http.(*http2serverConn).readFrames", "golang.org/x/net/http2.(*serverConn).serve", "golang.org/x/net/http2.(*serverConn).readFrames",
 		"net/http/internal/http2.(*serverConn).serve", "net/http/internal/http2.(*serverConn).readFrames")
-	inHandlerCode  = func(s *Stack) bool { return httpHandler(s) && !topIsNetHTTP(s) }
-	blockedOnState = Not(StateIs("running", "runnable", "syscall", "IO wait"))
 )
-
-func topIsNetHTTP(s *Stack) bool {
-	top := TopNonRuntime(s.Frames)
-	return top != nil && (strings.HasPrefix(top.Func, "net/http.") || strings.HasPrefix(top.Func, "bufio.") || isStdlib(top.Func) && !strings.HasPrefix(top.Func, "sync."))
-}
 
 // defaultRules is the ordered rule table: the first match gives the label.
 // Specific rules (well-known library goroutines) come before the primitive
@@ -187,7 +180,8 @@ var defaultRules = []struct {
 }{
 	{System, Any(StateIs(idleStates...), runtimeOnly,
 		// Importing os/signal starts one goroutine for the whole process.
-		HasFunc("os/signal.signal_recv", "os/signal.loop", "runtime.ensureSigM", "runtime.ensureSigM.func1"),
+		// signal.NotifyContext starts one per context, waiting for the signal.
+		HasFunc("os/signal.signal_recv", "os/signal.loop", "runtime.ensureSigM", "runtime.ensureSigM.func1", "os/signal.NotifyContext.func1"),
 		All(CreatedBy("runtime."), Not(HasFuncPrefix("main.")))),
 	},
 	// A goroutine that is running is not blocked, whatever library it is in.
@@ -200,13 +194,16 @@ var defaultRules = []struct {
 	{HTTPBodyNotClosed, All(httpReadLoop, Any(StateIs("select"), readLoopParked))},
 	{HTTPIdleConn, Any(All(httpReadLoop, StateIs("IO wait")), All(http2ReadLoop, StateIs("IO wait", "")))},
 	{HTTPClientConn, Any(httpWriteLoop, httpReadLoop, http2ReadLoop, HasFunc("net/http.(*persistConn).addTLS.func2"))},
-	{HTTPServerHandler, All(inHandlerCode, blockedOnState)},
+	// A goroutine serving a request blocked anywhere (a network read of
+	// its own included) is the handler, not the connection.
+	{HTTPServerHandler, All(inHandler, Not(StateIs("running", "runnable", "syscall")))},
 	{HTTPServerConn, httpServerConn},
 	{SQLRowsNotClosed, HasFunc("database/sql.(*Rows).awaitDone")},
 	{SQLDBNotClosed, HasFunc("database/sql.(*DB).connectionOpener", "database/sql.(*DB).connectionResetter", "database/sql.(*DB).connectionCleaner")},
 	{ExecNotWaited, Any(HasFuncPrefix("os/exec.(*Cmd).Start.func"), HasFunc("os/exec.(*Cmd).watchCtx", "os/exec.(*Cmd).writerDescriptor.func1"), CreatedBy("os/exec."))},
 	{IOPipe, HasFunc("io.(*pipe).read", "io.(*pipe).write")},
 	{ContextNeverCancelled, Any(HasFuncPrefix("context.(*cancelCtx).propagateCancel.func"), HasFuncPrefix("context.propagateCancel.func"), HasFuncPrefix("context.AfterFunc.func"))},
+	{GRPCServerHandler, All(grpcUnaryHandler, Not(StateIs("running", "runnable", "syscall")))},
 	{GRPCClientConn, All(HasFuncPrefix("google.golang.org/grpc"), Any(HasFuncPrefix("google.golang.org/grpc/internal/transport.(*http2Client)"), HasFuncPrefix("google.golang.org/grpc.(*ClientConn)"), HasFuncPrefix("google.golang.org/grpc.(*addrConn)"), HasFuncPrefix("google.golang.org/grpc.(*ccBalancerWrapper)"), HasFuncPrefix("google.golang.org/grpc.(*ccResolverWrapper)"),
 		// The serializer runs a ClientConn's resolver and balancer callbacks.
 		HasFuncPrefix("google.golang.org/grpc/internal/grpcsync.(*CallbackSerializer)")))},

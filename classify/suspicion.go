@@ -77,13 +77,15 @@ var waits = map[Label]Wait{
 	ContextNeverCancelled: {weightAbnormal, 10, crowdAbnormal, "a context is cancelled when its work is done"},
 	Timer:                 {weightAbnormal, 10, crowdAbnormal, "a timer fires or is stopped and not received from"},
 	WaitGroup:             {weightLong, 10, crowdAbnormal, "a WaitGroup waits for work of a request's length"},
-	CondWait:              {weightLong, 10, crowdAbnormal, "a condition is signalled when state changes"},
-	HTTPServerHandler:     {weightLong, 10, crowdAbnormal, "a handler answers within a request (streams excepted)"},
-	Other:                 {weightLong, 10, crowdIdle, "an unknown wait is read with care"},
+
+	HTTPServerHandler: {weightLong, 10, crowdAbnormal, "a handler answers within a request (streams excepted)"},
+	GRPCServerHandler: {weightLong, 10, crowdAbnormal, "a unary call answers within a request"},
+	Other:             {weightLong, 10, crowdIdle, "an unknown wait is read with care"},
 	// Waits of idle workers, pools and connections: no time threshold.
 	ChanReceive:    {weightIdle, 0, crowdIdle, "a worker waits for jobs for days"},
 	Select:         {weightIdle, 0, crowdIdle, "an event loop waits for days"},
 	Sleep:          {weightIdle, 0, crowdIdle, "a polling loop sleeps between rounds"},
+	CondWait:       {weightIdle, 0, crowdIdle, "a pool of workers or a connection's writer waits on its condition for days"},
 	Ticker:         {weightIdle, 0, crowdIdle, "a periodic loop waits for its tick"},
 	IOWaitNet:      {weightIdle, 0, crowdIdle, "a connection waits for its peer"},
 	HTTPIdleConn:   {weightIdle, 0, crowdIdle, "a kept-alive connection waits for reuse"},
@@ -132,8 +134,43 @@ const (
 )
 
 var shareCrowdLabels = map[Label]bool{
-	MutexLock: true, ChanSend: true, WaitGroup: true, CondWait: true,
+	MutexLock: true, ChanSend: true, WaitGroup: true,
 	NilChan: true, SelectNoCases: true, IOPipe: true,
+}
+
+// mainParks lists the waits with which main parks itself or waits for
+// what it started (wg.Wait() over its servers, <-done, select {}).
+var mainParks = map[Label]bool{
+	NilChan: true, SelectNoCases: true, WaitGroup: true, ChanReceive: true, Select: true,
+	CondWait: true, ContextNeverCancelled: true,
+}
+
+// mainWaits reports whether the group is main parked or waiting for what
+// it started.
+func mainWaits(g *Group) bool { return mainParks[g.Label] && inMain(g) }
+
+// longIsAbnormal reports whether the group blocked for long is a finding
+// by itself: the kinds with a time threshold, main's own waits excepted.
+func longIsAbnormal(g *Group) bool {
+	if mainWaits(g) {
+		return false
+	}
+	w, ok := waits[g.Label]
+	if !ok {
+		w = waits[Other]
+	}
+	return w.SuspectAfter > 0
+}
+
+// waitWeight is the weight of a group's kind of wait, 0 for benign ones.
+func waitWeight(g *Group) int {
+	if g.Class == Benign {
+		return 0
+	}
+	if w, ok := waits[g.Label]; ok {
+		return w.Weight
+	}
+	return waits[Other].Weight
 }
 
 // waitRule is the group's Wait with the options' overrides applied.
@@ -151,8 +188,10 @@ func (c *comparer) waitRule(g *Group) Wait {
 	if c.opts.CrowdThreshold > 0 {
 		w.Crowd = c.opts.CrowdThreshold
 	}
-	if (g.Label == NilChan || g.Label == SelectNoCases) && inMain(g) {
-		w.Weight = weightCompanion // main parking itself on purpose
+	if mainWaits(g) {
+		// main parking itself on purpose, or waiting for the servers and
+		// workers it started: the program's life, not a stuck request.
+		w.Weight, w.SuspectAfter = weightCompanion, 0
 	}
 	return w
 }

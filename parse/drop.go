@@ -10,6 +10,10 @@ import (
 type LeftOut struct {
 	Why   string
 	Count int
+	// MaxID is the highest goroutine ID taken out (0 for formats without
+	// IDs): IDs only grow within a process, so it still tells how recent
+	// the snapshot is.
+	MaxID int64
 }
 
 // Why the goroutines [Snapshot.DropWriters] takes out are left out.
@@ -27,14 +31,20 @@ const WhyWriter = "serving the HTTP request that fetched this dump"
 // set, and the rules that need a whole dump (an exited creator, a stopped
 // process) stay silent, as they must on a part of a process.
 func (s *Snapshot) Drop(why string, whole bool, drop func(*Group, Member) bool) int {
-	removed := 0
+	removed, hi := 0, int64(0)
 	for _, g := range s.Groups {
 		if len(g.Members) == 0 {
 			continue
 		}
-		removed += g.DeleteMembers(func(m Member) bool { return drop(g, m) })
+		removed += g.DeleteMembers(func(m Member) bool {
+			if drop(g, m) {
+				hi = max(hi, m.ID)
+				return true
+			}
+			return false
+		})
 	}
-	s.noteDropped(why, whole, removed)
+	s.noteDropped(why, whole, removed, hi)
 	return removed
 }
 
@@ -54,7 +64,7 @@ func (s *Snapshot) Drop(why string, whole bool, drop func(*Group, Member) bool) 
 // reader often is when the handler takes the profile.
 func (s *Snapshot) DropWriters() int {
 	owners := map[int64]bool{}
-	handlers := 0
+	handlers, hi := 0, int64(0)
 	s.Groups = slices.DeleteFunc(s.Groups, func(g *Group) bool {
 		if !servesDump(g) {
 			return false
@@ -62,6 +72,7 @@ func (s *Snapshot) DropWriters() int {
 		handlers += g.Count
 		for _, m := range g.Members {
 			owners[m.ID] = true
+			hi = max(hi, m.ID)
 		}
 		return true
 	})
@@ -80,9 +91,15 @@ func (s *Snapshot) DropWriters() int {
 			}
 			continue
 		}
-		removed += g.DeleteMembers(func(m Member) bool { return owners[m.ParentID] })
+		removed += g.DeleteMembers(func(m Member) bool {
+			if owners[m.ParentID] {
+				hi = max(hi, m.ID)
+				return true
+			}
+			return false
+		})
 	}
-	s.noteDropped(WhyWriter, true, removed)
+	s.noteDropped(WhyWriter, true, removed, hi)
 	return removed
 }
 
@@ -101,7 +118,7 @@ func (s *Snapshot) WriterID() int64 {
 	return id
 }
 
-func (s *Snapshot) noteDropped(why string, whole bool, n int) {
+func (s *Snapshot) noteDropped(why string, whole bool, n int, maxID int64) {
 	s.Groups = slices.DeleteFunc(s.Groups, func(g *Group) bool { return g.Count <= 0 })
 	if n == 0 {
 		return
@@ -113,10 +130,11 @@ func (s *Snapshot) noteDropped(why string, whole bool, n int) {
 	for i := range s.LeftOut {
 		if s.LeftOut[i].Why == why {
 			s.LeftOut[i].Count += n
+			s.LeftOut[i].MaxID = max(s.LeftOut[i].MaxID, maxID)
 			return
 		}
 	}
-	s.LeftOut = append(s.LeftOut, LeftOut{Why: why, Count: n})
+	s.LeftOut = append(s.LeftOut, LeftOut{Why: why, Count: n, MaxID: maxID})
 }
 
 // servesDump reports whether the group's goroutines are net/http/pprof

@@ -43,12 +43,12 @@
 // suspect, because a kept-open connection can be legitimate:
 //
 //	$ stackdiff --frames 0 samples/dumps/transport-per-request/before.txt samples/dumps/transport-per-request/after.txt
-//	9 new goroutines since samples/dumps/transport-per-request/before.txt (2 → 11 goroutines); 6 of them look leaked, in 2 groups; 1 suspect group
+//	9 new goroutines since samples/dumps/transport-per-request/before.txt (2 → 11 goroutines); 6 of them look leaked, in 2 groups
 //
 //	VERDICT  LABEL             Δ   before.txt  after.txt  STATE    SITE                                             CREATED BY
 //	leak     http-idle-conn    +3  0           3          IO wait  http.(*persistConn).readLoop transport.go:2330   http.(*Transport).dialConn transport.go:1994
 //	leak     http-client-conn  +3  0           3          select   http.(*persistConn).writeLoop transport.go:2652  http.(*Transport).dialConn transport.go:1995
-//	suspect  http-server-conn  +3  0           3          IO wait  http.(*conn).serve server.go:2103                http.(*Server).Serve server.go:3464
+//	ok       http-server-conn  +3  0           3          IO wait  http.(*conn).serve server.go:2103                http.(*Server).Serve server.go:3464
 //
 //	leak http-idle-conn  +3 (0 → 3)  IO wait
 //	    evidence: 3 new since samples/dumps/transport-per-request/before.txt
@@ -59,11 +59,6 @@
 //	    evidence: 3 new since samples/dumps/transport-per-request/before.txt
 //	    why:      write loop of an open net/http client connection
 //	    fix:      close response bodies and idle connections; it goes away with its read loop
-//
-//	suspect http-server-conn  +3 (0 → 3)  IO wait
-//	    evidence: 3 new since samples/dumps/transport-per-request/before.txt
-//	    why:      server side of a kept-open HTTP connection, waiting for the next request
-//	    fix:      set http.Server IdleTimeout/ReadTimeout; clients should close idle connections
 //
 //	3 ok groups (1 unchanged, 2 without new goroutines) not shown (--all shows them)
 //

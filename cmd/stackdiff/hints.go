@@ -83,6 +83,9 @@ func sameFile(a, b string) bool {
 
 func maxID(s *parse.Snapshot) int64 {
 	var hi int64
+	for _, l := range s.LeftOut { // the goroutine that wrote the dump is its newest
+		hi = max(hi, l.MaxID)
+	}
 	for _, g := range s.Groups {
 		for _, m := range g.Members {
 			hi = max(hi, m.ID)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,18 +15,23 @@ import (
 // the README, and the output shown under it.
 var reReadmeExample = regexp.MustCompile("(?m)^```\n\\$ stackdiff (.*)\n((?:[^`].*\n|\n)*)```")
 
-// TestReadmeExamples runs the README's examples from the repository root:
-// the lines it shows must be the first lines the tool prints (a "..." line
-// cuts the rest), so the README cannot drift from the tool.
+// TestReadmeExamples runs the examples of the README and of docs/ from the
+// repository root: the lines each shows must be the first lines the tool
+// prints (a "..." line cuts the rest), so the docs cannot drift from the
+// tool.
 func TestReadmeExamples(t *testing.T) {
 	t.Chdir("../..")
-	b, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
+	docs, _ := filepath.Glob("docs/*.md")
+	var examples [][]string
+	for _, name := range append([]string{"README.md"}, docs...) {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		examples = append(examples, reReadmeExample.FindAllStringSubmatch(string(b), -1)...)
 	}
-	examples := reReadmeExample.FindAllStringSubmatch(string(b), -1)
 	if len(examples) < 2 {
-		t.Fatalf("found %d examples in the README, want at least 2", len(examples))
+		t.Fatalf("found %d examples in the README and docs/, want at least 2", len(examples))
 	}
 	for _, m := range examples {
 		cmdline, shown := m[1], m[2]
@@ -42,7 +48,7 @@ func TestReadmeExamples(t *testing.T) {
 			got = strings.Join(strings.SplitAfter(got, "\n")[:strings.Count(shown, "\n")], "")
 		}
 		if diff := cmp.Diff(shown, got); diff != "" {
-			t.Errorf("stackdiff %s: the README shows (-) what the tool does not print (+):\n%s", cmdline, diff)
+			t.Errorf("stackdiff %s: the docs show (-) what the tool does not print (+):\n%s", cmdline, diff)
 		}
 	}
 }

@@ -73,6 +73,7 @@ var All = []Scenario{
 	sqlRowsNotClosed(),
 	poolDrains(),
 	longLivedWorkers(),
+	gatewayUpstreamHung(),
 }
 
 // Lookup returns the scenario called name.

@@ -130,6 +130,14 @@ var leaks = map[string]leak{
 		groups:   map[string]int{"select | database/sql.(*Rows).awaitDone": 1},
 		headline: "select | database/sql.(*Rows).awaitDone", frame: "database/sql.(*Rows).awaitDone",
 	},
+	"gateway-upstream-hung": {
+		groups: map[string]int{
+			"select | " + srvConn:   3, // the handler, waiting for the upstream's response
+			"IO wait | " + readLoop: 3,
+			"select | " + writeLoop: 3,
+		},
+		headline: "select | " + srvConn, frame: pkg + "gatewayHandler.ServeHTTP",
+	},
 }
 
 type goroutine struct {

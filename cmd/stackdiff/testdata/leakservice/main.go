@@ -13,6 +13,8 @@ import (
 	"net/http"
 	_ "net/http/pprof"
 	"os"
+	"runtime"
+	"strings"
 	"time"
 )
 
@@ -42,6 +44,18 @@ func main() {
 			leakOne()
 		} else {
 			go worker()
+		}
+	}
+	// Serve only once the three are parked: on a loaded machine a fetch
+	// could otherwise find some still runnable, not yet provably leaked.
+	state := "[chan receive"
+	if *leak {
+		state = "[chan send"
+	}
+	buf := make([]byte, 1<<20)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if strings.Count(string(buf[:runtime.Stack(buf, true)]), state) >= 3 {
+			break
 		}
 	}
 	fmt.Printf("http://%s\n", l.Addr())

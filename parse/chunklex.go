@@ -1,0 +1,135 @@
+package parse
+
+import (
+	"bytes"
+	"hash/maphash"
+)
+
+// The workers' side of the parallel read (chunks.go): what a chunk's
+// lexing needs no sequencer for.
+
+// lex splits the chunk into goroutine blocks, as far as it can without
+// the sequencer's state.
+func (c *chunk) lex(stacks *shapes) {
+	c.slowAt = len(c.data)
+	if c.rest != nil || c.err != nil {
+		c.slowAt = 0
+		return
+	}
+	var (
+		g          block
+		in         bool
+		blockStart int
+		seed       = maphash.MakeSeed()
+		status     statusCache
+		index      = map[uint64]int32{} // key hash -> index in c.keys
+	)
+	finish := func() int32 {
+		h := maphash.Bytes(seed, g.key)
+		k, ok := index[h]
+		if !ok || !bytes.Equal(c.keys[k].key, g.key) {
+			// New in this chunk (or, vanishingly rare, a hash collision:
+			// then the later key is simply not indexed).
+			k = int32(len(c.keys))
+			c.keys = append(c.keys, stacks.intern(&g))
+			if !ok {
+				index[h] = k
+			}
+		}
+		b := g
+		b.key = nil
+		c.blocks = append(c.blocks, b)
+		c.keyOf = append(c.keyOf, k)
+		return k
+	}
+	// raw remembers the blocks lexed, by their body as printed: in a big
+	// dump most goroutines repeat, byte for byte, the body of one before
+	// (same stack, same arguments), and such a body needs no lexing.
+	// rawStart and rawEnd frame the body of the block being lexed when it
+	// may be remembered: it ends at a blank line.
+	var (
+		raw              rawBodies
+		rawStart, rawEnd = -1, -1
+	)
+	// needsSequencer reports whether ending the block here takes more than
+	// filing it: the warnings of textReader.line.
+	needsSequencer := func() bool {
+		return g.pendingFile || g.frames == 0 && !g.unavailable && !g.inAncestors
+	}
+	data := c.data
+	pos := 0
+	for pos < len(data) {
+		end := bytes.IndexByte(data[pos:], '\n')
+		next := len(data)
+		line := data[pos:]
+		if end >= 0 {
+			line, next = data[pos:pos+end], pos+end+1
+		}
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+		if len(line) > maxLine {
+			c.slowAt = pos
+			break
+		}
+		if in {
+			if len(line) == 0 {
+				k := finish()
+				if pos == rawEnd {
+					raw.remember(data[rawStart:rawEnd], &g, k)
+				}
+				in = false
+				pos = next
+				continue
+			}
+			if !bytes.HasPrefix(line, goroutinePrefix) && g.add(line) {
+				pos = next
+				continue
+			}
+			if needsSequencer() || !bytes.HasPrefix(line, goroutinePrefix) {
+				// A line that is none of the stack may be a log line
+				// inside it: textReader.line decides from the next one.
+				c.slowAt = blockStart
+				break
+			}
+			finish()
+			in = false
+		}
+		if len(line) == 0 {
+			pos = next
+			continue
+		}
+		h, ok := parseHeaderCached(line, &status)
+		if !ok {
+			c.slowAt = pos
+			break
+		}
+		g.reset(h)
+		in, blockStart = true, pos
+		pos = next
+		rawStart, rawEnd = -1, -1
+		if body, after, ok := raw.body(data, pos); ok {
+			if k, ok := raw.recall(body, &g); ok {
+				// Filed as finish would: same key, same shape.
+				b := g
+				b.key = nil
+				c.blocks = append(c.blocks, b)
+				c.keyOf = append(c.keyOf, k)
+				in = false
+				pos = after
+				continue
+			}
+			rawStart, rawEnd = pos, pos+len(body)
+		}
+	}
+	if in && c.slowAt == len(c.data) {
+		// The chunk ends inside a block: the next chunk starts with a
+		// header, which ends it, unless the block goes on there or the
+		// input ends (the sequencer knows about truncation).
+		if c.cutAtHeader && !c.last && !needsSequencer() {
+			finish()
+		} else {
+			c.slowAt = blockStart
+		}
+	}
+}
