@@ -24,6 +24,7 @@ func TestReadmeLimitsOfOutput(t *testing.T) {
 	text := strings.Join(strings.Fields(limits), " ")
 	for _, want := range []string{
 		fmt.Sprintf("at most %d MiB of groups are listed, in the report's order, the rest counted in `groups_cut` (`report.MaxJSONGroups`)", MaxJSONGroups>>20),
+		fmt.Sprintf("An `--html` page shows about %d MiB of groups, then a note counting the rest (`report.MaxHTMLGroups`)", MaxHTMLGroups>>20),
 		fmt.Sprintf("keeps at most %d bytes of its signature, then a digest of the whole (`sigkey.Max`)", sigkey.Max),
 	} {
 		if !strings.Contains(text, want) {
