@@ -31,7 +31,8 @@ func TestJSONGroupsBudget(t *testing.T) {
 	groups := whole["groups"].([]any)
 	for _, budget := range []int{0, full.Len() / 3, full.Len() / 2} {
 		var cut bytes.Buffer
-		if err := writeJSON(&cut, r, budget); err != nil {
+		n, err := writeJSON(&cut, r, budget)
+		if err != nil {
 			t.Fatal(err)
 		}
 		var got map[string]any
@@ -39,6 +40,9 @@ func TestJSONGroupsBudget(t *testing.T) {
 			t.Fatalf("budget %d: %v", budget, err)
 		}
 		listed := got["groups"].([]any)
+		if n != len(groups)-len(listed) {
+			t.Errorf("budget %d: writeJSON says %d groups cut; %d are", budget, n, len(groups)-len(listed))
+		}
 		if len(listed) == 0 || len(listed) == len(groups) {
 			t.Fatalf("budget %d of %d bytes: %d groups listed of %d", budget, full.Len(), len(listed), len(groups))
 		}
@@ -56,8 +60,8 @@ func TestJSONGroupsBudget(t *testing.T) {
 		}
 	}
 	var within bytes.Buffer
-	if err := writeJSON(&within, r, full.Len()); err != nil {
-		t.Fatal(err)
+	if n, err := writeJSON(&within, r, full.Len()); err != nil || n != 0 {
+		t.Fatalf("within the budget: %d groups cut, %v", n, err)
 	}
 	if !bytes.Equal(within.Bytes(), full.Bytes()) {
 		t.Error("a report within its budget is not the report JSON writes")

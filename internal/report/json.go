@@ -136,23 +136,30 @@ type jsonSummary struct {
 // of encoding/json's indented encoding of the whole report. At most
 // MaxJSONGroups bytes of groups are listed (see groups_cut).
 func JSON(w io.Writer, r *classify.Report) error {
+	_, err := WriteJSON(w, r)
+	return err
+}
+
+// WriteJSON is JSON, and returns the number of groups it left out (the
+// groups_cut field), for a caller to say so.
+func WriteJSON(w io.Writer, r *classify.Report) (groupsCut int, err error) {
 	return writeJSON(w, r, MaxJSONGroups)
 }
 
-// writeJSON is JSON listing at most budget bytes of groups.
-func writeJSON(w io.Writer, r *classify.Report, budget int) error {
+// writeJSON is WriteJSON listing at most budget bytes of groups.
+func writeJSON(w io.Writer, r *classify.Report, budget int) (int, error) {
 	out := wire(r)
 	safetext.Walk(&out) // every string, whatever field it is in
 	out.Groups = []jsonGroup{}
 	head, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {
-		return err
+		return 0, err
 	}
 	// Strings are escaped, so a newline followed by this is the field.
 	marker := []byte("\n  \"groups\": []")
 	i := bytes.Index(head, marker)
 	if i < 0 {
-		return errors.New("report: no groups field in the JSON report")
+		return 0, errors.New("report: no groups field in the JSON report")
 	}
 	i += len(marker) - 1 // at the "]"
 	bw := bufio.NewWriterSize(w, 64<<10)
@@ -163,7 +170,7 @@ func writeJSON(w io.Writer, r *classify.Report, budget int) error {
 		safetext.Walk(&jg)
 		b, err := json.MarshalIndent(&jg, "    ", "  ")
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if listed += len(b) + 6; k > 0 && listed > budget {
 			out.GroupsCut = len(r.Groups) - k
@@ -181,12 +188,12 @@ func writeJSON(w io.Writer, r *classify.Report, budget int) error {
 	if out.GroupsCut > 0 {
 		// The count follows the list: encode the rest again to hold it.
 		if head, err = json.MarshalIndent(out, "", "  "); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	bw.Write(head[i:])
 	bw.WriteByte('\n')
-	return bw.Flush()
+	return out.GroupsCut, bw.Flush()
 }
 
 func wire(r *classify.Report) jsonReport {
