@@ -127,7 +127,8 @@ func (s *Snapshot) Count() int {
 // total order: the same dump always gives the same order.
 type Group struct {
 	// Key is the normalized signature; equal keys mean the same group, in
-	// this snapshot or another one.
+	// this snapshot or another one. A signature over 1024 bytes is kept as
+	// its start and the SHA-256 of the whole, so a key's size is bounded.
 	Key       string
 	State     string
 	Leaked    bool
