@@ -38,7 +38,7 @@ type Wait struct {
 	// Crowd is the number of goroutines blocked at one site from which
 	// they are suspects.
 	Crowd int
-	// Why is the README's one-line reason for the threshold.
+	// Why is the manual's one-line reason for the threshold.
 	Why string
 }
 
@@ -61,41 +61,6 @@ const (
 // every built-in label. Benign labels (running, syscall, system, the test
 // runner) have none.
 func DefaultWaits() map[Label]Wait { return maps.Clone(waits) }
-
-// waits is the table DefaultWaits copies; nothing outside this package can
-// change it.
-var waits = map[Label]Wait{
-	NilChan:       {weightNeverEnds, 0, crowdAbnormal, "a nil channel is never ready; suspect at any length outside main"},
-	SelectNoCases: {weightNeverEnds, 0, crowdAbnormal, "an empty select never returns; suspect at any length outside main"},
-	MutexLock:     {weightAbnormal, 1, crowdAbnormal, "a lock is held for microseconds; a minute is already a bug"},
-	ChanSend:      {weightAbnormal, 5, crowdAbnormal, "a sender waits for a receiver that should be there"},
-	IOPipe:        {weightAbnormal, 5, crowdAbnormal, "a pipe's other end is read or written right away"},
-	// Resources a caller must release: each one open is a leak in waiting.
-	HTTPBodyNotClosed:     {weightAbnormal, 10, crowdAbnormal, "a response body is read and closed within a request"},
-	SQLRowsNotClosed:      {weightAbnormal, 10, crowdAbnormal, "rows are read and closed within a request"},
-	ExecNotWaited:         {weightAbnormal, 10, crowdAbnormal, "a started command is waited for"},
-	ContextNeverCancelled: {weightAbnormal, 10, crowdAbnormal, "a context is cancelled when its work is done"},
-	Timer:                 {weightAbnormal, 10, crowdAbnormal, "a timer fires or is stopped and not received from"},
-	WaitGroup:             {weightLong, 10, crowdAbnormal, "a WaitGroup waits for work of a request's length"},
-
-	HTTPServerHandler: {weightLong, 10, crowdAbnormal, "a handler answers within a request (streams excepted)"},
-	GRPCServerHandler: {weightLong, 10, crowdAbnormal, "a unary call answers within a request"},
-	Other:             {weightLong, 10, crowdIdle, "an unknown wait is read with care"},
-	// Waits of idle workers, pools and connections: no time threshold.
-	ChanReceive:    {weightIdle, 0, crowdIdle, "a worker waits for jobs for days"},
-	Select:         {weightIdle, 0, crowdIdle, "an event loop waits for days"},
-	Sleep:          {weightIdle, 0, crowdIdle, "a polling loop sleeps between rounds"},
-	CondWait:       {weightIdle, 0, crowdIdle, "a pool of workers or a connection's writer waits on its condition for days"},
-	Ticker:         {weightIdle, 0, crowdIdle, "a periodic loop waits for its tick"},
-	IOWaitNet:      {weightIdle, 0, crowdIdle, "a connection waits for its peer"},
-	HTTPIdleConn:   {weightIdle, 0, crowdIdle, "a kept-alive connection waits for reuse"},
-	SQLDBNotClosed: {weightIdle, 0, crowdIdle, "a DB handle's opener lives as long as the handle"},
-	GRPCClientConn: {weightIdle, 0, crowdIdle, "a client connection lives as long as the process"},
-	HTTPClientConn: {weightCompanion, 0, crowdIdle, "the write loop lives as long as its read loop"},
-	HTTPServerConn: {weightCompanion, 0, crowdIdle, "a server keeps its clients' connections open"},
-	GRPCServerConn: {weightCompanion, 0, crowdIdle, "a server keeps its clients' connections open"},
-	NetListener:    {weightCompanion, 0, crowdIdle, "a server accepts for as long as it runs"},
-}
 
 // siteKey is the place a group blocks at, for crowds: the site's file and
 // line (its function when the dump gives no line).

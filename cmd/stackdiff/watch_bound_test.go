@@ -33,7 +33,7 @@ func leakedBlocks(dump []byte) [][]byte {
 // maxSummaryLeaks groups and counts the rest, and the JSON summary still
 // counts them all.
 func TestWatchSummaryIsBounded(t *testing.T) {
-	dump, err := os.ReadFile("../../classify/testdata/goroutineleak_debug2.txt")
+	dump, err := os.ReadFile("../../parse/testdata/generated/goroutineleak_debug2.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestWatchTargetKeepsBoundedLeaks(t *testing.T) {
 // TestKeepLargest: a snapshot is cut to its largest groups, in its own
 // order, and the cut is counted.
 func TestKeepLargest(t *testing.T) {
-	snaps, err := parse.ReadAll(strings.NewReader(fileText(t, "testdata/sigquit_gotraceback_all.txt")), "sigquit")
+	snaps, err := parse.ReadAll(strings.NewReader(fileText(t, "../../parse/testdata/generated/sigquit_gotraceback_all.txt")), "sigquit")
 	if err != nil {
 		t.Fatal(err)
 	}

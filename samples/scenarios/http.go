@@ -197,23 +197,31 @@ func runTransportPerRequest(srv *httptest.Server) func() {
 
 // reportHandler waits for a report to be ready before answering and ignores
 // r.Context(), so a client that gives up does not free it.
-type reportHandler struct{ ready <-chan struct{} }
+type reportHandler struct {
+	ready   <-chan struct{}
+	entered chan<- struct{} // told, without waiting, that a request got here
+}
 
 func (h reportHandler) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	select {
+	case h.entered <- struct{}{}:
+	default:
+	}
 	<-h.ready
 	io.WriteString(w, "report\n")
 }
 
 type blockingServer struct {
-	srv   *httptest.Server
-	ready chan struct{}
+	srv     *httptest.Server
+	ready   chan struct{}
+	entered chan struct{}
 }
 
 func reportServer() (blockingServer, func()) {
-	ready := make(chan struct{})
-	srv := httptest.NewUnstartedServer(reportHandler{ready: ready})
+	ready, entered := make(chan struct{}), make(chan struct{}, 1)
+	srv := httptest.NewUnstartedServer(reportHandler{ready: ready, entered: entered})
 	srv, stop := startServer(srv, srv.Start)
-	return blockingServer{srv, ready}, stop
+	return blockingServer{srv, ready, entered}, stop
 }
 
 // http-handler-blocked: stop closes ready (kept by the environment), the
@@ -234,13 +242,27 @@ func httpHandlerBlocked() Scenario {
 func runHTTPHandlerBlocked(env blockingServer) func() {
 	p := newProbe()
 	t := newTransport()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, env.srv.URL, nil)
-	must("http-handler-blocked", err)
-	if resp, err := (&http.Client{Transport: t}).Do(req); err == nil {
-		resp.Body.Close()
-		panic("scenarios: http-handler-blocked: the request did not time out")
+	// The client gives up after 20 ms. On a loaded machine the request may
+	// not have reached the handler by then: try again, with more time,
+	// until one has (a request that never got there leaves nothing).
+	for wait := 20 * time.Millisecond; ; wait *= 4 {
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, env.srv.URL, nil)
+		must("http-handler-blocked", err)
+		if resp, err := (&http.Client{Transport: t}).Do(req); err == nil {
+			resp.Body.Close()
+			panic("scenarios: http-handler-blocked: the request did not time out")
+		}
+		cancel()
+		select {
+		case <-env.entered:
+		case <-time.After(time.Second):
+			if wait < 5*time.Second {
+				continue
+			}
+			panic("scenarios: http-handler-blocked: no request reached the handler")
+		}
+		break
 	}
 	// The client closed its connection; wait until the server noticed it
 	// (its background read ends) and only the handler is left.
