@@ -162,9 +162,14 @@ func idsOf(s *parse.Snapshot) map[int64]bool {
 
 // leftover is what find hands the attribution: s without the test's own
 // goroutine and the expected ones (the runner, a paused test).
-func leftover(s *parse.Snapshot, self int64) *parse.Snapshot {
+func leftover(t *testing.T, s *parse.Snapshot, self int64) *parse.Snapshot {
+	t.Helper()
 	dropIDs(s, func(id int64) bool { return id == self })
-	return unexpected(s, buildOpts(nil))
+	left, err := unexpected(s, buildOpts(nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return left
 }
 
 func TestAttributionDrop(t *testing.T) {
@@ -173,7 +178,7 @@ func TestAttributionDrop(t *testing.T) {
 	s := parseDump(t, dump(append([]g{runner, testA, testB, testP}, leakers...)...))
 	x := lineage.New(s)
 	a := attribute(x, s, 7)
-	s = leftover(s, 7)
+	s = leftover(t, s, 7)
 	a.drop(s)
 	if diff := cmp.Diff(map[int64]bool{20: true, 21: true, 26: true}, idsOf(s)); diff != "" {
 		t.Errorf("parallel: kept (-want +got):\n%s", diff)
@@ -188,7 +193,7 @@ func TestAttributionDrop(t *testing.T) {
 	s = parseDump(t, dump(append([]g{runner, testA, testP}, leakers...)...))
 	x = lineage.New(s)
 	a = attribute(x, s, 7)
-	s = leftover(s, 7)
+	s = leftover(t, s, 7)
 	a.drop(s)
 	if diff := cmp.Diff(map[int64]bool{20: true, 21: true, 23: true, 25: true, 26: true}, idsOf(s)); diff != "" {
 		t.Errorf("alone: kept (-want +got):\n%s", diff)
@@ -208,7 +213,7 @@ func TestAttributionDrop(t *testing.T) {
 	s = parseDump(t, dump(append([]g{runner, testA, testB}, plain...)...))
 	x = lineage.New(s)
 	a = attribute(x, s, 7)
-	s = leftover(s, 7)
+	s = leftover(t, s, 7)
 	a.drop(s)
 	want = "1 goroutine could not be attributed to a test while other tests ran in parallel, and were not counted; call capture.Check(t) first in each test (or run with GODEBUG=tracebackancestors=100) to attribute them"
 	if diff := cmp.Diff(want, a.note()); diff != "" {

@@ -54,7 +54,7 @@ import (
 // them, and otherwise from the goroutine profile's debug=1 records, which
 // carry labels on every Go version. The test goroutine's previous labels are
 // kept under the new one and restored at the end. Options are those of
-// VerifyNone ([MaxWait], the Ignore options).
+// VerifyNone ([MaxWait], the Ignore options, [IgnoreLabel], [ByLabel]).
 func Check(t testing.TB, options ...Option) {
 	t.Helper()
 	startCheck(t, options)
@@ -233,9 +233,18 @@ func (c *check) left(proof bool) (*parse.Snapshot, bool, error) {
 		// records rather than lose them.
 		rest := onlyLabelled(prof, TestLabel, c.run, profileFunc)
 		rest.Name = c.name
-		return unexpected(rest, c.o), false, nil
+		left, err := unexpected(rest, c.o, nil)
+		return left, false, err
 	}
-	left := unexpected(s, c.o)
+	if !fromHeader && c.o.wantsLabels() {
+		// The run's goroutines get their whole label sets from the run's
+		// records: another test's goroutine of the same stack has others.
+		labelsFrom(s, prof, func(l map[string]string) bool { return l[TestLabel] == c.run })
+	}
+	left, err := unexpected(s, c.o, prof)
+	if err != nil {
+		return nil, false, err
+	}
 	return left, busy(left) == 0, nil
 }
 

@@ -27,7 +27,8 @@ import (
 // the snapshot) rather than failing the diff. Diff fails when ctx ends or
 // when a dump cannot be parsed. The name options ([IgnoreTopFunction] ...)
 // give the groups they match the verdict ok; [IgnoreCurrent] removes the
-// goroutines it recorded from both snapshots.
+// goroutines it recorded from both snapshots; [ByLabel] and [IgnoreLabel]
+// split and ignore groups by pprof label.
 func Diff(ctx context.Context, fn func(), options ...Option) (*classify.Report, error) {
 	o := buildOpts(options)
 	if err := errors.Join(o.errs...); err != nil {
@@ -43,6 +44,12 @@ func Diff(ctx context.Context, fn func(), options ...Option) (*classify.Report, 
 	if before, err = prove(self, before); err != nil {
 		return nil, err
 	}
+	// The labels of "before" are read now: after fn the goroutine profile
+	// would describe other goroutines.
+	o.dropIgnored(before)
+	if err := o.splitLabels(before, nil); err != nil {
+		return nil, err
+	}
 	fn()
 	after, err := settleFor(ctx, self, o.maxWait, "after")
 	if err != nil {
@@ -51,8 +58,10 @@ func Diff(ctx context.Context, fn func(), options ...Option) (*classify.Report, 
 	if after, err = prove(self, after); err != nil {
 		return nil, err
 	}
-	o.dropIgnored(before)
 	o.dropIgnored(after)
+	if err := o.splitLabels(after, nil); err != nil {
+		return nil, err
+	}
 	return classify.Compare([]*parse.Snapshot{before, after}, o.classifyOptions()), nil
 }
 

@@ -28,6 +28,15 @@
 //   - Where the runtime has the goroutineleak profile (Go 1.27), Check,
 //     VerifyNone, Find and Diff write it (one extra GC cycle) and take its
 //     "(leaked)" marks as proof: a proven leak fails at once.
+//   - [IgnoreLabel] and [ByLabel] ignore goroutines, and split groups, by
+//     pprof label in every entry point (Diff, VerifyNone, Find, Check, a
+//     Monitor), as the CLI's --ignore label:KEY=VALUE and --by-label KEY
+//     do. The labels come from the traceback headers where the runtime
+//     prints them (a go 1.27 module under Go 1.27, or
+//     GODEBUG=tracebacklabels=1), else from the goroutine profile's debug=1
+//     records matched by stack: there, of goroutines of one stack under
+//     different labels, the count under each label is exact but which
+//     goroutine carries which is not known.
 //   - [Monitor] watches the goroutine count of a service and, when it
 //     grows past a threshold, raises a rate-limited [Alert] with a diff
 //     against the quietest state seen, the raw dump, and optional files.

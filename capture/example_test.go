@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
@@ -30,6 +31,37 @@ func ExampleDiff() {
 
 	<-results // release it: the example itself leaks nothing
 	// Output: chan-send 1
+}
+
+// ByLabel tells apart the goroutines of one stack by a pprof label, and
+// IgnoreLabel expects those under another: only the export endpoint's are
+// a leak.
+func ExampleByLabel() {
+	results := make(chan int)
+	handle := func(endpoint string, n int) {
+		pprof.Do(context.Background(), pprof.Labels("endpoint", endpoint), func(context.Context) {
+			for range n {
+				go func() { results <- 1 }() // nobody receives
+			}
+		})
+	}
+
+	rep, err := capture.Diff(context.Background(), func() {
+		handle("/api/export", 2)
+		handle("/api/import", 1)
+	}, capture.ByLabel("endpoint"), capture.IgnoreLabel("endpoint", "/api/import"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, g := range rep.Leaks() {
+		fmt.Println(g.Split, g.New)
+	}
+
+	for range 3 {
+		<-results // release them: the example itself leaks nothing
+	}
+	// Output: endpoint=/api/export 2
 }
 
 // Take after Settle shows goroutines where they wait.

@@ -239,11 +239,15 @@ func (m *Monitor) alert(t time.Time, baseline, count int) {
 	case base == nil:
 		// The baseline could not be parsed: report on the dump alone.
 		errs = append(errs, baseErr)
-		m.opts.dropIgnored(now)
+		if err := m.prepare(now); err != nil {
+			errs = append(errs, err)
+		}
 		a.Report = classify.Compare([]*parse.Snapshot{now}, m.opts.classifyOptions())
 	default:
 		// Compare leaves its inputs alone, so the baseline serves again.
-		m.opts.dropIgnored(now)
+		if err := m.prepare(now); err != nil {
+			errs = append(errs, err)
+		}
 		a.Report = classify.Compare([]*parse.Snapshot{base, now}, m.opts.classifyOptions())
 	}
 	if m.cfg.Dir != "" {
@@ -272,13 +276,27 @@ func (m *Monitor) alert(t time.Time, baseline, count int) {
 }
 
 // snapshot takes a baseline: without the monitor's goroutine and without
-// what the options drop, once, rather than at every alert.
+// what the options drop, split by label as they say, once, rather than at
+// every alert.
 func (m *Monitor) snapshot(self int64, name string) (*parse.Snapshot, error) {
 	_, s, err := snapshot(self, name)
-	if err == nil {
-		m.opts.dropIgnored(s)
+	if err != nil {
+		return nil, err
 	}
-	return s, err
+	if err := m.prepare(s); err != nil {
+		// A baseline not split as the options say would match nothing:
+		// the alert reports on its own dump, with this error.
+		return nil, err
+	}
+	return s, nil
+}
+
+// prepare applies the options to a snapshot just taken: IgnoreCurrent's
+// drop and the label options' splits (whose labels, where the headers
+// show none, must be read while the goroutines are still those of s).
+func (m *Monitor) prepare(s *parse.Snapshot) error {
+	m.opts.dropIgnored(s)
+	return m.opts.splitLabels(s, nil)
 }
 
 // writeDump writes the marker line of name (retain.go) and data to

@@ -11,8 +11,8 @@ import (
 // wait for goroutines to finish or settle when no [MaxWait] is given.
 const DefaultMaxWait = 3 * time.Second
 
-// Option tunes [Diff], [VerifyNone], [VerifyTestMain] and a [Monitor]'s
-// report. Options are built only by this package's functions (the
+// Option tunes [Diff], [VerifyNone], [VerifyTestMain], [Find], [Check]
+// and a [Monitor]'s report. Options are built only by this package's functions (the
 // interface is sealed, as in goleak), so new ones can be added freely.
 type Option interface {
 	apply(*opts)
@@ -27,6 +27,10 @@ type opts struct {
 	ignore    []classify.Ignore
 	ignoreIDs map[int64]bool
 	maxWait   time.Duration
+	// byLabel and splitOff are the label options (labelopts.go): the keys
+	// to split groups by, and the key=value pairs IgnoreLabel ignores.
+	byLabel  []string
+	splitOff [][2]string
 	// errs are failures of options built earlier (IgnoreCurrent could not
 	// read the goroutines), reported where the options are used.
 	errs []error

@@ -141,7 +141,10 @@ func find(self int64, o *opts, t TestingT) error {
 			names = nil // the test's own goroutines: no test to name
 		}
 		dropIDs(s, func(id int64) bool { return id == self })
-		left := unexpected(s, o)
+		left, err := unexpected(s, o, nil)
+		if err != nil {
+			return err
+		}
 		at.drop(left)
 		if left.Count() == 0 {
 			logNote(t, at.note())
@@ -182,9 +185,14 @@ func provenOnly(s *parse.Snapshot) *parse.Snapshot {
 }
 
 // unexpected returns the goroutines of s that no default or option
-// ignores, as a snapshot of their own: its groups are subsets of s's.
-func unexpected(s *parse.Snapshot, o *opts) *parse.Snapshot {
+// ignores, as a snapshot of their own: its groups are subsets of s's,
+// split as the label options say (with labels from prof where the headers
+// show none; see splitLabels).
+func unexpected(s *parse.Snapshot, o *opts, prof *parse.Snapshot) (*parse.Snapshot, error) {
 	o.dropIgnored(s)
+	if err := o.splitLabels(s, prof); err != nil {
+		return nil, err
+	}
 	// The labels and the ignores are classify's, so "expected" and
 	// "ignored" mean the same here as in Diff and the CLI.
 	expected := map[int64]bool{}
@@ -196,7 +204,7 @@ func unexpected(s *parse.Snapshot, o *opts) *parse.Snapshot {
 		}
 	}
 	dropIDs(s, func(id int64) bool { return expected[id] })
-	return s
+	return s, nil
 }
 
 // render is the failure: head, then stackdiff's table of the goroutines

@@ -1,13 +1,12 @@
 package classify
 
 import (
-	"crypto/sha256"
 	"encoding/hex"
 	"io/fs"
 	"slices"
 	"strconv"
-	"strings"
 
+	"github.com/stackdiff/stackdiff/internal/sigkey"
 	"github.com/stackdiff/stackdiff/parse"
 )
 
@@ -206,15 +205,27 @@ func (c *comparer) join() {
 	}
 }
 
+// key is the group's identity across snapshots. A long one is its start
+// and a digest (package sigkey), so keys cost memory by the group, not by
+// the length of its stack: the ID in the report is the same either way.
 func (c *comparer) key(g *parse.Group) string {
-	var b strings.Builder
+	var b sigkey.Builder
+	frames := stackFrames(g.Frames)
+	n := len(g.State) + len(" (unavailable)")
+	for _, f := range frames {
+		n += len(f.Func) + len(f.File) + 8
+		if n > sigkey.Max {
+			break
+		}
+	}
+	b.Grow(n)
 	if !c.stackOnly {
 		b.WriteString(g.State)
 		if g.Unavailable {
 			b.WriteString(" (unavailable)")
 		}
 	}
-	for _, f := range stackFrames(g.Frames) {
+	for _, f := range frames {
 		b.WriteByte('\n')
 		b.WriteString(f.Func)
 		b.WriteByte(' ')
@@ -364,6 +375,6 @@ func (c *comparer) label(e *entry) {
 // groupID is a short, stable name for a group key: the same stack gives the
 // same ID in every report, so scripts can follow a group across runs.
 func groupID(key string) string {
-	sum := sha256.Sum256([]byte(key))
+	sum := sigkey.Digest(key)
 	return hex.EncodeToString(sum[:6])
 }

@@ -13,9 +13,14 @@ import (
 	"github.com/stackdiff/stackdiff/parse"
 )
 
+// read reads a dump of the corpus, which parse's testdata keeps (once, for
+// every package): its generated dumps, or the public ones.
 func read(t *testing.T, name string) *parse.Snapshot {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", name))
+	f, err := os.Open(filepath.Join("..", "parse", "testdata", "generated", name))
+	if os.IsNotExist(err) {
+		f, err = os.Open(filepath.Join("..", "parse", "testdata", "public", name))
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

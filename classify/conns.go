@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/stackdiff/stackdiff/internal/display"
 	"github.com/stackdiff/stackdiff/parse"
 )
 
@@ -185,7 +186,7 @@ func (c *comparer) follows(e *entry) bool {
 	case e.conn:
 		if grew {
 			g.Evidence = append(g.Evidence, fmt.Sprintf("grew with the connections (%s): they serve connections, and the goroutines reading connections went %s",
-				JoinCounts(g.Counts), JoinCounts(c.conns.readers)))
+				display.JoinCounts(g.Counts), display.JoinCounts(c.conns.readers)))
 		}
 		return true
 	case c.inFlight(g): // handlers.go

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/stackdiff/stackdiff/internal/display"
 	"github.com/stackdiff/stackdiff/parse"
 )
 
@@ -151,7 +152,7 @@ func (c *comparer) findHolders(groups []*Group) []*Group {
 		if lw.n == 1 {
 			waiters = "1 goroutine waits"
 		}
-		where := ShortFunc(w.Site.Func)
+		where := display.ShortFunc(w.Site.Func)
 		if w.Site.File != "" {
 			where = fmt.Sprintf("%s %s:%d", where, path.Base(w.Site.File), w.Site.Line)
 		}
@@ -164,7 +165,7 @@ func (c *comparer) findHolders(groups []*Group) []*Group {
 		if lw.wait > 0 {
 			long = fmt.Sprintf(", for at least as long (%d minutes)", lw.wait)
 		}
-		h.Evidence = append(h.Evidence, fmt.Sprintf("may hold the lock that %s for%s: it is inside %s, blocked (%s)%s", waiters, where, ShortFunc(t), h.State, long))
+		h.Evidence = append(h.Evidence, fmt.Sprintf("may hold the lock that %s for%s: it is inside %s, blocked (%s)%s", waiters, where, display.ShortFunc(t), h.State, long))
 		if h.Verdict == OK {
 			h.Verdict = Suspect
 			raised = append(raised, h)
@@ -172,14 +173,4 @@ func (c *comparer) findHolders(groups []*Group) []*Group {
 		h.Suspicion = max(h.Suspicion, lw.score+1)
 	}
 	return raised
-}
-
-// ShortFunc drops a function's import path but its last element, as the
-// reports and the evidence print it: "example.com/app.(*Store).Get" →
-// "app.(*Store).Get".
-func ShortFunc(fn string) string {
-	if i := strings.LastIndexByte(fn, '/'); i >= 0 {
-		return fn[i+1:]
-	}
-	return fn
 }

@@ -3,6 +3,7 @@ package classify
 import (
 	"strings"
 
+	"github.com/stackdiff/stackdiff/internal/display"
 	"github.com/stackdiff/stackdiff/parse"
 )
 
@@ -26,7 +27,7 @@ func IgnoreTopFunction(name string) Ignore {
 		if len(s.Frames) > 0 && FuncMatches(s.Frames[0].Func, name) {
 			return true
 		}
-		if top := TopNonRuntime(s.Frames); top != nil && FuncMatches(top.Func, name) {
+		if top := display.TopNonRuntime(s.Frames); top != nil && FuncMatches(top.Func, name) {
 			return true
 		}
 		site := Site(s.Frames)

@@ -4,9 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 
+	"github.com/stackdiff/stackdiff/internal/display"
 	"github.com/stackdiff/stackdiff/parse"
 )
 
@@ -126,7 +125,7 @@ func (c *comparer) judge(e *entry, firstName string) {
 		case class == Blocking && c.same && g.Delta <= 0:
 			// Goroutines replaced by as many others (workers restarted,
 			// a pool renewed): new by ID, but nothing accumulates.
-			raise(Suspect, fmt.Sprintf("%s, as many gone: the count did not grow (%s)", why, JoinCounts(g.Counts)))
+			raise(Suspect, fmt.Sprintf("%s, as many gone: the count did not grow (%s)", why, display.JoinCounts(g.Counts)))
 		case class == Blocking:
 			raise(Leak, why)
 		case class == Doubtful, class == Unknown:
@@ -134,7 +133,7 @@ func (c *comparer) judge(e *entry, firstName string) {
 		}
 	}
 	if c.n >= 3 && grewEveryStep(g.Counts) && !follows {
-		why := "grew in every snapshot: " + JoinCounts(g.Counts)
+		why := "grew in every snapshot: " + display.JoinCounts(g.Counts)
 		switch class {
 		case Blocking, Doubtful:
 			raise(Leak, why)
@@ -192,14 +191,4 @@ func grewEveryStep(counts []int) bool {
 		}
 	}
 	return true
-}
-
-// JoinCounts writes a group's counts as "0 → 3 → 7", as the reports and
-// the evidence show them.
-func JoinCounts(v []int) string {
-	s := make([]string, len(v))
-	for i, n := range v {
-		s[i] = strconv.Itoa(n)
-	}
-	return strings.Join(s, " → ")
 }

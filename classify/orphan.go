@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/stackdiff/stackdiff/internal/display"
 	"github.com/stackdiff/stackdiff/parse"
 )
 
@@ -185,7 +186,7 @@ func orphanVerdict(g *Group, f orphanFacts, raise func(Verdict, string)) {
 	if by := spawnedBy(g.Frames); isSpawner(creator) && by != "" {
 		creator = by
 	}
-	creator = ShortFunc(creator)
+	creator = display.ShortFunc(creator)
 	var why string
 	switch {
 	case f.returned == 0:

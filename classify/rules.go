@@ -3,6 +3,7 @@ package classify
 import (
 	"strings"
 
+	"github.com/stackdiff/stackdiff/internal/display"
 	"github.com/stackdiff/stackdiff/parse"
 )
 
@@ -92,7 +93,7 @@ func HasFuncPrefix(p string) Matcher {
 // TopFunc matches stacks whose leaf frame, runtime frames skipped, is one of names.
 func TopFunc(names ...string) Matcher {
 	return func(s *Stack) bool {
-		top := TopNonRuntime(s.Frames)
+		top := display.TopNonRuntime(s.Frames)
 		if top == nil {
 			return false
 		}

@@ -17,25 +17,6 @@ import (
 //     mutex (a TimedMutex, a deadlock detector's Mutex). The goroutine is
 //     stuck where the wrapper was called, not in the wrapper.
 
-// isGoWrapper reports whether fn is the compiler's wrapper of a go
-// statement: "net/http.(*Transport).dialConn.gowrap2".
-func isGoWrapper(fn string) bool {
-	i := strings.LastIndex(fn, ".gowrap")
-	if i < 0 {
-		return false
-	}
-	rest := fn[i+len(".gowrap"):]
-	if rest == "" {
-		return false
-	}
-	for _, r := range rest {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // syncLocks are the standard library's locking functions a lock wrapper
 // forwards to.
 var syncLocks = map[string]bool{

@@ -9,11 +9,13 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"runtime/metrics"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/google/pprof/profile"
 	"github.com/stackdiff/stackdiff/classify"
 	"github.com/stackdiff/stackdiff/internal/report"
 	"github.com/stackdiff/stackdiff/parse"
@@ -43,6 +45,8 @@ var hostiles = []hostile{
 	{"long name", 100_000, longName},
 	{"distinct stacks in gzip", 1_000, distinctStacks},
 	{"ancestry chain", 4_000, ancestryChain},
+	{"shared protobuf locations", 300, sharedLocations},
+	{"distinct deep stacks in gzip", 200, distinctDeepStacks},
 }
 
 // repeatedID is one goroutine block repeated k times: every repeat of its ID
@@ -229,5 +233,142 @@ func TestBudgetAncestry(t *testing.T) {
 	// The sections double the input; following the lines adds little.
 	if r := with.time.Seconds() / without.time.Seconds(); r > 5 {
 		t.Errorf("a chain of %d goroutines takes %.1f× longer with its ancestry (%v vs %v)", k, r, with.time, without.time)
+	}
+}
+
+// sharedLocations is a real goroutine profile with k more samples, each
+// one goroutine on a stack of its own leaf over the same 99 locations:
+// compressed, the profile stays small (each sample refers to locations
+// held once) while every group has 100 frames.
+func sharedLocations(t testing.TB, k int) []byte {
+	p, err := profile.Parse(bytes.NewReader(readTestdata(t, "generated/pprof_goroutine_debug0.pb.gz")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := uint64(len(p.Location)) + 1
+	newLoc := func(from *profile.Location, line int64) *profile.Location {
+		l := &profile.Location{ID: next, Mapping: from.Mapping, Address: from.Address}
+		for _, ln := range from.Line {
+			if line != 0 {
+				ln.Line = line
+			}
+			l.Line = append(l.Line, ln)
+		}
+		next++
+		p.Location = append(p.Location, l)
+		return l
+	}
+	// The shared part: the real profile's locations, each at a new line,
+	// 99 in all.
+	real := p.Location
+	shared := make([]*profile.Location, 99)
+	for i := range shared {
+		shared[i] = newLoc(real[i%len(real)], int64(2000+i))
+	}
+	leaf := real[0] // a leaf of the program's own, not of the runtime
+	for _, l := range real {
+		if len(l.Line) > 0 && !strings.HasPrefix(l.Line[0].Function.Name, "runtime.") {
+			leaf = l
+			break
+		}
+	}
+	for i := range k {
+		locs := append([]*profile.Location{newLoc(leaf, int64(10000+i))}, shared...)
+		p.Sample = append(p.Sample, &profile.Sample{Location: locs, Value: []int64{1}})
+	}
+	var b bytes.Buffer
+	if err := p.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// distinctDeepStacks is k goroutines of a real dump's deepest stack, each
+// made a distinct stack by its leaf's line number, gzipped.
+func distinctDeepStacks(t testing.TB, k int) []byte {
+	d := string(readTestdata(t, "generated/stack_deep_recursion_frames_elided.txt"))
+	d = d[strings.Index(d, "goroutine "):]
+	blk, _, _ := strings.Cut(d, "\n\n")
+	head, body, _ := strings.Cut(blk, "\n")
+	fn, rest, _ := strings.Cut(body, "\n")
+	file, _, _ := strings.Cut(rest, "\n")
+	rest = rest[len(file):]
+	file = file[:strings.LastIndexByte(file, ':')]
+	var b strings.Builder
+	for i := range k {
+		fmt.Fprintf(&b, "goroutine %d %s\n%s\n%s:%d +0x1d%s\n\n", 100+i, head[strings.IndexByte(head, '['):], fn, file, 10000+i, rest)
+	}
+	return gz(t, b.String())
+}
+
+// peakHeap runs f and returns the most heap its objects took meanwhile,
+// sampled every millisecond, and what f allocated in all.
+func peakHeap(f func()) (peak, alloc uint64) {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/allocs:bytes"}}
+	read := func() (uint64, uint64) {
+		metrics.Read(sample)
+		return sample[0].Value.Uint64(), sample[1].Value.Uint64()
+	}
+	runtime.GC()
+	_, before := read()
+	done := make(chan struct{})
+	result := make(chan uint64)
+	go func() {
+		var peak uint64
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			h, _ := read()
+			peak = max(peak, h)
+			select {
+			case <-done:
+				result <- peak
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	f()
+	close(done)
+	peak = <-result
+	_, after := read()
+	return peak, after - before
+}
+
+// TestBudgetSharedContent: small compressed inputs whose content repeats
+// (a protobuf profile's samples refer to shared locations; a gzip of
+// similar stacks) stay within 512 MiB of heap and 64 MiB of JSON. The
+// protobuf case, 133 KB holding 20,000 stacks of 100 frames, took 730 MB
+// and gave 328 MB of JSON.
+func TestBudgetSharedContent(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("reads inputs of a few MB decompressed, with hundreds of MB of output before the budget")
+	}
+	for _, tc := range []struct {
+		name string
+		in   []byte
+	}{
+		{"shared protobuf locations", sharedLocations(t, 20_000)},
+		{"distinct deep stacks in gzip", distinctDeepStacks(t, 1_500)}, // 10 MB decompressed
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out counter
+			peak, alloc := peakHeap(func() {
+				snaps, err := parse.ReadAll(bytes.NewReader(tc.in), "in")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := report.JSON(&out, classify.Compare(snaps, nil)); err != nil {
+					t.Fatal(err)
+				}
+			})
+			t.Logf("%d KB in: peak heap %d MB, %d MB allocated, %d MB of JSON", len(tc.in)>>10, peak>>20, alloc>>20, out.n>>20)
+			if peak > 512<<20 {
+				t.Errorf("peak heap %d MB, want at most 512 MiB", peak>>20)
+			}
+			if out.n > 64<<20 {
+				t.Errorf("%d MB of JSON, want at most 64 MiB", out.n>>20)
+			}
+		})
 	}
 }

@@ -5,7 +5,8 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
+
+	"github.com/stackdiff/stackdiff/internal/sigkey"
 )
 
 // Frame is one function call of a stack.
@@ -144,7 +145,8 @@ func (s *Snapshot) MaxID() int64 {
 // total order: the same dump always gives the same order.
 type Group struct {
 	// Key is the normalized signature; equal keys mean the same group, in
-	// this snapshot or another one.
+	// this snapshot or another one. A signature over 1024 bytes is kept as
+	// its start and the SHA-256 of the whole, so a key's size is bounded.
 	Key       string
 	State     string
 	Leaked    bool
@@ -276,9 +278,20 @@ func (s *Snapshot) Goroutines() []Goroutine {
 
 // signature builds the normalized key of a group from its parsed parts.
 // Parent IDs, arguments and PC offsets are never part of it, so identical
-// goroutines started by different parents land in one group.
+// goroutines started by different parents land in one group. A long
+// signature is kept as its start and a digest (see package sigkey): the
+// frames of a protobuf profile are shared by its samples, and their full
+// texts, one per group, multiplied what the profile holds.
 func signature(state string, leaked, unavailable bool, frames []Frame, createdBy *Frame) string {
-	var b strings.Builder
+	var b sigkey.Builder
+	n := len(state) + len(" (leaked)") + len(" (unavailable)")
+	for _, f := range frames {
+		n += len(f.Func) + len(f.File) + 8
+		if n > sigkey.Max {
+			break
+		}
+	}
+	b.Grow(n)
 	b.WriteString(state)
 	if leaked {
 		b.WriteString(" (leaked)")
@@ -297,7 +310,7 @@ func signature(state string, leaked, unavailable bool, frames []Frame, createdBy
 	return b.String()
 }
 
-func writeFrame(b *strings.Builder, f Frame) {
+func writeFrame(b *sigkey.Builder, f Frame) {
 	b.WriteString(f.Func)
 	b.WriteByte(' ')
 	b.WriteString(f.File)

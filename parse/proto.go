@@ -148,6 +148,7 @@ func profileSnapshot(p *profile.Profile, name string, cuts map[int]int) (*Snapsh
 		labels string
 	}
 	sets := map[groupLabels]int{}
+	frames := locationFrames{}
 	for i, s := range p.Sample {
 		if vi >= len(s.Value) {
 			continue
@@ -157,8 +158,8 @@ func profileSnapshot(p *profile.Profile, name string, cuts map[int]int) (*Snapsh
 			continue
 		}
 		n := int(s.Value[vi])
-		frames, cut := sampleFrames(s)
-		gr := b.group("", leak, false, stack{frames: frames, elided: cut + cuts[i]})
+		fs, cut := frames.sampleFrames(s)
+		gr := b.group("", leak, false, stack{frames: fs, elided: cut + cuts[i]})
 		gr.Count += n
 		b.count += n
 		if labels := sampleLabels(s); labels != nil {
@@ -203,24 +204,53 @@ func goroutineValue(p *profile.Profile) (index int, leak bool, err error) {
 	return 0, false, fmt.Errorf("%w: protobuf profile of %s, not of goroutines", ErrNoDump, strings.Join(types, ", "))
 }
 
+// locationFrames builds each location's frames once: the samples of a
+// profile refer to shared locations, and a stack built anew for each of
+// them copied every name's type arguments elision and every frame as many
+// times as samples hold the location.
+type locationFrames map[*profile.Location][]Frame
+
+// of returns the frames of a location, innermost inlined call first.
+func (lf locationFrames) of(loc *profile.Location) []Frame {
+	if fs, ok := lf[loc]; ok {
+		return fs
+	}
+	var fs []Frame
+	if len(loc.Line) == 0 {
+		// Not symbolized: the address is all there is.
+		fs = []Frame{{Func: "0x" + strconv.FormatUint(loc.Address, 16)}}
+	} else {
+		fs = make([]Frame, len(loc.Line))
+		for i, ln := range loc.Line {
+			if ln.Function != nil {
+				fs[i].Func = elideTypeArgs(ln.Function.Name)
+				fs[i].File = ln.Function.Filename
+			}
+			fs[i].Line = int(ln.Line)
+		}
+	}
+	lf[loc] = fs
+	return fs
+}
+
 // sampleFrames lists the frames of a sample, leaf first: Location[0] is the
 // leaf, and within a location Line[0] is the innermost inlined call.
 // At most MaxFrames are kept, with the number cut.
-func sampleFrames(s *profile.Sample) ([]Frame, int) {
-	var c frameCap
+func (lf locationFrames) sampleFrames(s *profile.Sample) ([]Frame, int) {
+	n := 0
 	for _, loc := range s.Location {
-		if len(loc.Line) == 0 {
-			// Not symbolized: the address is all there is.
-			c.add(Frame{Func: "0x" + strconv.FormatUint(loc.Address, 16)})
-			continue
+		n += len(lf.of(loc))
+	}
+	if n <= MaxFrames {
+		frames := make([]Frame, 0, n)
+		for _, loc := range s.Location {
+			frames = append(frames, lf[loc]...)
 		}
-		for _, ln := range loc.Line {
-			var f Frame
-			if ln.Function != nil {
-				f.Func = elideTypeArgs(ln.Function.Name)
-				f.File = ln.Function.Filename
-			}
-			f.Line = int(ln.Line)
+		return frames, 0
+	}
+	c := frameCap{items: make([]Frame, 0, MaxFrames)}
+	for _, loc := range s.Location {
+		for _, f := range lf[loc] {
 			c.add(f)
 		}
 	}

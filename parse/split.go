@@ -3,6 +3,7 @@ package parse
 import (
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // SplitByLabel splits every group of s by the value of the pprof label
@@ -63,7 +64,9 @@ func splitGroups(s *Snapshot, part func(map[string]string) string) {
 			if p == nil {
 				p = &Group{Key: g.Key, State: g.State, Leaked: g.Leaked, Frames: g.Frames,
 					CreatedBy: g.CreatedBy, Elided: g.Elided, Unavailable: g.Unavailable, Split: g.Split}
-				if name != "" {
+				// A group already split by this pair (by --by-label, then
+				// by an --ignore label: of the same key) keeps its name.
+				if name != "" && !hasSplit(g.Split, name) {
 					p.Split = joinSplit(g.Split, name)
 					p.Key = g.Key + "\nlabel " + name
 				}
@@ -116,6 +119,11 @@ func splitGroups(s *Snapshot, part func(map[string]string) string) {
 	}
 	s.Groups = out
 	SortGroups(s.Groups)
+}
+
+// hasSplit reports whether split, pairs joined by spaces, holds name.
+func hasSplit(split, name string) bool {
+	return split == name || strings.HasPrefix(split, name+" ") || strings.HasSuffix(split, " "+name) || strings.Contains(split, " "+name+" ")
 }
 
 func joinSplit(old, name string) string {

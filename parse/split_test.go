@@ -1,6 +1,7 @@
 package parse_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -78,4 +79,45 @@ func TestDeleteMembers(t *testing.T) {
 		return
 	}
 	t.Fatal("no group of 3 goroutines")
+}
+
+// A split by a key, then by one of its pairs (--by-label endpoint with
+// --ignore label:endpoint=/api/export) names each group's pair once.
+func TestSplitTwiceBySamePair(t *testing.T) {
+	s := readOne(t, "go127/stack_labels.txt")
+	parse.SplitByLabel(s, "endpoint")
+	parse.SplitOffLabel(s, "endpoint", "/api/export")
+	got := map[string]int{}
+	for _, g := range s.Groups {
+		if g.Split != "" {
+			got[g.Split] += g.Count
+			if strings.Count(g.Key, "\nlabel ") != 1 {
+				t.Errorf("group %q has key %q", g.Split, g.Key)
+			}
+		}
+	}
+	want := map[string]int{"endpoint=/api/export": 5, "endpoint=/api/import": 2}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("goroutines by split (-want +got):\n%s", diff)
+	}
+}
+
+// RecountLabelSets counts the labels given to a group's members.
+func TestRecountLabelSets(t *testing.T) {
+	s := readOne(t, "go127/stack_labels.txt")
+	multi := 0
+	for _, g := range s.Groups {
+		if len(g.LabelSets) > 1 {
+			multi++
+		}
+		want := g.LabelSets
+		g.LabelSets = nil
+		g.RecountLabelSets()
+		if diff := cmp.Diff(want, g.LabelSets); diff != "" {
+			t.Errorf("group %s: label sets (-read +recounted):\n%s", g.Key, diff)
+		}
+	}
+	if multi == 0 {
+		t.Error("no group of the dump has two label sets: the order is not tried")
+	}
 }

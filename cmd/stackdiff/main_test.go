@@ -61,6 +61,7 @@ func golden(t *testing.T, name, stdinFile string, args ...string) {
 
 func TestGolden(t *testing.T) {
 	td := "testdata/"
+	corpus := "../../parse/testdata/generated/" // the corpus, kept once
 	dumps := "../../samples/dumps/"
 	go127 := "../../parse/testdata/go127/"
 	tests := []struct {
@@ -68,28 +69,28 @@ func TestGolden(t *testing.T) {
 		stdin string
 		args  []string
 	}{
-		{name: "postmortem-mixed", args: []string{td + "stack_mixed_states.txt"}},
-		{name: "postmortem-mixed.json", args: []string{"--json", td + "stack_mixed_states.txt"}},
+		{name: "postmortem-mixed", args: []string{corpus + "stack_mixed_states.txt"}},
+		{name: "postmortem-mixed.json", args: []string{"--json", corpus + "stack_mixed_states.txt"}},
 		// GODEBUG=tracebackancestors: each group says where it descends from.
 		{name: "ancestry.json", args: []string{"--json", "../../parse/testdata/generated/stack_tracebackancestors.txt"}},
-		{name: "leakprofile", args: []string{td + "goroutineleak_debug2.txt"}},
-		{name: "leakprofile.json", args: []string{"--json", td + "goroutineleak_debug2.txt"}},
-		{name: "debug1", args: []string{td + "pprof_goroutine_debug1.txt"}},
-		{name: "sigquit-stdin", stdin: td + "sigquit_gotraceback_all.txt", args: []string{"-"}},
-		{name: "sigquit-noargs", stdin: td + "sigquit_gotraceback_all.txt"},
+		{name: "leakprofile", args: []string{corpus + "goroutineleak_debug2.txt"}},
+		{name: "leakprofile.json", args: []string{"--json", corpus + "goroutineleak_debug2.txt"}},
+		{name: "debug1", args: []string{corpus + "pprof_goroutine_debug1.txt"}},
+		{name: "sigquit-stdin", stdin: corpus + "sigquit_gotraceback_all.txt", args: []string{"-"}},
+		{name: "sigquit-noargs", stdin: corpus + "sigquit_gotraceback_all.txt"},
 		{name: "missing-file", args: []string{td + "no-such-file.txt"}},
 		{name: "bad-flag", args: []string{"--frobnicate"}},
-		{name: "bad-fail-on", args: []string{"--fail-on", "sometimes", td + "stack_mixed_states.txt"}},
+		{name: "bad-fail-on", args: []string{"--fail-on", "sometimes", corpus + "stack_mixed_states.txt"}},
 		{name: "empty-stdin", stdin: "/dev/null", args: []string{"-"}},
 		{name: "two-stdin", args: []string{"-", "-"}},
-		{name: "fail-on-suspect", args: []string{"--fail-on", "suspect", "-q", td + "stack_mixed_states.txt"}},
+		{name: "fail-on-suspect", args: []string{"--fail-on", "suspect", "-q", corpus + "stack_mixed_states.txt"}},
 		{name: "leaky-pair", args: []string{dumps + "blocked-forever/before.txt", dumps + "blocked-forever/after.txt"}},
 		{name: "leaky-pair.json", args: []string{"--json", dumps + "blocked-forever/before.txt", dumps + "blocked-forever/after.txt"}},
 		{name: "clean-pair", args: []string{dumps + "producer-consumer/before.txt", dumps + "producer-consumer/after.txt"}},
 		{name: "clean-pair.all", args: []string{"--all", dumps + "producer-consumer/before.txt", dumps + "producer-consumer/after.txt"}},
 		{name: "lines", args: []string{"--lines", dumps + "http-body-not-closed/before.txt", dumps + "http-body-not-closed/after.txt"}},
-		{name: "lines-postmortem", args: []string{"--lines", td + "stack_mixed_states.txt"}},
-		{name: "lines-and-json", args: []string{"--lines", "--json", td + "stack_mixed_states.txt"}},
+		{name: "lines-postmortem", args: []string{"--lines", corpus + "stack_mixed_states.txt"}},
+		{name: "lines-and-json", args: []string{"--lines", "--json", corpus + "stack_mixed_states.txt"}},
 		{name: "series", args: []string{dumps + "sleep-forever/before.txt", dumps + "sleep-forever/after.txt", dumps + "sleep-forever/after.txt"}},
 		{name: "two-dumps-one-stdin", stdin: td + "cat-before-after.txt", args: []string{"--frames", "1"}},
 		{name: "gzip", args: []string{"--frames", "1", dumps + "unbuffered-send/before.txt", td + "unbuffered-after.txt.gz"}},
@@ -130,7 +131,7 @@ func TestHelp(t *testing.T) {
 
 // TestDeterministic runs the same report twice: output must be identical.
 func TestDeterministic(t *testing.T) {
-	args := []string{"--json", "--all", "testdata/sigquit_gotraceback_all.txt", "testdata/stack_mixed_states.txt"}
+	args := []string{"--json", "--all", "../../parse/testdata/generated/sigquit_gotraceback_all.txt", "../../parse/testdata/generated/stack_mixed_states.txt"}
 	var a, b bytes.Buffer
 	run(args, nil, &a, &bytes.Buffer{})
 	run(args, nil, &b, &bytes.Buffer{})

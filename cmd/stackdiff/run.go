@@ -203,7 +203,11 @@ func runWith(c config, args []string, stdin io.Reader, stdout, stderr io.Writer)
 		var err error
 		switch {
 		case c.json:
-			err = report.JSON(stdout, rep)
+			var cut int
+			if cut, err = report.WriteJSON(stdout, rep); cut > 0 {
+				complain(stderr, "warning: the JSON lists %d of %d groups (%d MiB); groups_cut counts the rest",
+					len(rep.Groups)-cut, len(rep.Groups), report.MaxJSONGroups>>20)
+			}
 		case c.lines:
 			err = report.Lines(stdout, rep, c.relPath())
 		default:

@@ -31,7 +31,7 @@ func leakedBlocks(dump []byte) [][]byte {
 // watch.MaxLeaksKept groups and counts the rest, and the JSON summary still
 // counts them all.
 func TestWatchSummaryIsBounded(t *testing.T) {
-	dump, err := os.ReadFile("../../classify/testdata/goroutineleak_debug2.txt")
+	dump, err := os.ReadFile("../../parse/testdata/generated/goroutineleak_debug2.txt")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -143,7 +143,7 @@ func withoutNotes(stderr string) string {
 // TestWatchFallsBack watches a service without the goroutineleak profile:
 // the watch says so once, then watches its goroutine profile.
 func TestWatchFallsBack(t *testing.T) {
-	dump, err := os.ReadFile("../../classify/testdata/goroutineleak_debug2.txt")
+	dump, err := os.ReadFile("../../parse/testdata/generated/goroutineleak_debug2.txt")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/display"
 	"github.com/stackdiff/stackdiff/internal/report"
 	"github.com/stackdiff/stackdiff/internal/safetext"
 	"github.com/stackdiff/stackdiff/internal/watch"
@@ -88,7 +89,7 @@ func (p *watchPrinter) printText(ev watch.Event) {
 		g := ev.Group
 		label, why := safetext.String(string(g.Label)), safetext.String(ev.Why)
 		if g.Delta > 0 {
-			fmt.Fprintf(&b, "  %s %s (%s since the start) at %s: %s", label, report.Signed(g.Delta), classify.JoinCounts(g.Counts), siteText(g), why)
+			fmt.Fprintf(&b, "  %s %s (%s since the start) at %s: %s", label, report.Signed(g.Delta), display.JoinCounts(g.Counts), siteText(g), why)
 		} else {
 			// Fewer than at the start (a restart not told apart, a pool
 			// that shrank, then rose again): the rise is in the reason;

@@ -359,7 +359,7 @@ func TestWatchFlags(t *testing.T) {
 // TestWatchLeakProfile serves a real goroutineleak profile: with
 // --leakprofile its (leaked) marks are proof from the first fetch.
 func TestWatchLeakProfile(t *testing.T) {
-	dump, err := os.ReadFile("../../classify/testdata/goroutineleak_debug2.txt")
+	dump, err := os.ReadFile("../../parse/testdata/generated/goroutineleak_debug2.txt")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/display"
 )
 
 // The chart: an SVG drawn on a 960-wide canvas that scales to the page.
@@ -119,7 +120,7 @@ func newChart(r *classify.Report) *htmlChart {
 			Y: y, LabelY: y + 18, SubY: y + 32,
 			Sub: cutLeft(siteFunc(g), 36),
 		}
-		cr.Tooltip = string(g.Verdict) + " " + string(g.Label) + ": " + classify.JoinCounts(g.Counts)
+		cr.Tooltip = string(g.Verdict) + " " + string(g.Label) + ": " + display.JoinCounts(g.Counts)
 		if n > 1 {
 			cr.Tooltip += " (" + Signed(g.Delta) + ")"
 		}
@@ -135,7 +136,7 @@ func newChart(r *classify.Report) *htmlChart {
 			cr.Delta = Signed(g.Delta)
 		case "series":
 			cr.Spark = spark(g.Counts, y+6, 28)
-			cr.Counts = classify.JoinCounts([]int{g.Counts[0], last(g.Counts)})
+			cr.Counts = display.JoinCounts([]int{g.Counts[0], last(g.Counts)})
 			cr.Delta = Signed(g.Delta)
 		default:
 			cr.Bars = []chartBar{bar("now", last(g.Counts), top, y+13, 14)}

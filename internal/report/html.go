@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/display"
 	"github.com/stackdiff/stackdiff/internal/safetext"
 	"github.com/stackdiff/stackdiff/parse"
 )
@@ -51,9 +52,17 @@ func cspHash(s string) string {
 const (
 	// htmlIDLimit caps the goroutine IDs listed under a group.
 	htmlIDLimit = 200
-	// chartLimit caps the groups drawn in the chart; all are listed.
+	// chartLimit caps the groups drawn in the chart.
 	chartLimit = 30
 )
+
+// MaxHTMLGroups bounds the bytes of the groups an HTML page shows, as
+// estimated before the page is written (markup and escaping make the page
+// a little larger). A 133 KB protobuf profile of 20,000 stacks over shared
+// locations made a page of 329 MB; the groups are shown in the report's
+// order as long as they fit, and a note counts the rest. The tallies count
+// every group.
+const MaxHTMLGroups = 32 << 20
 
 // HTML writes the report as one self-contained HTML page: the headline,
 // verdict counts, a chart of goroutines per group across the snapshots, and
@@ -86,6 +95,8 @@ type htmlPage struct {
 	Chart    *htmlChart
 	Labels   []string
 	Groups   []htmlGroup
+	// GroupsCut counts the groups past MaxHTMLGroups, not shown.
+	GroupsCut int
 }
 
 type htmlTally struct {
@@ -146,6 +157,11 @@ type htmlID struct {
 }
 
 func newHTMLPage(r *classify.Report) *htmlPage {
+	return newHTMLPageMax(r, MaxHTMLGroups)
+}
+
+// newHTMLPageMax is newHTMLPage showing about budget bytes of groups.
+func newHTMLPageMax(r *classify.Report, budget int) *htmlPage {
 	p := &htmlPage{
 		CSP:      htmlCSP,
 		CSS:      template.CSS(htmlCSS),
@@ -167,16 +183,26 @@ func newHTMLPage(r *classify.Report) *htmlPage {
 			Goroutines: in.Goroutines, Groups: in.Groups, Warnings: copyAll(in.Warnings)})
 	}
 	labels := map[string]bool{}
+	shown := 0
 	for i, g := range r.Groups {
 		if t := tallies[g.Verdict]; t != nil {
 			t.Groups++
 			t.Goroutines += last(g.Counts)
 		}
+		if p.GroupsCut > 0 {
+			p.GroupsCut++
+			continue
+		}
+		h := newHTMLGroup(r, i, g)
+		if shown += h.size(); i > 0 && shown > budget {
+			p.GroupsCut++
+			continue
+		}
 		if !labels[string(g.Label)] {
 			labels[string(g.Label)] = true
 			p.Labels = append(p.Labels, string(g.Label))
 		}
-		p.Groups = append(p.Groups, newHTMLGroup(r, i, g))
+		p.Groups = append(p.Groups, h)
 	}
 	slices.Sort(p.Labels)
 	p.Chart = newChart(r)
@@ -214,7 +240,7 @@ func newHTMLGroup(r *classify.Report, i int, g *classify.Group) htmlGroup {
 		Leaked:    g.Leaked,
 	}
 	if multi {
-		h.CountsText = classify.JoinCounts(g.Counts)
+		h.CountsText = display.JoinCounts(g.Counts)
 		h.Delta = Signed(g.Delta)
 	} else {
 		h.CountsText = Plural(last(g.Counts), "goroutine")
@@ -279,12 +305,26 @@ func newHTMLGroup(r *classify.Report, i int, g *classify.Group) htmlGroup {
 	return h
 }
 
+// size estimates the bytes of a group on the page: its markup and its
+// text, which escaping rarely makes longer.
+func (h *htmlGroup) size() int {
+	n := 1500 + len(h.Label) + len(h.State) + len(h.SiteShort) + len(h.Reason) + len(h.Fix) +
+		len(h.Origin) + len(h.Labels) + len(h.CountsText) + 60*len(h.Counts) + 40*len(h.IDs)
+	for _, e := range h.Evidence {
+		n += len(e) + 20
+	}
+	for _, f := range h.Frames {
+		n += 80 + len(f.Func) + len(f.Loc)
+	}
+	return n
+}
+
 func newHTMLFrame(f parse.Frame) htmlFrame {
 	loc := f.File
 	if loc != "" && f.Line > 0 {
 		loc += ":" + strconv.Itoa(f.Line)
 	}
-	return htmlFrame{Func: f.Func, Loc: loc, Std: classify.IsStdlib(f.Func)}
+	return htmlFrame{Func: f.Func, Loc: loc, Std: display.IsStdlib(f.Func)}
 }
 
 func last(counts []int) int {
@@ -303,7 +343,7 @@ func siteFunc(g *classify.Group) string {
 	if f == nil {
 		return ""
 	}
-	return ShortFunc(f.Func)
+	return display.ShortFunc(f.Func)
 }
 
 // cutLeft shortens s to n runes, keeping the end (a function's own name).

@@ -19,12 +19,25 @@ import (
 // version bump. Lists a script iterates are [] when empty, never null.
 
 type jsonReport struct {
-	Version     int         `json:"version"`
-	Inputs      []jsonInput `json:"inputs"`
-	Groups      []jsonGroup `json:"groups"`
+	Version int         `json:"version"`
+	Inputs  []jsonInput `json:"inputs"`
+	Groups  []jsonGroup `json:"groups"`
+	// GroupsCut is additive to schema v1, absent when every group is
+	// listed: the number of groups, from the end of the list, left out to
+	// keep the groups within MaxJSONGroups bytes. Summary counts them all.
+	GroupsCut   int         `json:"groups_cut,omitempty"`
 	SameProcess bool        `json:"same_process"`
 	Summary     jsonSummary `json:"summary"`
 }
+
+// MaxJSONGroups bounds the bytes of the groups a JSON report lists. A
+// small compressed input can hold hundreds of thousands of distinct stacks
+// (a protobuf profile refers to shared locations in a byte or two, and
+// each becomes a frame of a hundred bytes of JSON): the groups are listed
+// in the report's order, most telling first, as long as they fit, and the
+// rest are counted in groups_cut. A report that lists every group is as it
+// always was.
+const MaxJSONGroups = 48 << 20
 
 type jsonInput struct {
 	Name       string   `json:"name"`
@@ -117,32 +130,51 @@ type jsonSummary struct {
 
 // JSON writes the report as JSON, schema version 1.
 //
-// The groups are encoded one at a time: a dump of a million goroutines
-// lists every ID, and encoding the whole report at once held it twice in
-// memory (compact, then indented), tens of MB. The bytes are those of
-// encoding/json's indented encoding of the whole report.
+// The groups are built and encoded one at a time: a dump of a million
+// goroutines lists every ID, and encoding the whole report at once held it
+// twice in memory (compact, then indented), tens of MB. The bytes are those
+// of encoding/json's indented encoding of the whole report. At most
+// MaxJSONGroups bytes of groups are listed (see groups_cut).
 func JSON(w io.Writer, r *classify.Report) error {
+	_, err := WriteJSON(w, r)
+	return err
+}
+
+// WriteJSON is JSON, and returns the number of groups it left out (the
+// groups_cut field), for a caller to say so.
+func WriteJSON(w io.Writer, r *classify.Report) (groupsCut int, err error) {
+	return writeJSON(w, r, MaxJSONGroups)
+}
+
+// writeJSON is WriteJSON listing at most budget bytes of groups.
+func writeJSON(w io.Writer, r *classify.Report, budget int) (int, error) {
 	out := wire(r)
 	safetext.Walk(&out) // every string, whatever field it is in
-	groups := out.Groups
 	out.Groups = []jsonGroup{}
 	head, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {
-		return err
+		return 0, err
 	}
 	// Strings are escaped, so a newline followed by this is the field.
 	marker := []byte("\n  \"groups\": []")
 	i := bytes.Index(head, marker)
 	if i < 0 {
-		return errors.New("report: no groups field in the JSON report")
+		return 0, errors.New("report: no groups field in the JSON report")
 	}
 	i += len(marker) - 1 // at the "]"
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.Write(head[:i])
-	for k := range groups {
-		b, err := json.MarshalIndent(&groups[k], "    ", "  ")
+	listed := 0
+	for k, g := range r.Groups {
+		jg := wireGroup(g)
+		safetext.Walk(&jg)
+		b, err := json.MarshalIndent(&jg, "    ", "  ")
 		if err != nil {
-			return err
+			return 0, err
+		}
+		if listed += len(b) + 6; k > 0 && listed > budget {
+			out.GroupsCut = len(r.Groups) - k
+			break
 		}
 		if k > 0 {
 			bw.WriteByte(',')
@@ -150,12 +182,18 @@ func JSON(w io.Writer, r *classify.Report) error {
 		bw.WriteString("\n    ")
 		bw.Write(b)
 	}
-	if len(groups) > 0 {
+	if len(r.Groups) > 0 {
 		bw.WriteString("\n  ")
+	}
+	if out.GroupsCut > 0 {
+		// The count follows the list: encode the rest again to hold it.
+		if head, err = json.MarshalIndent(out, "", "  "); err != nil {
+			return 0, err
+		}
 	}
 	bw.Write(head[i:])
 	bw.WriteByte('\n')
-	return bw.Flush()
+	return out.GroupsCut, bw.Flush()
 }
 
 func wire(r *classify.Report) jsonReport {
@@ -179,9 +217,6 @@ func wire(r *classify.Report) jsonReport {
 			Groups: in.Groups, Warnings: copyAll(in.Warnings), Event: wireEvent(in.Event),
 			LeftOut: wireLeftOut(in.LeftOut),
 		})
-	}
-	for _, g := range r.Groups {
-		out.Groups = append(out.Groups, wireGroup(g))
 	}
 	return out
 }

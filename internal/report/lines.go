@@ -7,6 +7,7 @@ import (
 	"path"
 
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/display"
 	"github.com/stackdiff/stackdiff/internal/safetext"
 )
 
@@ -30,7 +31,7 @@ func Lines(w io.Writer, r *classify.Report, rel func(file string) string) error 
 		}
 		site := g.Site
 		if site == nil {
-			site = classify.TopNonRuntime(g.Frames)
+			site = display.TopNonRuntime(g.Frames)
 		}
 		loc := "-:0"
 		if site != nil {
@@ -42,7 +43,7 @@ func Lines(w io.Writer, r *classify.Report, rel func(file string) string) error 
 		}
 		line := fmt.Sprintf("%s: %s: %s %s (%s)", loc, g.Verdict, count, g.Reason, g.Label)
 		if c := g.CreatedBy; c != nil {
-			line += ", created by " + safetext.String(ShortFunc(c.Func))
+			line += ", created by " + safetext.String(display.ShortFunc(c.Func))
 			if c.File != "" {
 				line += fmt.Sprintf(" at %s:%d", safetext.String(path.Base(c.File)), c.Line)
 			}

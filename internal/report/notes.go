@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/display"
 	"github.com/stackdiff/stackdiff/internal/safetext"
 	"github.com/stackdiff/stackdiff/parse"
 )
@@ -19,7 +20,7 @@ func originText(origins []classify.Origin) string {
 	for _, o := range origins {
 		name := o.Test
 		if name == "" {
-			name = ShortFunc(o.Func)
+			name = display.ShortFunc(o.Func)
 		}
 		if name == "" {
 			continue

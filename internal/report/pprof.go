@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/pprof/profile"
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/display"
 	"github.com/stackdiff/stackdiff/internal/safetext"
 	"github.com/stackdiff/stackdiff/parse"
 )
@@ -63,7 +64,7 @@ func Profile(r *classify.Report) *profile.Profile {
 			s.NumLabel["delta"] = []int64{int64(g.Delta)}
 			s.NumUnit["delta"] = []string{"goroutines"}
 		}
-		for _, f := range classify.VisibleFrames(g.Frames) {
+		for _, f := range display.Visible(g.Frames) {
 			s.Location = append(s.Location, location(f, ""))
 		}
 		if g.CreatedBy != nil {

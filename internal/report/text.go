@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/display"
 	"github.com/stackdiff/stackdiff/internal/safetext"
 	"github.com/stackdiff/stackdiff/internal/term"
 	"github.com/stackdiff/stackdiff/parse"
@@ -215,7 +216,7 @@ func (p *printer) detail(g *classify.Group, c Options) {
 	head := fmt.Sprintf("%s %s", g.Verdict, g.Label)
 	counts := fmt.Sprintf("×%d", g.Counts[len(g.Counts)-1])
 	if len(g.Counts) > 1 {
-		counts = fmt.Sprintf("%s (%s)", Signed(g.Delta), classify.JoinCounts(g.Counts))
+		counts = fmt.Sprintf("%s (%s)", Signed(g.Delta), display.JoinCounts(g.Counts))
 	}
 	fmt.Fprintf(p.w, "\n%s  %s  %s\n", p.paint(verdictColor(g.Verdict), head), counts, stateText(g))
 	for _, e := range g.Evidence {
@@ -240,7 +241,7 @@ func (p *printer) frames(g *classify.Group, c Options) {
 	if frames == 0 {
 		return
 	}
-	all := classify.VisibleFrames(g.Frames)
+	all := display.Visible(g.Frames)
 	shown := all
 	if len(shown) > frames {
 		shown = shown[:frames]
@@ -276,7 +277,7 @@ func moreFrames(n int) string {
 // program's own code stands out.
 func (p *printer) frame(prefix string, f parse.Frame) {
 	text := fmt.Sprintf("      %s%s\n          %s:%d", prefix, safetext.String(f.Func), safetext.String(f.File), f.Line)
-	if classify.IsStdlib(f.Func) {
+	if display.IsStdlib(f.Func) {
 		text = p.paint("2", text)
 	}
 	fmt.Fprintln(p.w, text)
@@ -317,7 +318,7 @@ func FrameText(f *parse.Frame) string {
 	if f == nil {
 		return "-"
 	}
-	fn := ShortFunc(f.Func)
+	fn := display.ShortFunc(f.Func)
 	if f.File == "" {
 		return safetext.String(fn)
 	}
@@ -327,10 +328,6 @@ func FrameText(f *parse.Frame) string {
 func shortName(name string) string {
 	return safetext.String(path.Base(strings.ReplaceAll(name, "\\", "/")))
 }
-
-// ShortFunc is fn without its package path ("http.(*persistConn).readLoop"),
-// as the reports print it; --ignore accepts it as it is.
-func ShortFunc(fn string) string { return classify.ShortFunc(fn) }
 
 // Signed is n with its sign: "+3", "0", "-2".
 func Signed(n int) string {

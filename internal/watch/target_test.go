@@ -53,7 +53,7 @@ func TestWatchTargetKeepsBoundedLeaks(t *testing.T) {
 // TestKeepLargest: a snapshot is cut to its largest groups, in its own
 // order, and the cut is counted.
 func TestKeepLargest(t *testing.T) {
-	f, err := os.Open("../../classify/testdata/sigquit_gotraceback_all.txt")
+	f, err := os.Open("../../parse/testdata/generated/sigquit_gotraceback_all.txt")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/display"
 	"github.com/stackdiff/stackdiff/internal/report"
 )
 
@@ -208,7 +209,7 @@ func (w *window) trendText(t *track) string {
 	for i := w.steps + 1 - n; i <= w.steps; i++ {
 		counts = append(counts, t.counts[w.slot(i)])
 	}
-	return classify.JoinCounts(counts)
+	return display.JoinCounts(counts)
 }
 
 // grows reports whether the group has more goroutines now than at the

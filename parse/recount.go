@@ -1,0 +1,27 @@
+package parse
+
+// RecountLabelSets sets LabelSets from the labels of the group's Members,
+// for a caller that gave its goroutines labels the dump did not print (a
+// traceback whose headers carry none, matched with a profile that does).
+// Groups of aggregated formats, which have no Members, are left alone.
+func (g *Group) RecountLabelSets() {
+	if len(g.Members) == 0 {
+		return
+	}
+	var sets []LabelSet
+	idx := map[string]int{}
+	for _, m := range g.Members {
+		if m.Labels == nil {
+			continue
+		}
+		k := labelKey(m.Labels)
+		if i, ok := idx[k]; ok {
+			sets[i].Count++
+			continue
+		}
+		idx[k] = len(sets)
+		sets = append(sets, LabelSet{Labels: m.Labels, Count: 1})
+	}
+	sortLabelSets(sets)
+	g.LabelSets = sets
+}
