@@ -55,9 +55,15 @@ import (
 // carry labels on every Go version. The test goroutine's previous labels are
 // kept under the new one and restored at the end. Options are those of
 // VerifyNone ([MaxWait], the Ignore options, [IgnoreLabel], [ByLabel]).
-func Check(t testing.TB, options ...Option) {
+//
+// Check returns a context carrying the test goroutine's labels, its own
+// included. runtime/pprof.Do(ctx, ...) replaces a goroutine's labels with
+// those of ctx: inside a test, give it this context (or one derived from
+// it), not context.Background(), or the goroutines started under pprof.Do
+// lose the test's label and Check cannot see them.
+func Check(t testing.TB, options ...Option) context.Context {
 	t.Helper()
-	startCheck(t, options)
+	return startCheck(t, options)
 }
 
 // checkT is what Check uses of a test, so that its own tests can watch it
@@ -69,14 +75,14 @@ type checkT interface {
 	Errorf(format string, args ...any)
 }
 
-func startCheck(t checkT, options []Option) {
+func startCheck(t checkT, options []Option) context.Context {
 	t.Helper()
 	c := &check{name: t.Name(), o: buildOpts(options), self: goid()}
 	c.run = fmt.Sprintf("%s#%d", c.name, checkRuns.Add(1))
 	prev, err := ownLabels()
 	if err != nil {
 		t.Errorf("capture.Check: cannot read the test goroutine's labels: %v", err)
-		return
+		return context.Background()
 	}
 	dump, _ := dumpStacks(DefaultStacksLimit)
 	c.before = goroutineIDs(dump)
@@ -85,7 +91,8 @@ func startCheck(t checkT, options []Option) {
 		labels = map[string]string{}
 	}
 	labels[TestLabel] = c.run
-	pprof.SetGoroutineLabels(withLabels(labels))
+	ctx := withLabels(labels)
+	pprof.SetGoroutineLabels(ctx)
 	t.Cleanup(func() {
 		t.Helper()
 		err := c.judge()
@@ -98,6 +105,7 @@ func startCheck(t checkT, options []Option) {
 			t.Errorf("%v", err)
 		}
 	})
+	return ctx
 }
 
 // checkRuns numbers the runs of Check in this process.

@@ -210,3 +210,21 @@ func TestVerifyNoneSaysToUseCheck(t *testing.T) {
 		t.Errorf("VerifyNone reported %q, want one failure saying %q", ft.errs, want)
 	}
 }
+
+// TestCheckThroughPprofDo: pprof.Do replaces a goroutine's labels with its
+// context's. Given the context Check returns, the goroutines started under
+// it keep the test's label, so a leak there is the test's; given
+// context.Background(), it would be nobody's.
+func TestCheckThroughPprofDo(t *testing.T) {
+	f := &checkFake{name: "TestHandler"}
+	ctx := startCheck(f, []Option{short})
+	var l *Leaker
+	pprof.Do(ctx, pprof.Labels("endpoint", "/api/export"), func(context.Context) {
+		l = StartLeaks(2)
+	})
+	defer l.Release()
+	f.end()
+	if len(f.errs) != 1 || !strings.Contains(f.errs[0], "left 2 goroutines") {
+		t.Fatalf("failures %q, want one naming the 2 goroutines started under pprof.Do", f.errs)
+	}
+}

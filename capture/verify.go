@@ -214,6 +214,9 @@ func unexpected(s *parse.Snapshot, o *opts, prof *parse.Snapshot) (*parse.Snapsh
 // is a leak and its evidence says why ("" adds none: the GC's proof speaks
 // for itself).
 func render(left *parse.Snapshot, head, evidence string, names *lineage.Index) *LeakError {
+	// What capture took out itself (the test's own goroutine, the expected
+	// ones) is how the question was asked, not part of the answer.
+	left.LeftOut = slices.DeleteFunc(left.LeftOut, func(l parse.LeftOut) bool { return l.Why == whyCapture })
 	var byLabel map[int64]string
 	if names != nil {
 		byLabel = testsByLabel(left)
