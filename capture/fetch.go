@@ -19,9 +19,9 @@ import (
 
 // FetchOptions tune [Fetch]. The zero value is the default.
 type FetchOptions struct {
-	// Client makes the request; nil means a private client whose
-	// connections are closed when Fetch returns. A client without a
-	// CheckRedirect gets Fetch's limit of 3 redirects.
+	// Client makes the request; nil means a private client from
+	// [NewClient], whose connections are closed when Fetch returns. A
+	// client without a CheckRedirect gets Fetch's limit of 3 redirects.
 	Client *http.Client
 	// Timeout bounds the whole fetch, body included; 0 means 30s. Fetch
 	// returns when it passes, with an error, even while the data already
@@ -115,7 +115,7 @@ func Fetch(ctx context.Context, rawURL string, opts FetchOptions) ([]*parse.Snap
 		return err
 	}
 
-	client := privateClient()
+	client := NewClient()
 	if opts.Client != nil {
 		c := *opts.Client
 		client = &c
@@ -174,10 +174,14 @@ func Fetch(ctx context.Context, rawURL string, opts FetchOptions) ([]*parse.Snap
 	return snaps, nil
 }
 
-// privateClient returns a client of its own, so that the caller's
-// http.DefaultClient keeps no connection (and no goroutine) to the
-// debugged process once Fetch returns.
-func privateClient() *http.Client {
+// NewClient returns the client [Fetch] uses when [FetchOptions].Client is
+// nil, for a caller that fetches many times (a watch): HTTP/1.1 without
+// keep-alive. Each fetch then has a connection of its own, served by one
+// goroutine that [parse.Snapshot.DropWriters] recognises (HTTP/2 would
+// serve it on goroutines of a shared connection), and closed once the
+// dump is read, so the debugged process keeps no connection (and no
+// goroutine) to its debugger between fetches.
+func NewClient() *http.Client {
 	var tr *http.Transport
 	if dt, ok := http.DefaultTransport.(*http.Transport); ok {
 		tr = dt.Clone()
@@ -185,6 +189,8 @@ func privateClient() *http.Client {
 		tr = &http.Transport{Proxy: http.ProxyFromEnvironment}
 	}
 	tr.DisableKeepAlives = true
+	tr.Protocols = new(http.Protocols)
+	tr.Protocols.SetHTTP1(true)
 	return &http.Client{Transport: tr}
 }
 

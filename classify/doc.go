@@ -34,5 +34,9 @@
 //  5. Sort: by verdict, then by growth in a diff, by suspicion in a single
 //     dump (suspicion.go).
 //
+// A watch, which sees a group over many dumps of one process, brings what
+// it saw (a group that keeps rising, stays stuck, crowds a site) to
+// [Observe], which judges it by the same classes ([WatchVerdict]).
+//
 // Compare is linear in the number of groups and goroutine IDs.
 package classify

@@ -119,6 +119,24 @@ func (s *Snapshot) Count() int {
 	return n
 }
 
+// MaxID returns the highest goroutine ID of the snapshot, those taken out
+// ([LeftOut].MaxID) included, 0 when the format has no IDs. IDs only grow
+// within a process: a goroutine with an ID above another snapshot's MaxID
+// was started after it, and the goroutine that wrote the dump is its
+// newest.
+func (s *Snapshot) MaxID() int64 {
+	var hi int64
+	for _, l := range s.LeftOut {
+		hi = max(hi, l.MaxID)
+	}
+	for _, g := range s.Groups {
+		for _, m := range g.Members {
+			hi = max(hi, m.ID)
+		}
+	}
+	return hi
+}
+
 // Group is a set of goroutines with the same signature: same state, same
 // leaked mark, same frames (function, file, line) and same creator function.
 // Argument values, IDs, parent IDs, wait times and labels may differ.

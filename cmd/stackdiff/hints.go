@@ -23,7 +23,7 @@ func hints(paths []string, snaps []*parse.Snapshot, rep *classify.Report) []stri
 		// the "before" lacks, while the before has goroutines newer than
 		// any the after holds, was most likely taken first.
 		first, last := snaps[0], snaps[len(snaps)-1]
-		if hiFirst, hiLast := maxID(first), maxID(last); hiLast < hiFirst {
+		if hiFirst, hiLast := first.MaxID(), last.MaxID(); hiLast < hiFirst {
 			out = append(out, fmt.Sprintf("%s looks older than %s (no new goroutines, and goroutine %d of the first is not in the last); are the inputs swapped?", last.Name, first.Name, hiFirst))
 		}
 	}
@@ -42,7 +42,7 @@ func hints(paths []string, snaps []*parse.Snapshot, rep *classify.Report) []stri
 // per-processor batch of 16. The report's IDs and new IDs tell which are
 // shared: no second pass over the goroutines.
 func twoProcesses(first *parse.Snapshot, rep *classify.Report) string {
-	hi := maxID(first)
+	hi := first.MaxID()
 	shared, fresh, older := 0, 0, 0
 	for _, g := range rep.Groups {
 		fresh += len(g.NewIDs)
@@ -79,17 +79,4 @@ func sameFile(a, b string) bool {
 	}
 	fb, err := os.Stat(b)
 	return err == nil && os.SameFile(fa, fb)
-}
-
-func maxID(s *parse.Snapshot) int64 {
-	var hi int64
-	for _, l := range s.LeftOut { // the goroutine that wrote the dump is its newest
-		hi = max(hi, l.MaxID)
-	}
-	for _, g := range s.Groups {
-		for _, m := range g.Members {
-			hi = max(hi, m.ID)
-		}
-	}
-	return hi
 }

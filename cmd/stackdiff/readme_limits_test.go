@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/stackdiff/stackdiff/internal/watch"
 )
 
 // readmeText is the README with every run of spaces and newlines made one
@@ -23,8 +25,8 @@ func readmeText(t *testing.T) string {
 func TestReadmeLimitsOfTheCLI(t *testing.T) {
 	readme := readmeText(t)
 	for _, phrase := range []string{
-		fmt.Sprintf("at most %d,%03d groups per target", maxTracked/1000, maxTracked%1000),
-		fmt.Sprintf("at most %d leak groups per target for its summary, which lists at most %d", maxSummaryLeaks, maxSummaryLeaks),
+		fmt.Sprintf("at most %d,%03d groups per target", watch.MaxTracked/1000, watch.MaxTracked%1000),
+		fmt.Sprintf("at most %d leak groups per target for its summary, which lists at most %d", watch.MaxLeaksKept, watch.MaxLeaksKept),
 		fmt.Sprintf("reads at most the first %d MiB of an existing file and unpacks a gzip one to at most %d MiB", maxOursRead>>20, maxOursRead>>20),
 	} {
 		if !strings.Contains(readme, phrase) {

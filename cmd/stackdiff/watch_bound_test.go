@@ -6,13 +6,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 
-	"github.com/stackdiff/stackdiff/classify"
-	"github.com/stackdiff/stackdiff/parse"
+	"github.com/stackdiff/stackdiff/internal/watch"
 )
 
 // leakedBlocks returns the goroutine blocks of a goroutineleak profile that
@@ -30,7 +28,7 @@ func leakedBlocks(dump []byte) [][]byte {
 // TestWatchSummaryIsBounded: a service whose goroutineleak profile shows
 // new leaked groups at every fetch (a real profile, its leaked goroutines
 // copied to new sites each time) gives a summary that lists at most
-// maxSummaryLeaks groups and counts the rest, and the JSON summary still
+// watch.MaxLeaksKept groups and counts the rest, and the JSON summary still
 // counts them all.
 func TestWatchSummaryIsBounded(t *testing.T) {
 	dump, err := os.ReadFile("../../parse/testdata/generated/goroutineleak_debug2.txt")
@@ -66,10 +64,10 @@ func TestWatchSummaryIsBounded(t *testing.T) {
 	if !strings.Contains(summary, fmt.Sprintf(": %d leak groups\n", total)) {
 		t.Errorf("summary does not count %d leak groups:\n%.300s", total, summary)
 	}
-	if n := strings.Count(summary, "\n  leak "); n != maxSummaryLeaks {
-		t.Errorf("summary lists %d leak groups, want %d", n, maxSummaryLeaks)
+	if n := strings.Count(summary, "\n  leak "); n != watch.MaxLeaksKept {
+		t.Errorf("summary lists %d leak groups, want %d", n, watch.MaxLeaksKept)
 	}
-	if want := fmt.Sprintf("\n  and %d more (at most %d leak groups are kept per target and listed)\n", total-maxSummaryLeaks, maxSummaryLeaks); !strings.Contains(summary, want) {
+	if want := fmt.Sprintf("\n  and %d more (at most %d leak groups are kept per target and listed)\n", total-watch.MaxLeaksKept, watch.MaxLeaksKept); !strings.Contains(summary, want) {
 		t.Errorf("summary lacks %q", want)
 	}
 
@@ -80,68 +78,5 @@ func TestWatchSummaryIsBounded(t *testing.T) {
 	last := events[len(events)-1]
 	if last.Event != evSummary || last.Summary == nil || last.Summary.LeakGroups != total {
 		t.Errorf("last event %+v, want a summary of %d leak groups", last, total)
-	}
-}
-
-// TestWatchTargetKeepsBoundedLeaks: however many leak groups a target
-// shows, it keeps maxSummaryLeaks of them and counts the rest.
-func TestWatchTargetKeepsBoundedLeaks(t *testing.T) {
-	tg := &watchTarget{leaks: map[string]*classify.Group{}}
-	const n = 10_000
-	for i := range n {
-		tg.addLeak(&classify.Group{ID: fmt.Sprint(i), IDs: []int64{int64(i)}})
-		tg.addLeak(&classify.Group{ID: "0"}) // the first, again: kept once
-	}
-	if len(tg.leaks) != maxSummaryLeaks || tg.leakCount() != n {
-		t.Errorf("%d kept, %d counted; want %d kept, %d counted", len(tg.leaks), tg.leakCount(), maxSummaryLeaks, n)
-	}
-	for id, g := range tg.leaks {
-		if g.IDs != nil {
-			t.Errorf("group %s keeps its goroutine IDs", id)
-		}
-	}
-}
-
-// TestKeepLargest: a snapshot is cut to its largest groups, in its own
-// order, and the cut is counted.
-func TestKeepLargest(t *testing.T) {
-	snaps, err := parse.ReadAll(strings.NewReader(fileText(t, "../../parse/testdata/generated/sigquit_gotraceback_all.txt")), "sigquit")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := snaps[0]
-	counts := func() []int {
-		var out []int
-		for _, g := range s.Groups {
-			out = append(out, g.Count)
-		}
-		return out
-	}
-	all := counts()
-	if len(all) < 4 {
-		t.Fatalf("%d groups in the dump, want 4 or more", len(all))
-	}
-	if n := keepLargest(s, len(all)); n != 0 || !slices.Equal(counts(), all) {
-		t.Errorf("at the limit: %d dropped, counts %v; want none dropped", n, counts())
-	}
-	before := slices.Clone(s.Groups)
-	const limit = 3
-	sorted := slices.Clone(all)
-	slices.SortStableFunc(sorted, func(a, b int) int { return b - a })
-	n := keepLargest(s, limit)
-	got := counts()
-	if n != len(all)-limit || len(got) != limit {
-		t.Fatalf("%d dropped, %d kept; want %d and %d", n, len(got), len(all)-limit, limit)
-	}
-	if slices.Max(got) != sorted[0] || slices.Min(got) < sorted[limit-1] {
-		t.Errorf("kept counts %v of %v: not the %d largest", got, all, limit)
-	}
-	at := -1
-	for _, g := range s.Groups {
-		i := slices.Index(before, g)
-		if i <= at {
-			t.Errorf("kept groups out of their order: %d after %d", i, at)
-		}
-		at = i
 	}
 }

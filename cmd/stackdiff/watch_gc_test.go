@@ -140,36 +140,6 @@ func withoutNotes(stderr string) string {
 	return strings.Join(rest, "")
 }
 
-func TestTargetURLs(t *testing.T) {
-	type urls struct{ Fetch, Fallback string }
-	var got []urls
-	for _, tc := range []struct {
-		raw    string
-		insist bool
-	}{
-		{"http://h:6060", false},
-		{"http://h:6060/debug/pprof/goroutine?debug=2", false},
-		{"http://h:6060/debug/pprof/goroutine?debug=1", false}, // the leak profile at debug=1 lists only leaks
-		{"http://h:6060/debug/pprof/goroutine", false},
-		{"http://h:6060/debug/pprof/goroutine?debug=1", true},
-		{"http://h:6060", true},
-	} {
-		f, fb := targetURLs(tc.raw, tc.insist)
-		got = append(got, urls{f, fb})
-	}
-	want := []urls{
-		{"http://h:6060/debug/pprof/goroutineleak?debug=2", "http://h:6060"},
-		{"http://h:6060/debug/pprof/goroutineleak?debug=2", "http://h:6060/debug/pprof/goroutine?debug=2"},
-		{"http://h:6060/debug/pprof/goroutine?debug=1", ""},
-		{"http://h:6060/debug/pprof/goroutine", ""},
-		{"http://h:6060/debug/pprof/goroutineleak?debug=1", ""},
-		{"http://h:6060/debug/pprof/goroutineleak?debug=2", ""},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-}
-
 // TestWatchFallsBack watches a service without the goroutineleak profile:
 // the watch says so once, then watches its goroutine profile.
 func TestWatchFallsBack(t *testing.T) {

@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/json"
 
+	"github.com/stackdiff/stackdiff/internal/report"
 	"github.com/stackdiff/stackdiff/internal/safetext"
+	"github.com/stackdiff/stackdiff/internal/watch"
 )
 
 // encodeEvent prints one NDJSON line, every string of it (the target, the
@@ -13,14 +15,26 @@ func encodeEvent(enc *json.Encoder, ev watchEvent) {
 	enc.Encode(ev)
 }
 
+// jsonEvent is the NDJSON form of an event about a target.
+func jsonEvent(ev watch.Event) watchEvent {
+	out := watchEvent{Target: ev.Target, Time: stampOf(ev.Time), Event: ev.Kind, Why: ev.Why, Trend: ev.Trend, GrowsOn: ev.GrowsOn, Targets: ev.Targets}
+	if ev.Group != nil {
+		out.Group = report.GroupJSON(ev.Group)
+	}
+	if ev.Err != nil {
+		out.Error = ev.Err.Error()
+	}
+	return out
+}
+
 // watchEvent is one line of `stackdiff --watch --json` (NDJSON): what
 // happened, to which target, when, and to which group.
 type watchEvent struct {
 	// Target is the URL watched, its password redacted.
 	Target string `json:"target"`
 	// Time is when the fetch that raised the event ended (RFC 3339).
-	Time  string    `json:"time"`
-	Event eventKind `json:"event"`
+	Time  string     `json:"time"`
+	Event watch.Kind `json:"event"`
 	// Group is the group the event is about, in the schema-v1 form of
 	// groups[] (counts: [start of the watch, this fetch]); absent for
 	// down, up, restart and summary.

@@ -23,6 +23,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/stackdiff/stackdiff/capture"
 	"github.com/stackdiff/stackdiff/classify"
+	"github.com/stackdiff/stackdiff/internal/watch"
 	"github.com/stackdiff/stackdiff/parse"
 )
 
@@ -99,6 +100,15 @@ func startService(t *testing.T, mode string) string {
 	}
 	return strings.TrimSpace(line)
 }
+
+// The kinds of event the tests look for, by their short names.
+type eventKind = watch.Kind
+
+const (
+	evLeak    = watch.Leak
+	evDown    = watch.Down
+	evSummary = watch.Summary
+)
 
 // seenEvent is a --watch --json line as a script reads it: the group in
 // its schema-v1 wire form.
@@ -199,7 +209,7 @@ func TestWatchLeakingService(t *testing.T) {
 // nothing, and says how many it took out.
 func TestDropOwn(t *testing.T) {
 	base := startService(t, "control")
-	client := watchClient()
+	client := capture.NewClient()
 	defer client.CloseIdleConnections()
 	for _, u := range []string{base, base + "/debug/pprof/goroutine?debug=1", base + "/debug/pprof/goroutine"} {
 		t.Run(u[len(base):], func(t *testing.T) {
@@ -343,26 +353,6 @@ func TestWatchFlags(t *testing.T) {
 		if diff := cmp.Diff(tc.stderr, stderr.String()); diff != "" {
 			t.Errorf("%q: stderr (-want +got):\n%s", tc.args, diff)
 		}
-	}
-}
-
-func TestLeakURL(t *testing.T) {
-	got := []string{
-		leakURL("http://h:6060"),
-		leakURL("http://h:6060/"),
-		leakURL("http://h:6060/debug/pprof/goroutine?debug=1"),
-		leakURL("http://h:6060/admin/pprof/goroutine"),
-		leakURL("http://h:6060/custom/dump"),
-	}
-	want := []string{
-		"http://h:6060/debug/pprof/goroutineleak?debug=2",
-		"http://h:6060/debug/pprof/goroutineleak?debug=2",
-		"http://h:6060/debug/pprof/goroutineleak?debug=1",
-		"http://h:6060/admin/pprof/goroutineleak",
-		"http://h:6060/custom/dump",
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
 

@@ -1,4 +1,4 @@
-package main
+package watch
 
 import (
 	"fmt"
@@ -13,6 +13,12 @@ import (
 // since the baseline).
 func blocked(id string, count int) sample {
 	return sample{id: id, count: count, verdict: classify.Leak, class: classify.Blocking, fresh: true}
+}
+
+// unknown is a sample of a group of a custom label of Unknown class, new
+// since the baseline: a suspect for Compare.
+func unknown(id string, count int) sample {
+	return sample{id: id, count: count, verdict: classify.Suspect, class: classify.Unknown, fresh: true}
 }
 
 func TestWindowRules(t *testing.T) {
@@ -37,8 +43,8 @@ func TestWindowRules(t *testing.T) {
 			name:  "grows over K",
 			steps: steps([]sample{blocked("a", 1)}, []sample{blocked("a", 2)}, []sample{blocked("a", 3)}, []sample{blocked("a", 4)}, []sample{blocked("a", 5)}),
 			want: [][]change{nil, nil,
-				{{"a", evGrowing, "rose at each of the last 2 fetches: 1 → 2 → 3"}},
-				{{"a", evLeak, "rose at each of the last 3 fetches: 1 → 2 → 3 → 4"}},
+				{{id: "a", kind: Growing, why: "rose at each of the last 2 fetches: 1 → 2 → 3"}},
+				{{id: "a", kind: Leak, why: "rose at each of the last 3 fetches: 1 → 2 → 3 → 4", saw: classify.SawRising}},
 				nil, // said once
 			},
 		},
@@ -47,8 +53,8 @@ func TestWindowRules(t *testing.T) {
 			name:  "a pause does not end the streak",
 			steps: steps([]sample{blocked("a", 1)}, []sample{blocked("a", 2)}, []sample{blocked("a", 2)}, []sample{blocked("a", 3)}, []sample{blocked("a", 4)}, []sample{blocked("a", 4)}),
 			want: [][]change{nil, nil, nil,
-				{{"a", evGrowing, "rose at 2 of the last 3 fetches, never falling: 1 → 2 → 2 → 3"}},
-				{{"a", evLeak, "rose at 3 of the last 4 fetches, never falling: 2 → 2 → 3 → 4"}},
+				{{id: "a", kind: Growing, why: "rose at 2 of the last 3 fetches, never falling: 1 → 2 → 2 → 3"}},
+				{{id: "a", kind: Leak, why: "rose at 3 of the last 4 fetches, never falling: 2 → 2 → 3 → 4", saw: classify.SawRising}},
 				nil,
 			},
 		},
@@ -56,9 +62,9 @@ func TestWindowRules(t *testing.T) {
 			name:  "a fall ends the streak",
 			steps: steps([]sample{blocked("a", 1)}, []sample{blocked("a", 2)}, []sample{blocked("a", 3)}, []sample{blocked("a", 2)}, []sample{blocked("a", 3)}, []sample{blocked("a", 4)}),
 			want: [][]change{nil, nil,
-				{{"a", evGrowing, "rose at each of the last 2 fetches: 1 → 2 → 3"}},
+				{{id: "a", kind: Growing, why: "rose at each of the last 2 fetches: 1 → 2 → 3"}},
 				nil, nil,
-				{{"a", evGrowing, "rose at each of the last 2 fetches: 3 → 2 → 3 → 4"}},
+				{{id: "a", kind: Growing, why: "rose at each of the last 2 fetches: 3 → 2 → 3 → 4"}},
 			},
 		},
 		{
@@ -80,22 +86,39 @@ func TestWindowRules(t *testing.T) {
 			threshold: 10,
 			steps:     steps([]sample{blocked("a", 5)}, []sample{blocked("a", 12)}, []sample{blocked("a", 9)}, []sample{blocked("a", 10)}),
 			want: [][]change{nil,
-				{{"a", evThreshold, "12 goroutines at one site (--threshold 10)"}, {"a", evLeak, "12 goroutines blocked at one site (--threshold 10)"}},
+				{{id: "a", kind: Threshold, why: "12 goroutines at one site (--threshold 10)"}, {id: "a", kind: Leak, why: "12 goroutines blocked at one site (--threshold 10)", saw: classify.SawCrowd}},
 				nil,
-				{{"a", evThreshold, "10 goroutines at one site (--threshold 10)"}}, // crossed again; the leak was said
+				{{id: "a", kind: Threshold, why: "10 goroutines at one site (--threshold 10)"}}, // crossed again; the leak was said
 			},
 		},
 		{
 			name:      "threshold on a doubtful group is not a leak",
 			threshold: 10,
 			steps:     steps([]sample{{id: "c", count: 20, verdict: classify.Suspect, class: classify.Doubtful}}),
-			want:      [][]change{{{"c", evThreshold, "20 goroutines at one site (--threshold 10)"}}},
+			want:      [][]change{{{id: "c", kind: Threshold, why: "20 goroutines at one site (--threshold 10)"}}},
+		},
+		{
+			// classify judges: a label of Unknown class that keeps rising
+			// is growing, never a leak by what it did.
+			name:  "unknown class rises without a leak",
+			steps: steps([]sample{unknown("u", 1)}, []sample{unknown("u", 2)}, []sample{unknown("u", 3)}, []sample{unknown("u", 4)}),
+			want: [][]change{nil, nil,
+				{{id: "u", kind: Growing, why: "rose at each of the last 2 fetches: 1 → 2 → 3"}},
+				nil,
+			},
+		},
+		{
+			// Ignored: ok for Compare, so for the watch too, proof or not.
+			name: "an ignored group says nothing",
+			steps: steps([]sample{{id: "i", count: 3, leaked: 3, verdict: classify.OK, class: classify.Blocking}},
+				[]sample{{id: "i", count: 4, leaked: 4, verdict: classify.OK, class: classify.Blocking}}),
+			want: [][]change{nil, nil},
 		},
 		{
 			name: "gc-proven",
 			steps: steps([]sample{{id: "l", count: 3, leaked: 3, verdict: classify.Leak, class: classify.Blocking}},
 				[]sample{{id: "l", count: 3, leaked: 3, verdict: classify.Leak, class: classify.Blocking}}),
-			want: [][]change{{{"l", evLeak, "gc-proven (leaked): 3 of 3"}}, nil},
+			want: [][]change{{{id: "l", kind: Leak, why: "gc-proven (leaked): 3 of 3", saw: classify.SawProven}}, nil},
 		},
 		{
 			name: "new goroutines that outlive the window, blocked minutes",
@@ -108,7 +131,7 @@ func TestWindowRules(t *testing.T) {
 				{samples: []sample{{id: "s", count: 2, verdict: classify.Leak, class: classify.Blocking, fresh: true, maxGID: 120}}, maxID: 160},
 				{samples: []sample{{id: "s", count: 2, verdict: classify.Leak, class: classify.Blocking, fresh: true, maxGID: 120, minWait: 1}}, maxID: 170},
 			},
-			want: [][]change{nil, nil, nil, nil, nil, {{"s", evLeak, "2 goroutines new since the start, none ended over the last 3 fetches, blocked 1+ minutes"}}},
+			want: [][]change{nil, nil, nil, nil, nil, {{id: "s", kind: Leak, why: "2 goroutines new since the start, none ended over the last 3 fetches, blocked 1+ minutes", saw: classify.SawStuck}}},
 		},
 		{
 			name: "a goroutine younger than the window is not stuck",
@@ -195,7 +218,7 @@ func churn(i int) []sample {
 // TestWindowMemoryIsFlat runs 10,000 steps through a window: what it keeps
 // (groups tracked, heap) is the same after 1,000 steps and after 10,000.
 func TestWindowMemoryIsFlat(t *testing.T) {
-	w := newWindow(defaultRises, 1000, maxTracked)
+	w := newWindow(defaultRises, 1000, MaxTracked)
 	heap := func() uint64 {
 		runtime.GC()
 		var m runtime.MemStats
@@ -229,7 +252,7 @@ func TestWindowMemoryIsFlat(t *testing.T) {
 }
 
 func BenchmarkWindowStep(b *testing.B) {
-	w := newWindow(defaultRises, 1000, maxTracked)
+	w := newWindow(defaultRises, 1000, MaxTracked)
 	steps := make([][]sample, 64)
 	for i := range steps {
 		steps[i] = churn(i)

@@ -1,4 +1,4 @@
-package main
+package watch
 
 import (
 	"cmp"
@@ -8,46 +8,18 @@ import (
 	"github.com/stackdiff/stackdiff/classify"
 	"github.com/stackdiff/stackdiff/internal/display"
 	"github.com/stackdiff/stackdiff/internal/report"
-	"github.com/stackdiff/stackdiff/parse"
 )
 
 // The bounds of a watch. Whatever the length of the watch, a target costs
 // its baseline snapshot, its latest snapshot while it is compared (each cut
-// to the maxTracked largest groups), and a window of K+1 counts for at
-// most maxTracked groups.
+// to the MaxTracked largest groups), and a window of K+1 counts for at
+// most MaxTracked groups.
 const (
-	defaultRises = 3     // K: a group that rose at K fetches out of the last 2K, never falling, is a leak
-	maxTracked   = 10000 // groups followed per target; the largest are kept
+	defaultRises = 3 // K: a group that rose at K fetches out of the last 2K, never falling, is a leak
+	// MaxTracked is how many groups a watch follows per target: the
+	// largest are kept.
+	MaxTracked = 10000
 )
-
-// keepLargest drops all but the limit largest groups of s (the first in
-// s's order among equals), keeping their order, and returns how many it
-// dropped: a target's snapshots, its baseline kept for the whole watch
-// among them, hold at most the groups its window can follow.
-func keepLargest(s *parse.Snapshot, limit int) int {
-	n := len(s.Groups)
-	if n <= limit {
-		return 0
-	}
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(s.Groups[b].Count, s.Groups[a].Count) })
-	keep := make([]bool, n)
-	for _, i := range order[:limit] {
-		keep[i] = true
-	}
-	kept := s.Groups[:0]
-	for i, g := range s.Groups {
-		if keep[i] {
-			kept = append(kept, g)
-		}
-	}
-	clear(s.Groups[len(kept):]) // let the dropped groups go
-	s.Groups = kept
-	return n - limit
-}
 
 // sample is what the window needs of one group of the latest snapshot, as
 // classify.Compare(baseline, latest) described it.
@@ -62,25 +34,12 @@ type sample struct {
 	minWait int   // shortest wait of the group, in minutes
 }
 
-// eventKind is the "event" of a --watch event.
-type eventKind string
-
-// The events of a watch.
-const (
-	evGrowing   eventKind = "growing"   // rose at 2 fetches (or K, if smaller) out of the last 2K, never falling
-	evThreshold eventKind = "threshold" // reached --threshold goroutines at one site
-	evLeak      eventKind = "leak"      // one of the leak rules holds, for the first time
-	evDown      eventKind = "down"      // a fetch failed after a success (or at the start)
-	evUp        eventKind = "up"        // a fetch worked after a failure
-	evRestart   eventKind = "restart"   // the target is a new process: compared anew from here
-	evSummary   eventKind = "summary"   // the end of the watch, one per target
-)
-
 // change is an event about one group, found by [window.step].
 type change struct {
 	id   string
-	kind eventKind
+	kind Kind
 	why  string
+	saw  classify.Sighting // of a Leak: what classify judged a leak
 }
 
 // track follows one group: its counts over the window and what was said.
@@ -90,9 +49,9 @@ type track struct {
 	// oldest first: a slow leak rises at some fetches and stays flat at
 	// others, and only a fall breaks the streak.
 	rises   []int
-	growing bool // evGrowing said for the current streak
-	over    bool // at or over the threshold, evThreshold said
-	leak    bool // evLeak said
+	growing bool // Growing said for the current streak
+	over    bool // at or over the threshold, Threshold said
+	leak    bool // Leak said
 }
 
 // window applies the leak rules of a watch to the successive snapshots of
@@ -155,23 +114,23 @@ func (w *window) step(samples []sample, maxID int64) []change {
 		if w.threshold > 0 && s.count < w.threshold {
 			t.over = false
 		}
-		if s.verdict == classify.OK && s.leaked == 0 {
-			continue // benign or --ignore'd: nothing to say
+		if s.verdict == classify.OK {
+			continue // benign, ignored, or following its cause: nothing to say
 		}
 		if n := min(2, w.k); w.streak(t, n) && !t.growing {
 			t.growing = true
-			out = append(out, change{s.id, evGrowing, w.risesText(t, n)})
+			out = append(out, change{id: s.id, kind: Growing, why: w.risesText(t, n)})
 		}
 		if w.threshold > 0 && s.count >= w.threshold && !t.over {
 			t.over = true
-			out = append(out, change{s.id, evThreshold, fmt.Sprintf("%d goroutines at one site (--threshold %d)", s.count, w.threshold)})
+			out = append(out, change{id: s.id, kind: Threshold, why: fmt.Sprintf("%d goroutines at one site (--threshold %d)", s.count, w.threshold)})
 		}
 		if t.leak {
 			continue
 		}
-		if why := w.leakRule(s, t); why != "" {
+		if saw, why := w.leakRule(s, t); saw != 0 {
 			t.leak = true
-			out = append(out, change{s.id, evLeak, why})
+			out = append(out, change{id: s.id, kind: Leak, why: why, saw: saw})
 		}
 	}
 	for id, t := range w.tracks {
@@ -187,22 +146,30 @@ func (w *window) step(samples []sample, maxID int64) []change {
 	return out
 }
 
-// leakRule says which leak rule the group meets, or "".
-func (w *window) leakRule(s sample, t *track) string {
+// leakRule returns the first of the window's rules that the group meets
+// and that classify judges a leak for the group's class and verdict, and
+// why in words; 0 and "" when none is.
+func (w *window) leakRule(s sample, t *track) (classify.Sighting, string) {
 	switch {
-	case s.leaked > 0:
-		return fmt.Sprintf("gc-proven (leaked): %d of %d", s.leaked, s.count)
-	case w.streak(t, w.k):
-		return w.risesText(t, w.k)
-	case t.over && s.class == classify.Blocking:
-		return fmt.Sprintf("%d goroutines blocked at one site (--threshold %d)", s.count, w.threshold)
-	case s.fresh && w.steps >= w.k && s.maxGID > 0 && s.maxGID <= w.maxIDs[w.slot(w.steps+1)] && s.minWait >= 1:
+	case s.leaked > 0 && s.leakIf(classify.SawProven):
+		return classify.SawProven, fmt.Sprintf("gc-proven (leaked): %d of %d", s.leaked, s.count)
+	case w.streak(t, w.k) && s.leakIf(classify.SawRising):
+		return classify.SawRising, w.risesText(t, w.k)
+	case t.over && s.leakIf(classify.SawCrowd):
+		return classify.SawCrowd, fmt.Sprintf("%d goroutines blocked at one site (--threshold %d)", s.count, w.threshold)
+	case s.fresh && w.steps >= w.k && s.maxGID > 0 && s.maxGID <= w.maxIDs[w.slot(w.steps+1)] && s.minWait >= 1 && s.leakIf(classify.SawStuck):
 		// Goroutine IDs only grow within a process: every goroutine of
 		// the group existed K fetches ago, none has ended since, and the
 		// runtime has seen each blocked for a minute or more.
-		return fmt.Sprintf("%s new since the start, none ended over the last %s, blocked %d+ minutes", report.Plural(s.count, "goroutine"), report.Plural(w.k, "fetch"), s.minWait)
+		return classify.SawStuck, fmt.Sprintf("%s new since the start, none ended over the last %s, blocked %d+ minutes", report.Plural(s.count, "goroutine"), report.Plural(w.k, "fetch"), s.minWait)
 	}
-	return ""
+	return 0, ""
+}
+
+// leakIf reports whether classify judges the group a leak if the watch saw
+// it do what saw says.
+func (s *sample) leakIf(saw classify.Sighting) bool {
+	return classify.WatchVerdict(s.verdict, s.class, saw) == classify.Leak
 }
 
 // streak reports whether the group rose at n fetches (n ≤ K) of the last
