@@ -97,16 +97,9 @@ func (x *Index) Walk(id int64, visit func(Step) bool) (complete bool) {
 	// (the hop limit ends that too).
 	for budget := len(x.byID) + parse.MaxAncestors + 1; budget > 0; budget-- {
 		if a := x.s.Ancestry[cur]; a != nil {
-			last := a
-			for ; a != nil; a = a.Next {
-				st := Step{ID: a.ID, Frames: a.Frames, CreatedBy: a.CreatedBy, FromAncestry: true}
-				if n, ok := x.byID[a.ID]; ok {
-					st.Current = n.g.Frames
-				}
-				if !visit(st) {
-					return false
-				}
-				last = a
+			last, ok := x.ancestrySteps(a, visit)
+			if !ok {
+				return false
 			}
 			if last.CreatedBy == nil && (last.ID == 1 || !x.Live(last.ID)) {
 				return true // the runtime prints no creator for goroutine 1
@@ -215,4 +208,21 @@ func allDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// ancestrySteps visits the steps of an ancestry the runtime printed, in
+// its order, and returns its last record, and false if visit stopped.
+func (x *Index) ancestrySteps(a *parse.Ancestry, visit func(Step) bool) (last *parse.Ancestry, ok bool) {
+	last = a
+	for ; a != nil; a = a.Next {
+		st := Step{ID: a.ID, Frames: a.Frames, CreatedBy: a.CreatedBy, FromAncestry: true}
+		if n, ok := x.byID[a.ID]; ok {
+			st.Current = n.g.Frames
+		}
+		if !visit(st) {
+			return a, false
+		}
+		last = a
+	}
+	return last, true
 }

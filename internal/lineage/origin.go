@@ -165,16 +165,9 @@ func (x *Index) part(cur int64, createdBy *parse.Frame) stretch {
 		return p
 	}
 	if a := x.s.Ancestry[cur]; a != nil {
-		last := a
-		for ; a != nil; a = a.Next {
-			st := Step{ID: a.ID, Frames: a.Frames, CreatedBy: a.CreatedBy, FromAncestry: true}
-			if n, ok := x.byID[a.ID]; ok {
-				st.Current = n.g.Frames
-			}
-			if !visit(st) {
-				return end(false)
-			}
-			last = a
+		last, ok := x.ancestrySteps(a, visit)
+		if !ok {
+			return end(false)
 		}
 		if last.CreatedBy == nil && (last.ID == 1 || !x.Live(last.ID)) {
 			return end(true) // the runtime prints no creator for goroutine 1
