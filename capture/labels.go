@@ -219,13 +219,9 @@ func onlyLabelled(s *parse.Snapshot, key, value, skip string) *parse.Snapshot {
 // tests left goroutines of one stack, which goroutine is whose is a guess,
 // but how many are each test's is not).
 func testsByLabel(s *parse.Snapshot) map[int64]string {
-	out := map[int64]string{}
-	for _, g := range s.Groups {
-		for _, m := range g.Members {
-			if v, ok := m.Labels[TestLabel]; ok {
-				out[m.ID] = testOfRun(v)
-			}
-		}
+	out := labelValues(s)
+	for id, run := range out {
+		out[id] = testOfRun(run)
 	}
 	if len(out) > 0 {
 		return out
