@@ -94,6 +94,11 @@ func writeAll(dir string) error {
 		} else if runErr != nil {
 			return fmt.Errorf("-mode %s: %v\n%s", d.mode, runErr, errOut.Bytes())
 		}
+		if filepath.Ext(d.file) == ".pb" {
+			if b, err = trimMappings(b); err != nil {
+				return fmt.Errorf("-mode %s: %v", d.mode, err)
+			}
+		}
 		if err := os.WriteFile(filepath.Join(dir, d.file), b, 0o644); err != nil {
 			return err
 		}
