@@ -65,10 +65,13 @@ func (c *comparer) findConnBound() {
 	for _, e := range c.order {
 		if e.accepts = acceptsConn(&Stack{Frames: e.rep.Frames}); e.accepts {
 			for _, f := range e.rep.Frames {
-				if !isRuntime(f.Func) {
-					serverFuncs[f.Func] = true
+				// main runs the whole program: what it starts is not the
+				// server's because main also called ListenAndServe.
+				if isRuntime(f.Func) || funcPackage(f.Func) == "main" {
+					continue
 				}
-				if !isRuntime(f.Func) && !isStdlib(f.Func) {
+				serverFuncs[f.Func] = true
+				if !isStdlib(f.Func) {
 					serverPkgs[funcPackage(f.Func)] = true
 				}
 			}
@@ -141,6 +144,14 @@ func (c *comparer) walkConns(serverFuncs map[string]bool) []bool {
 	boundFuncs := map[string]bool{} // functions on a connection-bound goroutine's stack
 	var todo []int
 	mark := func(i int) {
+		// What package main starts is the program's work, even when
+		// started from a connection's goroutine (HTTP/1 runs the handler
+		// on it): judged on its own. (A handler in a package of its own is
+		// not told apart yet; see inHandler for the goroutines still in
+		// a request.)
+		if cr := creator(last[i].e.rep); funcPackage(cr) == "main" {
+			return
+		}
 		if !bound[i] && !last[i].e.accepts {
 			bound[i] = true
 			todo = append(todo, i)
@@ -155,6 +166,11 @@ func (c *comparer) walkConns(serverFuncs map[string]bool) []bool {
 	for len(todo) > 0 {
 		m := last[todo[len(todo)-1]]
 		todo = todo[:len(todo)-1]
+		if inHandler(&Stack{Frames: m.e.rep.Frames}) {
+			// What a handler starts is the handler's work, not its
+			// connection's: judged on its own, as before.
+			continue
+		}
 		for _, k := range children[m.id] {
 			mark(k)
 		}

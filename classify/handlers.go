@@ -3,6 +3,8 @@ package classify
 import (
 	"strings"
 
+	"github.com/stackdiff/stackdiff/internal/display"
+
 	"github.com/stackdiff/stackdiff/parse"
 )
 
@@ -126,6 +128,14 @@ func handlerWords(frames []parse.Frame) (reason, fix string) {
 // server still reads their clients' connections (HTTP/1 starts one such
 // read per request whose body has been read). When it does not, the
 // clients are gone and the handlers stay: that is the finding.
+//
+// Only a handler waiting inside a library call (an outgoing request, a
+// read) may be in flight; one parked in its own code on a channel, a lock
+// or a sleep is not waiting for anything its client sent.
 func (c *comparer) inFlight(g *Group) bool {
-	return g.Label == HTTPServerHandler && c.reqs.handlers > 0 && c.reqs.handlers <= c.reqs.liveReads
+	if g.Label != HTTPServerHandler || c.reqs.handlers == 0 || c.reqs.handlers > c.reqs.liveReads {
+		return false
+	}
+	top := display.TopNonRuntime(g.Frames)
+	return top != nil && isStdlib(top.Func)
 }
