@@ -6,6 +6,9 @@ package parse
 // Groups of aggregated formats, which have no Members, are left alone.
 func (g *Group) RecountLabelSets() {
 	if len(g.Members) == 0 {
+		if g.Count == 0 {
+			g.LabelSets = nil // every goroutine taken out
+		}
 		return
 	}
 	var sets []LabelSet

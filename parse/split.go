@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/stackdiff/stackdiff/internal/sigkey"
 )
 
 // SplitByLabel splits every group of s by the value of the pprof label
@@ -68,7 +70,11 @@ func splitGroups(s *Snapshot, part func(map[string]string) string) {
 				// by an --ignore label: of the same key) keeps its name.
 				if name != "" && !hasSplit(g.Split, name) {
 					p.Split = joinSplit(g.Split, name)
-					p.Key = g.Key + "\nlabel " + name
+					var k sigkey.Builder // a label value can be any length
+					k.WriteString(g.Key)
+					k.WriteString("\nlabel ")
+					k.WriteString(name)
+					p.Key = k.String()
 				}
 				parts[name] = p
 				order = append(order, name)
@@ -133,41 +139,26 @@ func joinSplit(old, name string) string {
 	return old + " " + name
 }
 
-// addSet counts n goroutines under labels in sets.
-func addSet(sets []LabelSet, labels map[string]string, n int) []LabelSet {
-	k := labelKey(labels)
-	i := slices.IndexFunc(sets, func(ls LabelSet) bool { return labelKey(ls.Labels) == k })
-	if i >= 0 {
-		sets[i].Count += n
-		return sets
-	}
-	return append(sets, LabelSet{Labels: labels, Count: n})
-}
-
 // DeleteMembers removes the goroutines del accepts from a group of a
 // traceback format, keeping Count and LabelSets right, and returns how many
 // it removed. A caller restores the snapshot's order with [SortGroups].
 func (g *Group) DeleteMembers(del func(Member) bool) int {
 	n := len(g.Members)
-	var gone []Member
+	labelled := false
 	g.Members = slices.DeleteFunc(g.Members, func(m Member) bool {
 		if del(m) {
-			gone = append(gone, m)
+			labelled = labelled || m.Labels != nil
 			return true
 		}
 		return false
 	})
-	for _, m := range gone {
-		if m.Labels != nil {
-			g.LabelSets = addSet(g.LabelSets, m.Labels, -1)
-		}
-	}
-	g.LabelSets = slices.DeleteFunc(g.LabelSets, func(ls LabelSet) bool { return ls.Count <= 0 })
-	if len(g.LabelSets) == 0 {
-		g.LabelSets = nil
-	}
 	removed := n - len(g.Members)
 	g.Count -= removed
+	if labelled {
+		// One pass over what is left: removing goroutine by goroutine
+		// from the sets cost the sets' number for each one removed.
+		g.RecountLabelSets()
+	}
 	return removed
 }
 

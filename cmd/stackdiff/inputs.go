@@ -73,7 +73,9 @@ func (c *config) load(paths []string, stdin io.Reader, stderr io.Writer) ([]*par
 			r = f
 		}
 		var pr *progress
-		if term.IsTerminal(stderr) {
+		// The pipe's own lines go to stderr too: a progress line would
+		// mix with them.
+		if _, passing := r.(*passthrough); !passing && term.IsTerminal(stderr) {
 			pr = startProgress(r, name, stderr)
 			r = pr
 		}
