@@ -140,6 +140,18 @@ func (c *comparer) walkConns(serverFuncs map[string]bool) []bool {
 		}
 		byCreator[creator(m.e.rep)] = append(byCreator[creator(m.e.rep)], i)
 	}
+	// What the walk asks of a goroutine is a fact of its group: asked
+	// once per group, not once per goroutine.
+	type groupFacts struct{ fromMain, inHandler bool }
+	known := map[*entry]groupFacts{}
+	facts := func(e *entry) groupFacts {
+		f, ok := known[e]
+		if !ok {
+			f = groupFacts{funcPackage(creator(e.rep)) == "main", inHandler(&Stack{Frames: e.rep.Frames})}
+			known[e] = f
+		}
+		return f
+	}
 	bound := make([]bool, len(last))
 	boundFuncs := map[string]bool{} // functions on a connection-bound goroutine's stack
 	var todo []int
@@ -149,7 +161,7 @@ func (c *comparer) walkConns(serverFuncs map[string]bool) []bool {
 		// on it): judged on its own. (A handler in a package of its own is
 		// not told apart yet; see inHandler for the goroutines still in
 		// a request.)
-		if cr := creator(last[i].e.rep); funcPackage(cr) == "main" {
+		if facts(last[i].e).fromMain {
 			return
 		}
 		if !bound[i] && !last[i].e.accepts {
@@ -166,7 +178,7 @@ func (c *comparer) walkConns(serverFuncs map[string]bool) []bool {
 	for len(todo) > 0 {
 		m := last[todo[len(todo)-1]]
 		todo = todo[:len(todo)-1]
-		if inHandler(&Stack{Frames: m.e.rep.Frames}) {
+		if facts(m.e).inHandler {
 			// What a handler starts is the handler's work, not its
 			// connection's: judged on its own, as before.
 			continue
