@@ -97,9 +97,19 @@ func (c *comparer) findConnBound() {
 	if !grew || !server {
 		return
 	}
-	if len(c.last) == 0 { // no IDs (debug=1, protobuf): readers alone
+	if len(c.last) == 0 {
+		// No IDs (debug=1, protobuf): no parents to walk. A group in a
+		// connection's wait, running the server's own code (a package of
+		// the accept loop, not main), that grew no more than the
+		// connection readers did, grew with them.
+		readersGrew := c.conns.readers[c.n-1] - c.conns.readers[0]
 		for _, e := range c.order {
-			e.conn = e.reads && e.g.Counts[c.n-1] > 0
+			last := e.g.Counts[c.n-1]
+			// These formats print no creator: the group's own frames say
+			// whose code it runs.
+			byServer := slices.ContainsFunc(e.rep.Frames, func(f parse.Frame) bool { return serverPkgs[funcPackage(f.Func)] }) &&
+				!slices.ContainsFunc(e.rep.Frames, func(f parse.Frame) bool { return funcPackage(f.Func) == "main" })
+			e.conn = last > 0 && (e.reads || connLabels[e.g.Label] && byServer && last-e.g.Counts[0] <= readersGrew)
 		}
 		return
 	}
