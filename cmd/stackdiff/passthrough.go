@@ -32,7 +32,9 @@ type passthrough struct {
 	inDump bool
 }
 
-const maxPassLine = 4 << 10
+// maxPassLine is the gate's own cap: a longer line shows its start and
+// " [line cut]", never a second cut whose count would be wrong.
+const maxPassLine = safetext.MaxString
 
 func newPassthrough(r io.Reader, w io.Writer) *passthrough {
 	return &passthrough{r: r, w: w}
