@@ -183,6 +183,14 @@ func (c *check) judge() error {
 			}
 		}
 		if pause(context.Background(), i, deadline) != nil {
+			// A last proof before the verdict: an earlier one may have run
+			// while something still referred to the goroutines' channels
+			// (on a loaded machine, the test's own frames not yet gone).
+			if proofs < maxProofs && hasLeakProfile() {
+				if proven, _, err := c.left(true); err == nil && proven.Count() > 0 {
+					return c.fail(proven, "")
+				}
+			}
 			return c.fail(left, fmt.Sprintf("still there after waiting %v", c.o.maxWait))
 		}
 	}
