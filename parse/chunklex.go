@@ -24,10 +24,14 @@ func (c *chunk) lex(stacks *shapes) {
 		status     statusCache
 		index      = map[uint64]int32{} // key hash -> index in c.keys
 	)
-	finish := func() int32 {
+	// finish files the block and returns the index of its key, and
+	// whether the chunk had that key before.
+	finish := func() (int32, bool) {
 		h := maphash.Bytes(seed, g.key)
 		k, ok := index[h]
+		seen := ok
 		if !ok || !bytes.Equal(c.keys[k].key, g.key) {
+			seen = false
 			// New in this chunk (or, vanishingly rare, a hash collision:
 			// then the later key is simply not indexed).
 			k = int32(len(c.keys))
@@ -40,7 +44,7 @@ func (c *chunk) lex(stacks *shapes) {
 		b.key = nil
 		c.blocks = append(c.blocks, b)
 		c.keyOf = append(c.keyOf, k)
-		return k
+		return k, seen
 	}
 	// raw remembers the blocks lexed, by their body as printed: in a big
 	// dump most goroutines repeat, byte for byte, the body of one before
@@ -74,8 +78,11 @@ func (c *chunk) lex(stacks *shapes) {
 		}
 		if in {
 			if len(line) == 0 {
-				k := finish()
+				k, seen := finish()
 				if pos == rawEnd {
+					if seen {
+						raw.miss()
+					}
 					raw.remember(data[rawStart:rawEnd], &g, k)
 				}
 				in = false
@@ -122,6 +129,7 @@ func (c *chunk) lex(stacks *shapes) {
 			rawStart, rawEnd = pos, pos+len(body)
 		}
 	}
+	c.recalled = raw.found
 	if in && c.slowAt == len(c.data) {
 		// The chunk ends inside a block: the next chunk starts with a
 		// header, which ends it, unless the block goes on there or the

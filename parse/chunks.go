@@ -44,6 +44,8 @@ type chunk struct {
 	keys   []*shape
 	keyOf  []int32
 	slowAt int // offset of the first line the worker left to the sequencer
+	// recalled counts the blocks filed from a body lexed before (rawBodies).
+	recalled int
 	done   chan struct{}
 }
 
@@ -333,8 +335,12 @@ func (r *rawBodies) body(data []byte, pos int) (body []byte, after int, ok bool)
 	return data[pos : pos+i+1], pos + i + 2, true
 }
 
-// miss counts a lookup that found nothing, and turns the lookups off
-// when too few find anything.
+// miss counts a lookup that found nothing although it could have: a body
+// that could not be framed, or one whose stack the chunk had seen before
+// with other bytes (arguments that vary). The first body of each stack in
+// a chunk cannot be found and is not counted: a chunk of many stacks would
+// otherwise turn the lookups off before its stacks begin to repeat. The
+// lookups are turned off when too few find anything.
 func (r *rawBodies) miss() {
 	r.tries++
 	if r.tries >= rawTrial && r.found*4 < r.tries {
@@ -348,8 +354,7 @@ func (r *rawBodies) miss() {
 func (r *rawBodies) recall(body []byte, g *block) (int32, bool) {
 	saved := r.m[string(body)]
 	if saved == nil || !bytes.Equal(saved.prefix, g.key[:g.bodyStart]) {
-		r.miss()
-		return 0, false
+		return 0, false // counted once lexing tells whether the stack is new
 	}
 	r.tries++
 	r.found++

@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -79,4 +80,48 @@ func TestChunkedLeavesNoGoroutine(t *testing.T) {
 		t.Fatal(err)
 	}
 	goleak.VerifyNone(t)
+}
+
+// TestRawBodiesRepeatManyStacks lexes one chunk of a real dump's
+// goroutines (71 distinct bodies) repeated round robin under new IDs, as a
+// big dump of a server with many stacks has them: every repeat is filed
+// from the body lexed before. The lookups once turned themselves off
+// after 64 blocks, before the first stack came round again, and every
+// block of such a chunk was lexed.
+func TestRawBodiesRepeatManyStacks(t *testing.T) {
+	dump, err := os.ReadFile(filepath.Join("testdata", "public", "panicparse_static_panicweb_pprof_debug2.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blocks [][]byte
+	for _, b := range bytes.Split(dump, []byte("\n\n")) {
+		b = bytes.TrimSpace(b)
+		if _, body, ok := bytes.Cut(b, []byte("]:\n")); ok && bytes.HasPrefix(b, []byte("goroutine ")) {
+			blocks = append(blocks, body)
+		}
+	}
+	distinct := map[string]bool{}
+	for _, b := range blocks {
+		distinct[string(b)] = true
+	}
+	if len(distinct) < rawTrial {
+		t.Fatalf("%d distinct bodies: too few to test the lookups' trial", len(distinct))
+	}
+	const rounds = 10
+	var data bytes.Buffer
+	id := 1
+	for range rounds {
+		for _, b := range blocks {
+			fmt.Fprintf(&data, "goroutine %d [select]:\n%s\n\n", id, b)
+			id++
+		}
+	}
+	c := &chunk{data: data.Bytes(), cutAtHeader: true, last: true, done: make(chan struct{})}
+	c.lex(&shapes{m: map[string]*shape{}})
+	if c.slowAt != len(c.data) || len(c.blocks) != rounds*len(blocks) {
+		t.Fatalf("lexed %d of %d blocks, stopped at %d of %d bytes", len(c.blocks), rounds*len(blocks), c.slowAt, len(c.data))
+	}
+	if want := len(c.blocks) - len(distinct); c.recalled != want {
+		t.Errorf("%d of %d blocks filed from a body lexed before, want %d", c.recalled, len(c.blocks), want)
+	}
 }
