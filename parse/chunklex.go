@@ -46,14 +46,12 @@ func (c *chunk) lex(stacks *shapes) {
 		c.keyOf = append(c.keyOf, k)
 		return k, seen
 	}
-	// raw remembers the blocks lexed, by their body as printed: in a big
-	// dump most goroutines repeat, byte for byte, the body of one before
-	// (same stack, same arguments), and such a body needs no lexing.
-	// rawStart and rawEnd frame the body of the block being lexed when it
-	// may be remembered: it ends at a blank line.
+	// raw remembers the blocks lexed, by their body as printed (see
+	// rawBodies). rawStart is where the body of the block being lexed
+	// starts, or -1 when it is not to be remembered.
 	var (
-		raw              rawBodies
-		rawStart, rawEnd = -1, -1
+		raw      rawBodies
+		rawStart = -1
 	)
 	// needsSequencer reports whether ending the block here takes more than
 	// filing it: the warnings of textReader.line.
@@ -79,11 +77,13 @@ func (c *chunk) lex(stacks *shapes) {
 		if in {
 			if len(line) == 0 {
 				k, seen := finish()
-				if pos == rawEnd {
+				if rawStart >= 0 {
 					if seen {
 						raw.miss()
 					}
-					raw.remember(data[rawStart:rawEnd], &g, k)
+					if data[pos] == '\n' {
+						raw.remember(data[rawStart:pos], &g, k)
+					}
 				}
 				in = false
 				pos = next
@@ -99,7 +99,9 @@ func (c *chunk) lex(stacks *shapes) {
 				c.slowAt = blockStart
 				break
 			}
-			finish()
+			if _, seen := finish(); seen && rawStart >= 0 {
+				raw.miss() // no blank line frames it
+			}
 			in = false
 		}
 		if len(line) == 0 {
@@ -114,19 +116,20 @@ func (c *chunk) lex(stacks *shapes) {
 		g.reset(h)
 		in, blockStart = true, pos
 		pos = next
-		rawStart, rawEnd = -1, -1
-		if body, after, ok := raw.body(data, pos); ok {
-			if k, ok := raw.recall(body, &g); ok {
-				// Filed as finish would: same key, same shape.
-				b := g
-				b.key = nil
-				c.blocks = append(c.blocks, b)
-				c.keyOf = append(c.keyOf, k)
-				in = false
-				pos = after
-				continue
-			}
-			rawStart, rawEnd = pos, pos+len(body)
+		rawStart = -1
+		if saved, after, ok := raw.find(data, pos, g.key[:g.bodyStart]); ok {
+			// Filed as finish would: same key, same shape.
+			k := raw.recall(saved, &g)
+			b := g
+			b.key = nil
+			c.blocks = append(c.blocks, b)
+			c.keyOf = append(c.keyOf, k)
+			in = false
+			pos = after
+			continue
+		}
+		if !raw.off {
+			rawStart = pos
 		}
 	}
 	c.recalled = raw.found

@@ -46,7 +46,7 @@ type chunk struct {
 	slowAt int // offset of the first line the worker left to the sequencer
 	// recalled counts the blocks filed from a body lexed before (rawBodies).
 	recalled int
-	done   chan struct{}
+	done     chan struct{}
 }
 
 // readText reads a text input, in parallel chunks when there is more than
@@ -290,90 +290,4 @@ func (s *shapes) intern(g *block) *shape {
 	}
 	s.m[string(sh.key)] = sh
 	return sh
-}
-
-// rawBodies maps the bodies of a chunk's blocks, as printed, to what lexing
-// them gave. It gives up on a chunk whose bodies rarely repeat (arguments
-// that differ in every goroutine): there, looking them up only costs.
-type rawBodies struct {
-	m            map[string]*rawBody
-	tries, found int
-	off          bool
-}
-
-// rawBody is what lexing a body gave: the block without its header, the
-// state part of its key, and its index in the chunk's keys.
-type rawBody struct {
-	g      block // g.key is nil
-	prefix []byte
-	k      int32
-}
-
-// Bounds of rawBodies: the bodies kept, the longest body looked up, and
-// the lookups after which too few found turn it off.
-const (
-	maxRawBodies = 256
-	maxRawBody   = 16 << 10
-	rawTrial     = 64
-)
-
-// body returns the body of the block whose header ends at pos: its lines
-// up to a blank line, with their newlines, and the offset after that
-// blank line.
-// The search is bounded by maxRawBody, and a failed one counts as a
-// miss: blocks without blank lines between them would otherwise have each
-// search run to the end of the chunk.
-func (r *rawBodies) body(data []byte, pos int) (body []byte, after int, ok bool) {
-	if r.off || pos >= len(data) || data[pos] == '\n' {
-		return nil, 0, false
-	}
-	i := bytes.Index(data[pos:min(len(data), pos+maxRawBody)], []byte("\n\n"))
-	if i < 0 {
-		r.miss()
-		return nil, 0, false
-	}
-	return data[pos : pos+i+1], pos + i + 2, true
-}
-
-// miss counts a lookup that found nothing although it could have: a body
-// that could not be framed, or one whose stack the chunk had seen before
-// with other bytes (arguments that vary). The first body of each stack in
-// a chunk cannot be found and is not counted: a chunk of many stacks would
-// otherwise turn the lookups off before its stacks begin to repeat. The
-// lookups are turned off when too few find anything.
-func (r *rawBodies) miss() {
-	r.tries++
-	if r.tries >= rawTrial && r.found*4 < r.tries {
-		r.off, r.m = true, nil
-	}
-}
-
-// recall fills g, whose header is set, from a body lexed before under a
-// header of the same state, and returns the index of its key. Lexing is a
-// function of the body's bytes, so this is what lexing it again would give.
-func (r *rawBodies) recall(body []byte, g *block) (int32, bool) {
-	saved := r.m[string(body)]
-	if saved == nil || !bytes.Equal(saved.prefix, g.key[:g.bodyStart]) {
-		return 0, false // counted once lexing tells whether the stack is new
-	}
-	r.tries++
-	r.found++
-	h, key, start := g.h, g.key, g.bodyStart
-	*g = saved.g
-	g.h, g.key, g.bodyStart = h, key, start
-	return saved.k, true
-}
-
-// remember keeps what lexing body gave g, a block that ended at the blank
-// line after it and was filed under key k.
-func (r *rawBodies) remember(body []byte, g *block, k int32) {
-	if r.off || len(r.m) >= maxRawBodies {
-		return
-	}
-	if r.m == nil {
-		r.m = map[string]*rawBody{}
-	}
-	saved := &rawBody{g: *g, prefix: bytes.Clone(g.key[:g.bodyStart]), k: k}
-	saved.g.key = nil
-	r.m[string(body)] = saved
 }
