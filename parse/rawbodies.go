@@ -23,7 +23,7 @@ type rawBodies struct {
 // rawBody is what lexing a body gave: the block without its header, the
 // state part of its key, and its index in the chunk's keys.
 type rawBody struct {
-	body   []byte // the lines, each with its newline; a blank line follows
+	body   []byte // in the chunk's data: the lines, each with its newline
 	g      block  // g.key is nil
 	prefix []byte
 	k      int32
@@ -86,7 +86,9 @@ func (r *rawBodies) miss() {
 }
 
 // remember keeps what lexing body gave g, a block that ended at the blank
-// line after it and was filed under key k.
+// line after it and was filed under key k. body stays in the chunk's
+// data, which outlives the lookups: nothing is copied but the key's
+// state part.
 func (r *rawBodies) remember(body []byte, g *block, k int32) {
 	if r.off || r.kept >= maxRawBodies || len(body) > maxRawBody {
 		return
@@ -102,7 +104,7 @@ func (r *rawBodies) remember(body []byte, g *block, k int32) {
 	if len(r.byFirst[first]) >= maxRawPerFirst {
 		return
 	}
-	saved := &rawBody{body: bytes.Clone(body), g: *g, prefix: bytes.Clone(g.key[:g.bodyStart]), k: k}
+	saved := &rawBody{body: body, g: *g, prefix: bytes.Clone(g.key[:g.bodyStart]), k: k}
 	saved.g.key = nil
 	r.byFirst[first] = append(r.byFirst[first], saved)
 	r.kept++
