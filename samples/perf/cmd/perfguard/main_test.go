@@ -26,12 +26,12 @@ func TestJudge(t *testing.T) {
 		ratio float64
 		ok    bool
 	}{
-		{"as expected", runsOf(700, 650, 900), 13, true},
+		{"as expected", runsOf(170, 155, 200), 3.1, true},
 		// Noise only ever adds: one quick run is the estimate.
-		{"one run disturbed", runsOf(650, 2000, 2000), 13, true},
-		{"at the bound", runsOf(850), 17, true},
-		{"50% slower", runsOf(1050, 975, 1100), 19.5, false},
-		{"every run slow", runsOf(1500, 1600), 30, false},
+		{"one run disturbed", runsOf(150, 500, 500), 3, true},
+		{"at the bound", runsOf(220), 4.4, true},
+		{"50% slower", runsOf(240, 233, 250), 4.66, false},
+		{"every run slow", runsOf(300, 320), 6, false},
 	} {
 		v, err := judge(floor, tc.tool, floorPasses, defaultBound)
 		if err != nil {
