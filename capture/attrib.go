@@ -206,6 +206,20 @@ func (a *attribution) unattributed(left *parse.Snapshot) string {
 // goroutine)", largest first. Goroutines of a test the dump cannot name
 // are under "".
 func byTest(counts map[string]int) string {
+	var parts []string
+	for _, t := range byCount(counts) {
+		name := t
+		if name == "" {
+			name = "a test the dump does not name"
+		}
+		parts = append(parts, fmt.Sprintf("%s of %s", goroutines(counts[t]), name))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// byCount returns the tests of counts, the most goroutines first, then by
+// name.
+func byCount(counts map[string]int) []string {
 	tests := make([]string, 0, len(counts))
 	for t := range counts {
 		tests = append(tests, t)
@@ -216,15 +230,7 @@ func byTest(counts map[string]int) string {
 		}
 		return cmp.Compare(x, y)
 	})
-	var parts []string
-	for _, t := range tests {
-		name := t
-		if name == "" {
-			name = "a test the dump does not name"
-		}
-		parts = append(parts, fmt.Sprintf("%s of %s", goroutines(counts[t]), name))
-	}
-	return strings.Join(parts, ", ")
+	return tests
 }
 
 // goroutines returns "1 goroutine" or "n goroutines".
@@ -256,16 +262,7 @@ func leakedBy(x *lineage.Index, byLabel map[int64]string, ids []int64) string {
 			cut++
 		}
 	}
-	tests := make([]string, 0, len(counts))
-	for t := range counts {
-		tests = append(tests, t)
-	}
-	slices.SortFunc(tests, func(a, b string) int {
-		if c := cmp.Compare(counts[b], counts[a]); c != 0 {
-			return c
-		}
-		return cmp.Compare(a, b)
-	})
+	tests := byCount(counts)
 	var parts []string
 	if len(tests) > 0 {
 		var by []string

@@ -35,31 +35,28 @@ func Diff(ctx context.Context, fn func(), options ...Option) (*classify.Report, 
 		return nil, err
 	}
 	self := goid()
-	before, err := settleFor(ctx, self, o.maxWait, "before")
+	// take settles and snapshots the process. Proven on both sides, a
+	// goroutine leaked before fn has one signature, "(leaked)" included,
+	// in both snapshots. The labels of "before" are read at once: after fn
+	// the goroutine profile would describe other goroutines.
+	take := func(name string) (*parse.Snapshot, error) {
+		s, err := settleFor(ctx, self, o.maxWait, name)
+		if err != nil {
+			return nil, err
+		}
+		if s, err = prove(self, s); err != nil {
+			return nil, err
+		}
+		o.dropIgnored(s)
+		return s, o.splitLabels(s, nil)
+	}
+	before, err := take("before")
 	if err != nil {
-		return nil, err
-	}
-	// Proven on both sides, a goroutine leaked before fn has one
-	// signature, "(leaked)" included, in both snapshots.
-	if before, err = prove(self, before); err != nil {
-		return nil, err
-	}
-	// The labels of "before" are read now: after fn the goroutine profile
-	// would describe other goroutines.
-	o.dropIgnored(before)
-	if err := o.splitLabels(before, nil); err != nil {
 		return nil, err
 	}
 	fn()
-	after, err := settleFor(ctx, self, o.maxWait, "after")
+	after, err := take("after")
 	if err != nil {
-		return nil, err
-	}
-	if after, err = prove(self, after); err != nil {
-		return nil, err
-	}
-	o.dropIgnored(after)
-	if err := o.splitLabels(after, nil); err != nil {
 		return nil, err
 	}
 	return classify.Compare([]*parse.Snapshot{before, after}, o.classifyOptions()), nil

@@ -31,7 +31,15 @@ const WhyWriter = "serving the HTTP request that fetched this dump"
 // set, and the rules that need a whole dump (an exited creator, a stopped
 // process) stay silent, as they must on a part of a process.
 func (s *Snapshot) Drop(why string, whole bool, drop func(*Group, Member) bool) int {
-	removed, hi := 0, int64(0)
+	removed, hi := s.dropMembers(drop)
+	s.noteDropped(why, whole, removed, hi)
+	return removed
+}
+
+// dropMembers deletes the goroutines drop matches from the groups that
+// list them, and returns how many it deleted and the highest ID among
+// them.
+func (s *Snapshot) dropMembers(drop func(*Group, Member) bool) (removed int, hi int64) {
 	for _, g := range s.Groups {
 		if len(g.Members) == 0 {
 			continue
@@ -44,8 +52,7 @@ func (s *Snapshot) Drop(why string, whole bool, drop func(*Group, Member) bool) 
 			return false
 		})
 	}
-	s.noteDropped(why, whole, removed, hi)
-	return removed
+	return removed, hi
 }
 
 // DropWriters takes out the goroutines that exist only because the dump
@@ -82,24 +89,16 @@ func (s *Snapshot) DropWriters() int {
 	removed := handlers
 	readers := handlers // for aggregated formats
 	for _, g := range s.Groups {
-		if len(g.Members) == 0 {
-			if readers > 0 && (hasFunc(g, "net/http.(*connReader).backgroundRead") || notStarted(g)) {
-				n := min(readers, g.Count)
-				g.Count -= n
-				readers -= n
-				removed += n
-			}
-			continue
+		if len(g.Members) == 0 && readers > 0 && (hasFunc(g, "net/http.(*connReader).backgroundRead") || notStarted(g)) {
+			n := min(readers, g.Count)
+			g.Count -= n
+			readers -= n
+			removed += n
 		}
-		removed += g.DeleteMembers(func(m Member) bool {
-			if owners[m.ParentID] {
-				hi = max(hi, m.ID)
-				return true
-			}
-			return false
-		})
 	}
-	s.noteDropped(WhyWriter, true, removed, hi)
+	started, startedHi := s.dropMembers(func(_ *Group, m Member) bool { return owners[m.ParentID] })
+	removed += started
+	s.noteDropped(WhyWriter, true, removed, max(hi, startedHi))
 	return removed
 }
 

@@ -84,6 +84,9 @@ func record(t *testing.T, opts Options) ([]Event, *End) {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	end := New(opts, func(ev Event) { events = append(events, ev) }).Run(ctx)
+	if err := checkSummaries(events, end); err != nil {
+		t.Errorf("the watch's totals disagree with its events:\n%v", err)
+	}
 	return events, end
 }
 
