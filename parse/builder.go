@@ -22,7 +22,7 @@ type builder struct {
 	groups map[string]*Group
 	labels map[string]internedLabels // label sets by their raw text
 	// labelSets indexes each aggregated group's LabelSets by label key.
-	labelSets map[*Group]map[string]int
+	labelSets groupLabels
 	// leakProfile is set while reading a goroutineleak profile at debug=1:
 	// every goroutine it lists is a proven leak.
 	leakProfile bool

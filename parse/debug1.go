@@ -193,17 +193,7 @@ func (t *textReader) endDebug1() {
 // finished.
 func (b *builder) addLabelSet(gr *Group, labels internedLabels, n int) {
 	if b.labelSets == nil {
-		b.labelSets = map[*Group]map[string]int{}
+		b.labelSets = groupLabels{}
 	}
-	idx := b.labelSets[gr]
-	if idx == nil {
-		idx = map[string]int{}
-		b.labelSets[gr] = idx
-	}
-	if i, ok := idx[labels.key]; ok {
-		gr.LabelSets[i].Count += n
-		return
-	}
-	idx[labels.key] = len(gr.LabelSets)
-	gr.LabelSets = append(gr.LabelSets, LabelSet{Labels: labels.m, Count: n})
+	b.labelSets.add(gr, labels.key, labels.m, n)
 }

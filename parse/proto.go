@@ -1,11 +1,8 @@
 package parse
 
 import (
-	"cmp"
 	"fmt"
 	"io"
-	"maps"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -141,13 +138,6 @@ func profileSnapshot(p *profile.Profile, name string, cuts map[int]int) (*Snapsh
 		return nil, err
 	}
 	b := newBuilder(name, FormatProto)
-	// Where each (group, label set) is in its group's LabelSets: a
-	// profile may hold thousands of label sets (a request ID) on one stack.
-	type groupLabels struct {
-		g      *Group
-		labels string
-	}
-	sets := map[groupLabels]int{}
 	frames := locationFrames{}
 	for i, s := range p.Sample {
 		if vi >= len(s.Value) {
@@ -163,13 +153,9 @@ func profileSnapshot(p *profile.Profile, name string, cuts map[int]int) (*Snapsh
 		gr.Count += n
 		b.count += n
 		if labels := sampleLabels(s); labels != nil {
-			k := groupLabels{gr, labelKey(labels)}
-			if i, ok := sets[k]; ok {
-				gr.LabelSets[i].Count += n
-			} else {
-				sets[k] = len(gr.LabelSets)
-				gr.LabelSets = append(gr.LabelSets, LabelSet{Labels: labels, Count: n})
-			}
+			// A profile may hold thousands of label sets (a request ID)
+			// on one stack: they are found by key, not by a scan.
+			b.addLabelSet(gr, internedLabels{m: labels, key: labelKey(labels)}, n)
 		}
 	}
 	snap := b.finish()
@@ -300,25 +286,4 @@ func sampleLabels(s *profile.Sample) map[string]string {
 		return nil
 	}
 	return m
-}
-
-func sortLabelSets(sets []LabelSet) {
-	slices.SortFunc(sets, func(x, y LabelSet) int {
-		if c := cmp.Compare(y.Count, x.Count); c != 0 {
-			return c
-		}
-		return cmp.Compare(labelKey(x.Labels), labelKey(y.Labels))
-	})
-}
-
-// labelKey is a canonical text of a label set, for ordering.
-func labelKey(m map[string]string) string {
-	var b strings.Builder
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		b.WriteString(strconv.Quote(k))
-		b.WriteByte(':')
-		b.WriteString(strconv.Quote(m[k]))
-		b.WriteByte(',')
-	}
-	return b.String()
 }

@@ -12,18 +12,11 @@ func (g *Group) RecountLabelSets() {
 		return
 	}
 	var sets []LabelSet
-	idx := map[string]int{}
+	idx := labelIndex{}
 	for _, m := range g.Members {
-		if m.Labels == nil {
-			continue
+		if m.Labels != nil {
+			idx.add(&sets, labelKey(m.Labels), m.Labels, 1)
 		}
-		k := labelKey(m.Labels)
-		if i, ok := idx[k]; ok {
-			sets[i].Count++
-			continue
-		}
-		idx[k] = len(sets)
-		sets = append(sets, LabelSet{Labels: m.Labels, Count: 1})
 	}
 	sortLabelSets(sets)
 	g.LabelSets = sets

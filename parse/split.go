@@ -59,7 +59,7 @@ func splitGroups(s *Snapshot, part func(map[string]string) string) {
 	var out []*Group
 	for _, g := range s.Groups {
 		parts := map[string]*Group{}
-		sets := map[*Group]map[string]int{} // where each label set is in a part's LabelSets
+		sets := groupLabels{}
 		var order []string
 		into := func(name string) *Group {
 			p := parts[name]
@@ -87,18 +87,7 @@ func splitGroups(s *Snapshot, part func(map[string]string) string) {
 				p.Members = append(p.Members, m)
 				p.Count++
 				if m.Labels != nil {
-					idx := sets[p]
-					if idx == nil {
-						idx = map[string]int{}
-						sets[p] = idx
-					}
-					k := labelKey(m.Labels)
-					if i, ok := idx[k]; ok {
-						p.LabelSets[i].Count++
-					} else {
-						idx[k] = len(p.LabelSets)
-						p.LabelSets = append(p.LabelSets, LabelSet{Labels: m.Labels, Count: 1})
-					}
+					sets.add(p, labelKey(m.Labels), m.Labels, 1)
 				}
 			}
 		} else {
@@ -173,19 +162,10 @@ func MergeLabelSets(a, b []LabelSet) []LabelSet {
 	case len(a) == 0:
 		return b
 	}
-	out := slices.Clone(a)
-	idx := make(map[string]int, len(out))
-	for i, ls := range out {
-		idx[labelKey(ls.Labels)] = i
-	}
-	for _, ls := range b {
-		k := labelKey(ls.Labels)
-		if i, ok := idx[k]; ok {
-			out[i].Count += ls.Count
-			continue
-		}
-		idx[k] = len(out)
-		out = append(out, ls)
+	out := make([]LabelSet, 0, len(a)+len(b))
+	idx := labelIndex{}
+	for _, ls := range slices.Concat(a, b) {
+		idx.add(&out, labelKey(ls.Labels), ls.Labels, ls.Count)
 	}
 	sortLabelSets(out)
 	return out
