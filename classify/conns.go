@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/stackdiff/stackdiff/internal/display"
 	"github.com/stackdiff/stackdiff/parse"
@@ -43,10 +44,31 @@ var connLabels = map[Label]bool{
 	GRPCServerHandler: true,
 }
 
+// serverSide are the labels of the server side of a connection, whatever
+// package serves it (net/http's server is in the same package as its
+// client).
+var serverSide = map[Label]bool{HTTPServerConn: true, GRPCServerConn: true}
+
 var (
-	acceptsConn = HasFunc("net.(*TCPListener).Accept", "net.(*UnixListener).Accept", "net.(*netFD).accept")
-	readsConn   = HasFunc("net.(*conn).Read", "net.(*netFD).Read", "crypto/tls.(*Conn).Read")
+	acceptsNet = HasFunc("net.(*TCPListener).Accept", "net.(*UnixListener).Accept", "net.(*netFD).accept")
+	readsConn  = HasFunc("net.(*conn).Read", "net.(*netFD).Read", "crypto/tls.(*Conn).Read")
 )
+
+// acceptsConn reports whether a stack is an accept loop: waiting in a
+// net listener's Accept, or in the Accept method of a listener of a
+// library's own (a connection multiplexer such as cmux hands connections
+// to the server it feeds through a channel: that server's Serve waits in
+// (*muxListener).Accept, not in net's).
+func acceptsConn(s *Stack) bool {
+	return acceptsNet(s) || slices.ContainsFunc(s.Frames, func(f parse.Frame) bool { return isAcceptMethod(f.Func) })
+}
+
+// isAcceptMethod reports whether fn is a method named Accept:
+// "pkg.(*T).Accept" or "pkg.T.Accept", not a function "pkg.Accept".
+func isAcceptMethod(fn string) bool {
+	name := fn[strings.LastIndexByte(fn, '/')+1:]
+	return strings.HasSuffix(name, ".Accept") && strings.Count(name, ".") >= 2
+}
 
 // connState is what the walk found: the goroutines reading a connection,
 // per snapshot, for the evidence of what grew with what.
@@ -61,7 +83,7 @@ type connState struct {
 func (c *comparer) findConnBound() {
 	c.conns.readers = make([]int, c.n)
 	serverFuncs := map[string]bool{} // functions on an accept loop's stack
-	serverPkgs := map[string]bool{}  // the program's packages on an accept loop's stack
+	serverPkgs := pkgTree{}          // the program's packages on an accept loop's stack
 	for _, e := range c.order {
 		if e.accepts = acceptsConn(&Stack{Frames: e.rep.Frames}); e.accepts {
 			for _, f := range e.rep.Frames {
@@ -85,7 +107,7 @@ func (c *comparer) findConnBound() {
 		// judged as before. A read loop caught running between two reads
 		// is one all the same.
 		e.reads = readsConn(&Stack{Frames: e.rep.Frames}) && (connLabels[e.g.Label] || e.g.Label == Running) &&
-			slices.ContainsFunc(e.rep.Frames, func(f parse.Frame) bool { return serverPkgs[funcPackage(f.Func)] })
+			(serverSide[e.g.Label] || slices.ContainsFunc(e.rep.Frames, func(f parse.Frame) bool { return serverPkgs.has(funcPackage(f.Func)) }))
 		server = server || e.accepts || e.reads
 		grew = grew || connLabels[e.g.Label] && (e.g.New > 0 || grewEveryStep(e.g.Counts))
 		if e.reads {
@@ -98,19 +120,7 @@ func (c *comparer) findConnBound() {
 		return
 	}
 	if len(c.last) == 0 {
-		// No IDs (debug=1, protobuf): no parents to walk. A group in a
-		// connection's wait, running the server's own code (a package of
-		// the accept loop, not main), that grew no more than the
-		// connection readers did, grew with them.
-		readersGrew := c.conns.readers[c.n-1] - c.conns.readers[0]
-		for _, e := range c.order {
-			last := e.g.Counts[c.n-1]
-			// These formats print no creator: the group's own frames say
-			// whose code it runs.
-			byServer := slices.ContainsFunc(e.rep.Frames, func(f parse.Frame) bool { return serverPkgs[funcPackage(f.Func)] }) &&
-				!slices.ContainsFunc(e.rep.Frames, func(f parse.Frame) bool { return funcPackage(f.Func) == "main" })
-			e.conn = last > 0 && (e.reads || connLabels[e.g.Label] && byServer && last-e.g.Counts[0] <= readersGrew)
-		}
+		c.followReaders(serverPkgs)
 		return
 	}
 	bound := c.walkConns(serverFuncs)
@@ -126,6 +136,100 @@ func (c *comparer) findConnBound() {
 	for _, e := range c.order {
 		last := e.g.Counts[c.n-1]
 		e.conn = connLabels[e.g.Label] && last > 0 && 2*in[e] > last
+	}
+}
+
+// followReaders marks the connection-bound groups of a dump without IDs
+// (debug=1, protobuf): no parents to walk, and no creators. A group in a
+// connection's wait, running the server's code (a package of an accept
+// loop or one below it, not main), that grew no more than the connection
+// readers did, grew with them; so did one whose goroutines start in a
+// closure of a function such a group runs (a stream handler's send loop,
+// "go func() {...}()" in Watch), the only creator these formats still
+// show.
+func (c *comparer) followReaders(serverPkgs pkgTree) {
+	readersGrew := c.conns.readers[c.n-1] - c.conns.readers[0]
+	mayFollow := func(e *entry) bool {
+		last := e.g.Counts[c.n-1]
+		return last > 0 && connLabels[e.g.Label] && last-e.g.Counts[0] <= readersGrew &&
+			!slices.ContainsFunc(e.rep.Frames, func(f parse.Frame) bool { return funcPackage(f.Func) == "main" })
+	}
+	for _, e := range c.order {
+		byServer := serverSide[e.g.Label] || slices.ContainsFunc(e.rep.Frames, func(f parse.Frame) bool { return serverPkgs.has(funcPackage(f.Func)) })
+		e.conn = e.g.Counts[c.n-1] > 0 && (e.reads || byServer && mayFollow(e))
+	}
+	// Closures of bound groups' functions, to a fixed point: each round
+	// binds at least one more group, or ends.
+	boundFuncs := map[string]bool{}
+	for changed := true; changed; {
+		changed = false
+		for _, e := range c.order {
+			if e.conn && !inHandler(&Stack{Frames: e.rep.Frames}) {
+				for _, f := range e.rep.Frames {
+					boundFuncs[f.Func] = true
+				}
+			}
+		}
+		for _, e := range c.order {
+			if n := len(e.rep.Frames); !e.conn && n > 0 && boundFuncs[enclosingFunc(e.rep.Frames[n-1].Func)] && mayFollow(e) {
+				e.conn, changed = true, true
+			}
+		}
+	}
+}
+
+// enclosingFunc returns the function a closure or go-statement wrapper
+// is defined in ("pkg.(*T).Watch" for "pkg.(*T).Watch.func1",
+// "pkg.F.func2.1" or "pkg.F.gowrap1"), or "" for any other function.
+func enclosingFunc(fn string) string {
+	slash := strings.LastIndexByte(fn, '/') + 1
+	name := fn[slash:]
+	end := len(name) // name[:end] is what is left to cut
+	for {
+		i := strings.LastIndexByte(name[:end], '.')
+		// What is left must still name a function of a package.
+		if i < 0 || !strings.Contains(name[:i], ".") {
+			break
+		}
+		part := name[i+1 : end]
+		if !isDigits(part) && !isDigits(strings.TrimPrefix(part, "func")) && !isDigits(strings.TrimPrefix(part, "gowrap")) {
+			break
+		}
+		end = i
+	}
+	if end == len(name) {
+		return ""
+	}
+	return fn[:slash+end]
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// pkgTree is a set of packages that holds the packages below them too:
+// a server library's internals (google.golang.org/grpc/internal/transport
+// under google.golang.org/grpc) are its own.
+type pkgTree map[string]bool
+
+func (t pkgTree) has(pkg string) bool {
+	for p := pkg; ; {
+		if t[p] {
+			return true
+		}
+		i := strings.LastIndexByte(p, '/')
+		if i < 0 {
+			return false
+		}
+		p = p[:i]
 	}
 }
 

@@ -187,6 +187,10 @@ var defaultRules = []struct {
 	},
 	// A goroutine that is running is not blocked, whatever library it is in.
 	{Running, StateIs("running", "runnable")},
+	// Created and not started yet: the formats without states (debug=1,
+	// protobuf) print such a goroutine with runtime.goexit alone, which
+	// leaves no frame. It runs as soon as it is scheduled.
+	{Running, All(StateIs(""), func(s *Stack) bool { return len(s.Frames) == 0 })},
 	{TestRunner, Any(TopFunc("testing.(*T).Run", "testing.tRunner", "testing.runTests", "testing.(*M).startAlarm.func1", "testing.(*T).Parallel", "testing.runTests.func1", "testing.(*M).Run",
 		// A test whose function returned, waiting in tRunner's deferred
 		// function for its parallel subtests.
