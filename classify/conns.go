@@ -44,6 +44,10 @@ var connLabels = map[Label]bool{
 	GRPCServerHandler: true,
 }
 
+// http1Conn matches the goroutine of an HTTP/1 server connection, which
+// runs its requests' handlers itself.
+var http1Conn = HasFunc("net/http.(*conn).serve")
+
 // serverSide are the labels of the server side of a connection, whatever
 // package serves it (net/http's server is in the same package as its
 // client).
@@ -256,12 +260,13 @@ func (c *comparer) walkConns(serverFuncs map[string]bool) []bool {
 	}
 	// What the walk asks of a goroutine is a fact of its group: asked
 	// once per group, not once per goroutine.
-	type groupFacts struct{ fromMain, inHandler bool }
+	type groupFacts struct{ fromMain, inHandler, servesHTTP1 bool }
 	known := map[*entry]groupFacts{}
 	facts := func(e *entry) groupFacts {
 		f, ok := known[e]
 		if !ok {
-			f = groupFacts{funcPackage(creator(e.rep)) == "main", inHandler(&Stack{Frames: e.rep.Frames})}
+			st := &Stack{Frames: e.rep.Frames}
+			f = groupFacts{funcPackage(creator(e.rep)) == "main", inHandler(st), http1Conn(st)}
 			known[e] = f
 		}
 		return f
@@ -271,10 +276,10 @@ func (c *comparer) walkConns(serverFuncs map[string]bool) []bool {
 	var todo []int
 	mark := func(i int) {
 		// What package main starts is the program's work, even when
-		// started from a connection's goroutine (HTTP/1 runs the handler
-		// on it): judged on its own. (A handler in a package of its own is
-		// not told apart yet; see inHandler for the goroutines still in
-		// a request.)
+		// started from a connection's goroutine: judged on its own. So is
+		// what an HTTP/1 handler started, in any package (see the walk
+		// below), and what a goroutine still in a request starts (see
+		// inHandler).
 		if facts(last[i].e).fromMain {
 			return
 		}
@@ -297,7 +302,15 @@ func (c *comparer) walkConns(serverFuncs map[string]bool) []bool {
 			// connection's: judged on its own, as before.
 			continue
 		}
+		servesHTTP1 := facts(m.e).servesHTTP1
 		for _, k := range children[m.id] {
+			// net/http runs an HTTP/1 handler on its connection's
+			// goroutine: what that goroutine started outside the
+			// standard library, a handler started, and it is the
+			// handler's work, whatever package the handler is in.
+			if servesHTTP1 && !isStdlib(creator(last[k].e.rep)) {
+				continue
+			}
 			mark(k)
 		}
 		if m.parent != 0 && index(m.parent) < 0 {

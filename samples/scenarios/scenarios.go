@@ -74,6 +74,7 @@ var All = []Scenario{
 	poolDrains(),
 	longLivedWorkers(),
 	gatewayUpstreamHung(),
+	httpHandlerSpawns(),
 }
 
 // Lookup returns the scenario called name.

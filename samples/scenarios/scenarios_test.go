@@ -138,6 +138,13 @@ var leaks = map[string]leak{
 		},
 		headline: "select | " + srvConn, frame: pkg + "gatewayHandler.ServeHTTP",
 	},
+	"http-handler-spawns": {
+		groups: map[string]int{
+			"select | scenarios.refreshHandler.refresh": 3,
+			"IO wait | " + srvConn:                      1, // the kept-alive connection
+		},
+		headline: "select | scenarios.refreshHandler.refresh", frame: pkg + "refreshHandler.refresh",
+	},
 }
 
 type goroutine struct {
