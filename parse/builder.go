@@ -235,7 +235,7 @@ func (b *builder) finish() *Snapshot {
 	s.Groups = s.Groups[:0]
 	for _, g := range b.groups {
 		s.Groups = append(s.Groups, g)
-		sortLabelSets(g.LabelSets)
+		b.labelSets[g].sort(g.LabelSets)
 	}
 	SortGroups(s.Groups)
 	return s

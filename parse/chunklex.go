@@ -9,8 +9,9 @@ import (
 // lexing needs no sequencer for.
 
 // lex splits the chunk into goroutine blocks, as far as it can without
-// the sequencer's state.
-func (c *chunk) lex(stacks *shapes) {
+// the sequencer's state. status is the worker's own cache of header tails,
+// kept from chunk to chunk.
+func (c *chunk) lex(stacks *shapes, status *statusCache) {
 	c.slowAt = len(c.data)
 	if c.rest != nil || c.err != nil {
 		c.slowAt = 0
@@ -21,7 +22,6 @@ func (c *chunk) lex(stacks *shapes) {
 		in         bool
 		blockStart int
 		seed       = maphash.MakeSeed()
-		status     statusCache
 		index      = map[uint64]int32{} // key hash -> index in c.keys
 	)
 	// finish files the block and returns the index of its key, and
@@ -108,7 +108,7 @@ func (c *chunk) lex(stacks *shapes) {
 			pos = next
 			continue
 		}
-		h, ok := parseHeaderCached(line, &status)
+		h, ok := parseHeaderCached(line, status)
 		if !ok {
 			c.slowAt = pos
 			break

@@ -75,8 +75,9 @@ func readText(r io.Reader, name string) ([]*Snapshot, error) {
 	wg.Go(func() { cutChunks(r, order, work, free) })
 	for range workers {
 		wg.Go(func() {
+			var status statusCache
 			for c := range work {
-				c.lex(stacks)
+				c.lex(stacks, &status)
 				close(c.done)
 			}
 		})

@@ -117,7 +117,7 @@ func TestRawBodiesRepeatManyStacks(t *testing.T) {
 		}
 	}
 	c := &chunk{data: data.Bytes(), cutAtHeader: true, last: true, done: make(chan struct{})}
-	c.lex(&shapes{m: map[string]*shape{}})
+	c.lex(&shapes{m: map[string]*shape{}}, &statusCache{})
 	if c.slowAt != len(c.data) || len(c.blocks) != rounds*len(blocks) {
 		t.Fatalf("lexed %d of %d blocks, stopped at %d of %d bytes", len(c.blocks), rounds*len(blocks), c.slowAt, len(c.data))
 	}

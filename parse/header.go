@@ -49,6 +49,12 @@ func parseHeader(line []byte) (header, bool) {
 // growing at maxStatuses.
 type statusCache struct {
 	m map[string]header
+	// tails maps what follows a header's ID (" [chan send]:", or with
+	// labels " [select] {"route": "/api"}:") to the header it gives: one
+	// lookup for the whole line where the status and labels would each be
+	// read and looked up. Labels that differ in every goroutine (a
+	// request ID) fill it, and it stops growing at maxTails.
+	tails map[string]header
 	// labels interns label texts the same way: a dump of a million
 	// labelled goroutines has far fewer distinct label sets, and the
 	// lookup of a byte slice allocates nothing.
@@ -68,6 +74,32 @@ func parseHeaderCached(line []byte, cache *statusCache) (header, bool) {
 	if !ok {
 		return h, false
 	}
+	if cache != nil {
+		if c, ok := cache.tails[string(rest)]; ok {
+			c.id, c.bigID = h.id, h.bigID
+			return c, true
+		}
+	}
+	h, ok = parseTail(h, rest, cache)
+	if ok && cache != nil && len(cache.tails) < maxTails && len(rest) <= maxTail {
+		if cache.tails == nil {
+			cache.tails = map[string]header{}
+		}
+		t := h
+		t.id, t.bigID = 0, ""
+		cache.tails[string(rest)] = t
+	}
+	return h, ok
+}
+
+// Bounds of statusCache.tails: the tails kept, and the longest kept.
+const (
+	maxTails = 4096
+	maxTail  = 512
+)
+
+// parseTail parses what follows the ID of header h.
+func parseTail(h header, rest []byte, cache *statusCache) (header, bool) {
 	// Skip " gp=0x... m=N mp=0x..." (system tracebacks) up to " [".
 	open := bytes.IndexByte(rest, '[')
 	if open < 1 || rest[open-1] != ' ' || !isHeaderFill(rest[:open-1]) {

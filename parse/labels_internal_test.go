@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -74,5 +75,23 @@ func TestParseHeaderBadLabels(t *testing.T) {
 		if h, ok := parseHeader([]byte(in)); ok {
 			t.Errorf("parseHeader(%q) = %+v; want no header", in, h)
 		}
+	}
+}
+
+// TestAppendQuoted: labelKey's quoting is strconv.Quote's, byte for byte,
+// with or without the fast path: the order of label sets in every report
+// rests on it.
+func TestAppendQuoted(t *testing.T) {
+	for _, s := range []string{
+		"", "plain", "/api/v1", "with space", `quote"d`, `back\slash`, "tab\there", "new\nline",
+		"del\x7f", "é", "日本", "\u202e", "bad\xffutf8", "~", " ",
+	} {
+		if got, want := string(appendQuoted(nil, s)), strconv.Quote(s); got != want {
+			t.Errorf("appendQuoted(%q) = %s, want %s", s, got, want)
+		}
+	}
+	m := map[string]string{"b": "2", "a": `x"y`, "c": "é"}
+	if got, want := labelKey(m), `"a":"x\"y","b":"2","c":"é",`; got != want {
+		t.Errorf("labelKey = %s, want %s", got, want)
 	}
 }

@@ -18,6 +18,6 @@ func (g *Group) RecountLabelSets() {
 			idx.add(&sets, labelKey(m.Labels), m.Labels, 1)
 		}
 	}
-	sortLabelSets(sets)
+	idx.sort(sets)
 	g.LabelSets = sets
 }

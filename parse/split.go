@@ -108,7 +108,7 @@ func splitGroups(s *Snapshot, part func(map[string]string) string) {
 		}
 		for _, name := range order {
 			p := parts[name]
-			sortLabelSets(p.LabelSets)
+			sets[p].sort(p.LabelSets)
 			out = append(out, p)
 		}
 	}
@@ -167,6 +167,6 @@ func MergeLabelSets(a, b []LabelSet) []LabelSet {
 	for _, ls := range slices.Concat(a, b) {
 		idx.add(&out, labelKey(ls.Labels), ls.Labels, ls.Count)
 	}
-	sortLabelSets(out)
+	idx.sort(out)
 	return out
 }
