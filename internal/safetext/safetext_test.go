@@ -165,3 +165,27 @@ func TestStringTwice(t *testing.T) {
 		}
 	}
 }
+
+// TestWalkKeysThatGateAlike: map keys that gate to one string (two
+// passwords redacted alike, a BEL and its escape written out) all stay,
+// the later ones numbered, the same on every run.
+func TestWalkKeysThatGateAlike(t *testing.T) {
+	for range 20 { // map order is random: the numbering must not be
+		m := map[string]string{
+			"http://u:one@h/": "1",
+			"http://u:two@h/": "2",
+			"a\x07":           "bel",
+			`a\a`:             "text",
+		}
+		Walk(&m)
+		want := map[string]string{
+			"http://u:xxxxx@h/":    "1",
+			"http://u:xxxxx@h/ #2": "2",
+			`a\a`:                  "bel",
+			`a\a #2`:               "text",
+		}
+		if diff := cmp.Diff(want, m); diff != "" {
+			t.Fatalf("Walk mismatch (-want +got):\n%s", diff)
+		}
+	}
+}

@@ -1,6 +1,11 @@
 package safetext
 
-import "reflect"
+import (
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+)
 
 // Walk applies [String] to every string v holds, in place: v is a pointer
 // to the value a writer is about to encode (a JSON document, the data of
@@ -80,21 +85,34 @@ func (w walker) walk(v reflect.Value) {
 }
 
 // walkMap gates keys and values by building the map again: map elements
-// cannot be set in place.
+// cannot be set in place. Two keys can gate to one (two passwords redacted,
+// two long keys cut alike, a control character and its escape written
+// out): the later one, in the order of the keys before gating, gets " #2"
+// (then #3 ...) rather than replacing the first. The keys are taken in
+// that order so the suffixes are the same on every run.
 func (w walker) walkMap(v reflect.Value) {
 	if v.IsNil() || !v.CanSet() {
 		return
 	}
 	kt, et := v.Type().Key(), v.Type().Elem()
+	keys := v.MapKeys()
+	if kt.Kind() == reflect.String {
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+	}
 	out := reflect.MakeMapWithSize(v.Type(), v.Len())
-	iter := v.MapRange()
-	for iter.Next() {
+	for _, key := range keys {
 		k := reflect.New(kt).Elem()
-		k.Set(iter.Key())
+		k.Set(key)
 		e := reflect.New(et).Elem()
-		e.Set(iter.Value())
+		e.Set(v.MapIndex(key))
 		w.walk(k)
 		w.walk(e)
+		if kt.Kind() == reflect.String && out.MapIndex(k).IsValid() {
+			base := k.String()
+			for n := 2; out.MapIndex(k).IsValid(); n++ {
+				k.SetString(base + " #" + strconv.Itoa(n))
+			}
+		}
 		out.SetMapIndex(k, e)
 	}
 	v.Set(out)
