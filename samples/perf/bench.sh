@@ -4,7 +4,7 @@
 #   samples/perf/bench.sh                     # CASES=small
 #   CASES="small big" BENCH_DIR=${TMPDIR:-/tmp}/sdbench samples/perf/bench.sh
 #
-# Env: CASES (small, big, or both; default small), BENCH_DIR (dumps are kept
+# Env: CASES (small, big, labels, or several; default small), BENCH_DIR (dumps are kept
 # and reused there; default a fresh temp dir), PANICPARSE_BIG=1 (also run
 # panicparse on the 1M dump: it needs more than 14 GB), TIMEOUT (seconds per
 # panicparse/stackdiff run, default 300), FIRST (the commit of stackdiff's
@@ -15,7 +15,7 @@ set -euo pipefail
 CASES=${CASES:-small}
 TIMEOUT=${TIMEOUT:-300}
 for c in ${CASES//,/ }; do # fail before minutes of building and generating
-	[[ $c == small || $c == big ]] || { echo "unknown case $c (want small, big)" >&2 && exit 2; }
+	[[ $c == small || $c == big || $c == labels ]] || { echo "unknown case $c (want small, big, labels)" >&2 && exit 2; }
 done
 # Made absolute before the cd below, so a relative BENCH_DIR means relative
 # to where the script was started, never a gigabyte inside the repository.
@@ -66,11 +66,15 @@ fi
 # dump N STACKS PARENTS: prints the path of that dump, generating it unless
 # BENCH_DIR already has it. Written under a temporary name first so that an
 # interrupted run never leaves a truncated dump to be reused.
+# A fourth argument, LABELS, labels the goroutines with that many distinct
+# label sets, printed in the headers as Go 1.27 prints them by default
+# (GODEBUG=tracebacklabels=1 makes Go 1.26 print them too).
 dump() {
-	local f="$BENCH_DIR/dump-n$1-s$2-p$3.txt"
+	local labels=${4:-0} f="$BENCH_DIR/dump-n$1-s$2-p$3.txt"
+	((labels == 0)) || f="$BENCH_DIR/dump-n$1-s$2-p$3-l$labels.txt"
 	if [[ ! -s $f ]]; then
 		echo "generating $f" >&2
-		"$BIN/bigdump" -n "$1" --stacks "$2" --parents "$3" -o "$f.tmp" >&2
+		GODEBUG=tracebacklabels=1 "$BIN/bigdump" -n "$1" --stacks "$2" --parents "$3" --labels "$labels" -o "$f.tmp" >&2
 		mv "$f.tmp" "$f"
 	fi
 	echo "$f"
@@ -147,7 +151,7 @@ run_case() {
 			row "$name" "$n" "$stacks" panicparse "$floor_wall" "$floor_cpu" "$OUT"
 		else
 			WALL=skipped RSS=- CPU=-
-			row "$name" "$n" "$stacks" panicparse "$floor_wall" "$floor_cpu" "needs >14 GB; PANICPARSE_BIG=1 to run"
+			row "$name" "$n" "$stacks" panicparse "$floor_wall" "$floor_cpu" "minutes to hours, >14 GB at 1M; PANICPARSE_BIG=1 runs it"
 		fi
 	fi
 	measure timeout "$TIMEOUT" "$BIN/gsparse" "${files[@]}"
@@ -183,6 +187,14 @@ for c in ${CASES//,/ }; do
 		run_case 100k-50s-1000p 50 1 "$d1000p"
 		# Diff of two dumps whose stacks differ: 50 vs 5000 classes.
 		run_case diff-100k 50/5000 0 "$d50" "$d5000"
+		;;
+	labels)
+		# Goroutines labelled with 1000 label sets (an endpoint, a
+		# tenant), and with one set each (a request ID).
+		dl=$(dump 300000 50 1 1000)
+		du=$(dump 300000 50 1 300000)
+		run_case 300k-1000l 50 0 "$dl"
+		run_case 300k-uniq-l 50 0 "$du"
 		;;
 	big)
 		d1m=$(dump 1000000 50 1)
