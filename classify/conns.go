@@ -183,40 +183,12 @@ func (c *comparer) followReaders(serverPkgs pkgTree) {
 }
 
 // enclosingFunc returns the function a closure or go-statement wrapper
-// is defined in ("pkg.(*T).Watch" for "pkg.(*T).Watch.func1",
-// "pkg.F.func2.1" or "pkg.F.gowrap1"), or "" for any other function.
+// is defined in, or "" for any other function.
 func enclosingFunc(fn string) string {
-	slash := strings.LastIndexByte(fn, '/') + 1
-	name := fn[slash:]
-	end := len(name) // name[:end] is what is left to cut
-	for {
-		i := strings.LastIndexByte(name[:end], '.')
-		// What is left must still name a function of a package.
-		if i < 0 || !strings.Contains(name[:i], ".") {
-			break
-		}
-		part := name[i+1 : end]
-		if !isDigits(part) && !isDigits(strings.TrimPrefix(part, "func")) && !isDigits(strings.TrimPrefix(part, "gowrap")) {
-			break
-		}
-		end = i
+	if f, cut := display.TrimClosure(fn); cut {
+		return f
 	}
-	if end == len(name) {
-		return ""
-	}
-	return fn[:slash+end]
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
+	return ""
 }
 
 // pkgTree is a set of packages that holds the packages below them too:

@@ -113,3 +113,38 @@ func JoinCounts(v []int) string {
 	}
 	return strings.Join(s, " → ")
 }
+
+// TrimClosure returns fn without the suffixes the compiler gives closures
+// and go-statement wrappers ("pkg.(*T).Watch" for "pkg.(*T).Watch.func1",
+// "pkg.F.func2.1" or "pkg.F.gowrap1": the function they are defined in),
+// and whether it cut any. A function named func1 is no closure: at least
+// "pkg.F" is left.
+func TrimClosure(fn string) (string, bool) {
+	slash := strings.LastIndexByte(fn, '/') + 1
+	name := fn[slash:]
+	end := len(name) // name[:end] is what is left to cut
+	for {
+		i := strings.LastIndexByte(name[:end], '.')
+		if i < 0 || !strings.Contains(name[:i], ".") {
+			break
+		}
+		part := name[i+1 : end]
+		if !isDigits(part) && !isDigits(strings.TrimPrefix(part, "func")) && !isDigits(strings.TrimPrefix(part, "gowrap")) {
+			break
+		}
+		end = i
+	}
+	return fn[:slash+end], end < len(name)
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

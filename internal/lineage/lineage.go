@@ -9,6 +9,7 @@ package lineage
 import (
 	"strings"
 
+	"github.com/stackdiff/stackdiff/internal/display"
 	"github.com/stackdiff/stackdiff/parse"
 )
 
@@ -176,38 +177,14 @@ func IsTestFunc(fn string) bool {
 // the ".funcN" suffixes of closures: "example.com/m.TestFetchAll.func1"
 // gives "TestFetchAll".
 func Short(fn string) string {
-	name := fn
+	name, _ := display.TrimClosure(fn)
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
 		name = name[i+1:]
 	}
 	if i := strings.IndexByte(name, '.'); i >= 0 {
 		name = name[i+1:]
 	}
-	// Closures print as "TestX.func1", closures in closures "TestX.func1.2".
-	for {
-		i := strings.LastIndexByte(name, '.')
-		if i < 0 {
-			break
-		}
-		last := name[i+1:]
-		if !allDigits(last) && !(strings.HasPrefix(last, "func") && allDigits(last[len("func"):])) {
-			break
-		}
-		name = name[:i]
-	}
 	return name
-}
-
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // ancestrySteps visits the steps of an ancestry the runtime printed, in
