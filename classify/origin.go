@@ -15,8 +15,11 @@ import (
 // grew.
 
 // origin names where a group's goroutines come from: the function they
-// were started with and the function that started them.
-func origin(g *Group) string {
+// were started with and the function that started them. Without creators
+// in some input (debug=1, protobuf), the creator is left out for all:
+// those inputs cannot say it, and a text dump's goroutines would
+// otherwise never share an origin with theirs.
+func origin(g *Group, withCreator bool) string {
 	fn := ""
 	frames := stackFrames(g.Frames)
 	for i := len(frames) - 1; i >= 0; i-- {
@@ -25,7 +28,7 @@ func origin(g *Group) string {
 			break
 		}
 	}
-	if g.CreatedBy != nil {
+	if withCreator && g.CreatedBy != nil {
 		return fn + "\ncreated by " + g.CreatedBy.Func
 	}
 	return fn
@@ -40,7 +43,7 @@ func (c *comparer) newByOrigin() {
 	byOrigin := map[string][]*Group{}
 	var origins []string
 	for _, e := range c.order {
-		o := origin(e.g)
+		o := origin(e.g, !c.stackOnly)
 		if byOrigin[o] == nil {
 			origins = append(origins, o)
 		}

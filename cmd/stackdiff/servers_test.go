@@ -110,6 +110,12 @@ func TestServerDumps(t *testing.T) {
 			for i, f := range busy {
 				check(true, filepath.Join(dir, quiet[i]), filepath.Join(dir, f))
 			}
+			// Across formats: a text dump has states, creators and IDs, a
+			// profile none, and neither loses the match (a fetch's own
+			// connection may linger as a suspect).
+			check(false, filepath.Join(dir, "idle.txt"), filepath.Join(dir, "load.pb.gz"))
+			check(false, filepath.Join(dir, "idle.pb.gz"), filepath.Join(dir, "load.txt"))
+			check(false, filepath.Join(dir, "idle.txt"), filepath.Join(dir, "idle.pb.gz"))
 		})
 	}
 }

@@ -56,7 +56,8 @@ func IsStdlib(fn string) bool { return IsRuntime(fn) || IsStdlibPath(fn) }
 // Visible drops the frames that differ between dump kinds for one
 // goroutine: the runtime's own frames at the leaf (shown by SIGQUIT
 // tracebacks and profiles, hidden by runtime.Stack), a final
-// runtime.goexit and the go statement's wrapper before it.
+// runtime.goexit and the go statement's wrapper before it, and the
+// runtime.main below main.main (profiles show it, tracebacks do not).
 func Visible(frames []parse.Frame) []parse.Frame {
 	i := 0
 	for i < len(frames) && IsRuntime(frames[i].Func) {
@@ -66,7 +67,7 @@ func Visible(frames []parse.Frame) []parse.Frame {
 		return frames // all runtime: keep them, they are the identity
 	}
 	j := len(frames)
-	for j > i && IsRuntime(frames[j-1].Func) && strings.HasSuffix(frames[j-1].Func, "goexit") {
+	for j > i && IsRuntime(frames[j-1].Func) && (strings.HasSuffix(frames[j-1].Func, "goexit") || frames[j-1].Func == "runtime.main") {
 		j--
 	}
 	for j > i+1 && IsGoWrapper(frames[j-1].Func) {
