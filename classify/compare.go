@@ -19,7 +19,8 @@ const (
 	// else by stack.
 	MatchAuto MatchMode = "auto"
 	// MatchID trusts goroutine IDs: an ID in both snapshots is the same
-	// goroutine.
+	// goroutine. Profiles (debug=1, protobuf) have no IDs: with one among
+	// the snapshots, it matches by stack.
 	MatchID MatchMode = "id"
 	// MatchStack compares only the counts of each stack.
 	MatchStack MatchMode = "stack"
@@ -320,7 +321,10 @@ func (c *comparer) sameProcess() bool {
 	c.join()
 	switch c.opts.Match {
 	case MatchID:
-		return true
+		// Trusted, but only where there are IDs to trust: debug=1 and
+		// protobuf profiles have none, and matching them "by ID" would
+		// call every goroutine old.
+		return !c.stackOnly
 	case MatchStack:
 		return false
 	}

@@ -238,3 +238,27 @@ func TestReplacedIsNotALeak(t *testing.T) {
 		}
 	}
 }
+
+// TestMatchIDWithoutIDs: MatchID on profiles, which have no goroutine IDs,
+// matches by stack as MatchAuto does: "by ID" it called every goroutine
+// old (224 new goroutines of etcd under load became 0).
+func TestMatchIDWithoutIDs(t *testing.T) {
+	var snaps []*parse.Snapshot
+	for _, name := range []string{"idle.pb.gz", "load.pb.gz"} {
+		f, err := os.Open(filepath.Join("..", "samples", "servers", "etcd", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := parse.Read(f, name)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		snaps = append(snaps, s)
+	}
+	auto := classify.Compare(snaps, nil).Summary
+	byID := classify.Compare(snaps, &classify.Options{Match: classify.MatchID}).Summary
+	if diff := cmp.Diff(auto, byID); auto.New == 0 || diff != "" {
+		t.Errorf("MatchID summary differs from MatchAuto's (%d new) (-auto +id):\n%s", auto.New, diff)
+	}
+}

@@ -193,3 +193,19 @@ func TestGoldenCrashDumps(t *testing.T) {
 		t.Errorf("only %d crash dumps found in %s", n, dir)
 	}
 }
+
+// TestMatchIDNeedsIDs: --match id on a profile, which has no goroutine
+// IDs, is refused with exit 2 and one line saying why; it used to call
+// every goroutine old and hide a leak (exit 0).
+func TestMatchIDNeedsIDs(t *testing.T) {
+	for _, files := range [][]string{
+		{"../../samples/servers/etcd/idle.pb.gz", "../../samples/servers/etcd/load.pb.gz"},
+		{"../../samples/servers/nats/idle.txt", "../../samples/servers/nats/load.debug1.txt"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(append([]string{"--match", "id"}, files...), nil, &stdout, &stderr)
+		if code != 2 || stdout.Len() > 0 || strings.Count(stderr.String(), "\n") != 1 || !strings.Contains(stderr.String(), "no goroutine IDs") {
+			t.Errorf("--match id %v: exit %d, stdout %q, stderr %q; want exit 2 and one line", files, code, stdout.String(), stderr.String())
+		}
+	}
+}

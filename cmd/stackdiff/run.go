@@ -176,6 +176,14 @@ func runWith(c config, args []string, stdin io.Reader, stdout, stderr io.Writer)
 	if code != exitOK {
 		return code
 	}
+	if c.match == "id" {
+		for _, s := range snaps {
+			if s.Format == parse.FormatDebug1 || s.Format == parse.FormatProto {
+				complain(stderr, "--match id: %s is a %s profile, which has no goroutine IDs; use --match stack or auto", s.Name, s.Format)
+				return exitTrouble
+			}
+		}
+	}
 	for _, s := range snaps {
 		c.splitByLabels(s)
 	}
