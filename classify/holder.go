@@ -165,7 +165,11 @@ func (c *comparer) findHolders(groups []*Group) []*Group {
 		if lw.wait > 0 {
 			long = fmt.Sprintf(", for at least as long (%d minutes)", lw.wait)
 		}
-		h.Evidence = append(h.Evidence, fmt.Sprintf("may hold the lock that %s for%s: it is inside %s, blocked (%s)%s", waiters, where, display.ShortFunc(t), h.State, long))
+		blocked := "blocked" // a profile prints no state
+		if h.State != "" {
+			blocked = fmt.Sprintf("blocked (%s)", h.State)
+		}
+		h.Evidence = append(h.Evidence, fmt.Sprintf("may hold the lock that %s for%s: it is inside %s, %s%s", waiters, where, display.ShortFunc(t), blocked, long))
 		if h.Verdict == OK {
 			h.Verdict = Suspect
 			raised = append(raised, h)

@@ -1,7 +1,9 @@
 package classify_test
 
 import (
+	"bytes"
 	"fmt"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -119,6 +121,25 @@ func TestLockHolder(t *testing.T) {
 	}
 	if tick := byFunc(r, "(*ledger).tick"); tick == nil || tick.Verdict != classify.OK {
 		t.Errorf("the idle loop of the same type: %+v, want ok", tick)
+	}
+
+	// The goroutine profile of the same moment prints no states: the
+	// holder is named all the same, without an empty "()" for its state.
+	var pb bytes.Buffer
+	if err := pprof.Lookup("goroutine").WriteTo(&pb, 0); err != nil {
+		t.Fatal(err)
+	}
+	s, err := parse.Read(&pb, "profile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder = byFunc(classify.Compare([]*parse.Snapshot{s}, nil), "(*ledger).add")
+	if holder == nil {
+		t.Fatal("holder not in the profile")
+	}
+	says = strings.Join(holder.Evidence, "; ")
+	if !strings.Contains(says, "may hold the lock that 12 goroutines wait for at ") || strings.Contains(says, "()") {
+		t.Errorf("holder in a profile: evidence %q; want the lock, and no empty state", says)
 	}
 }
 
