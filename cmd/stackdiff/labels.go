@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"io"
 	"strings"
 
 	"github.com/stackdiff/stackdiff/parse"
@@ -43,4 +44,23 @@ func (c *config) badLabelIgnore() error {
 		}
 	}
 	return nil
+}
+
+// warnUnusedByLabel says when no goroutine of any input carries the
+// --by-label key: a misspelt key, or a dump whose runtime printed no
+// labels, would otherwise split nothing silently.
+func (c *config) warnUnusedByLabel(snaps []*parse.Snapshot, stderr io.Writer) {
+	if c.byLabel == "" {
+		return
+	}
+	for _, s := range snaps {
+		for _, g := range s.Groups {
+			for _, ls := range g.LabelSets {
+				if _, ok := ls.Labels[c.byLabel]; ok {
+					return
+				}
+			}
+		}
+	}
+	complain(stderr, "warning: --by-label %s: no goroutine carries this label", c.byLabel)
 }

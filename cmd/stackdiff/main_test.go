@@ -209,3 +209,16 @@ func TestMatchIDNeedsIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestByLabelUnused: --by-label with a key no goroutine carries says so on
+// stderr; with a key the dump has, nothing is said.
+func TestByLabelUnused(t *testing.T) {
+	dump := "../../parse/testdata/go127/goroutineleak_debug2.txt"
+	for key, warned := range map[string]bool{"nosuchkey": true, "endpoint": false} {
+		var stdout, stderr bytes.Buffer
+		run([]string{"-q", "--by-label", key, dump}, nil, &stdout, &stderr)
+		if got := strings.Contains(stderr.String(), "no goroutine carries this label"); got != warned {
+			t.Errorf("--by-label %s: stderr %q; warned %v, want %v", key, stderr.String(), got, warned)
+		}
+	}
+}

@@ -187,6 +187,7 @@ func runWith(c config, args []string, stdin io.Reader, stdout, stderr io.Writer)
 	for _, s := range snaps {
 		c.splitByLabels(s)
 	}
+	c.warnUnusedByLabel(snaps, stderr)
 	rep := classify.Compare(snaps, c.options())
 	c.warnUnusedIgnores(rep, stderr)
 	if !c.quiet {
