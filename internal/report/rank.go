@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/stackdiff/stackdiff/classify"
 	"github.com/stackdiff/stackdiff/parse"
@@ -42,9 +43,13 @@ func hiddenText(r *classify.Report, shown []*classify.Group, hidden int) string 
 	for _, g := range shown {
 		in[g] = true
 	}
-	unchanged := 0
+	unchanged, ignored := 0, 0
 	for _, g := range r.Groups {
-		if !in[g] && g.Delta == 0 && g.New == 0 {
+		switch {
+		case in[g]:
+		case g.Ignored != "":
+			ignored++
+		case g.Delta == 0 && g.New == 0:
 			unchanged++
 		}
 	}
@@ -52,13 +57,27 @@ func hiddenText(r *classify.Report, shown []*classify.Group, hidden int) string 
 	if r.SameProcess {
 		changed = "without new goroutines"
 	}
-	switch unchanged {
-	case hidden:
-		return Plural(hidden, "unchanged ok group")
-	case 0:
-		return Plural(hidden, "ok group") + " " + changed
+	var parts []string
+	if unchanged > 0 {
+		parts = append(parts, fmt.Sprintf("%d unchanged", unchanged))
 	}
-	return fmt.Sprintf("%s (%d unchanged, %d %s)", Plural(hidden, "ok group"), unchanged, hidden-unchanged, changed)
+	if n := hidden - unchanged - ignored; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", n, changed))
+	}
+	if ignored > 0 {
+		parts = append(parts, fmt.Sprintf("%d ignored by --ignore", ignored))
+	}
+	if len(parts) == 1 {
+		switch {
+		case unchanged == hidden:
+			return Plural(hidden, "unchanged ok group")
+		case ignored == hidden:
+			return Plural(hidden, "group") + " ignored by --ignore"
+		case unchanged == 0 && ignored == 0:
+			return Plural(hidden, "ok group") + " " + changed
+		}
+	}
+	return fmt.Sprintf("%s (%s)", Plural(hidden, "ok group"), strings.Join(parts, ", "))
 }
 
 // siteIndex returns the index of the group's site among its visible

@@ -28,7 +28,11 @@ func (p *printer) table(r *classify.Report, shown []*classify.Group, width int) 
 	}
 	fmt.Fprintln(tw, strings.Join(cols, "\t"))
 	for _, g := range shown {
-		row := []string{string(g.Verdict), string(g.Label)}
+		verdict := string(g.Verdict)
+		if g.Ignored != "" {
+			verdict = "ignored" // --all shows what --ignore took out
+		}
+		row := []string{verdict, string(g.Label)}
 		if multi {
 			row = append(row, Signed(g.Delta))
 		}

@@ -89,7 +89,7 @@ func visible(r *classify.Report, c Options) []*classify.Group {
 		if r.SameProcess {
 			changed = g.New > 0 && g.New >= c.MinDelta
 		}
-		if c.All || g.Verdict != classify.OK || changed {
+		if c.All || g.Ignored == "" && (g.Verdict != classify.OK || changed) {
 			out = append(out, g)
 		}
 	}
