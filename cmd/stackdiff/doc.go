@@ -60,6 +60,9 @@
 //	    why:      write loop of an open net/http client connection
 //	    fix:      close response bodies and idle connections; it goes away with its read loop
 //
+//	ok, though they grew:
+//	    http-server-conn +3: grew with the connections (0 → 3): they serve connections, and the goroutines reading connections went 0 → 3
+//
 //	3 ok groups (1 unchanged, 2 without new goroutines) not shown (--all shows them)
 //
 // The fixed version of a worker pool gives nothing to report:

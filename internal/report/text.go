@@ -58,6 +58,7 @@ func Text(w io.Writer, r *classify.Report, c Options) error {
 			p.detail(g, c)
 		}
 	}
+	p.whyOK(shown)
 	if c.SourceHint && slices.ContainsFunc(shown, func(g *classify.Group) bool { return g.NoSource && g.Verdict != classify.OK }) {
 		fmt.Fprintln(bw, "\nnote: source not found for a channel wait above; with it, it might be labelled timer, ticker or context-never-cancelled (--source-root DIR)")
 	}
@@ -209,6 +210,38 @@ func Plural(n int, what string) string {
 		return strconv.Itoa(n) + " " + what + "es"
 	}
 	return strconv.Itoa(n) + " " + what + "s"
+}
+
+// maxWhyOK is how many ok groups that grew get a line saying why they
+// are ok.
+const maxWhyOK = 10
+
+// whyOK says, one line a group, why the shown ok groups that grew are ok
+// (connections, requests in flight): growth with no word of why would
+// leave the reader to guess whether the tool looked at all.
+func (p *printer) whyOK(shown []*classify.Group) {
+	var lines []string
+	more := 0
+	for _, g := range shown {
+		if g.Verdict != classify.OK || g.Ignored != "" || len(g.Evidence) == 0 || g.Delta <= 0 && g.New <= 0 {
+			continue
+		}
+		if len(lines) == maxWhyOK {
+			more++
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("    %s %s: %s", g.Label, Signed(g.Delta), safetext.String(strings.Join(g.Evidence, "; "))))
+	}
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintf(p.w, "\n%s\n", p.paint(verdictColor(classify.OK), "ok, though they grew:"))
+	for _, l := range lines {
+		fmt.Fprintln(p.w, l)
+	}
+	if more > 0 {
+		fmt.Fprintf(p.w, "    and %d more (--json has their evidence)\n", more)
+	}
 }
 
 // detail prints the evidence, reason, fix and stack of a leak or suspect.
