@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/stackdiff/stackdiff/internal/sigkey"
 )
@@ -108,6 +109,9 @@ type Snapshot struct {
 	// LeftOut counts the goroutines a caller took out ([Snapshot.Drop],
 	// [Snapshot.DropWriters]), by reason; Groups no longer hold them.
 	LeftOut []LeftOut
+	// Taken is when the profile was taken, as a protobuf profile records
+	// it; zero for the formats that do not say.
+	Taken time.Time
 }
 
 // Count returns the number of goroutines in the snapshot.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/pprof/profile"
 )
@@ -159,6 +160,9 @@ func profileSnapshot(p *profile.Profile, name string, cuts map[int]int) (*Snapsh
 		}
 	}
 	snap := b.finish()
+	if p.TimeNanos > 0 {
+		snap.Taken = time.Unix(0, p.TimeNanos).UTC()
+	}
 	if len(p.Sample) == 0 {
 		snap.Warnings = append(snap.Warnings, "the profile has no samples")
 	}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/stackdiff/stackdiff/classify"
 	"github.com/stackdiff/stackdiff/parse"
@@ -25,6 +26,14 @@ func hints(paths []string, snaps []*parse.Snapshot, rep *classify.Report) []stri
 		first, last := snaps[0], snaps[len(snaps)-1]
 		if hiFirst, hiLast := first.MaxID(), last.MaxID(); hiLast < hiFirst {
 			out = append(out, fmt.Sprintf("%s looks older than %s (no new goroutines, and goroutine %d of the first is not in the last); are the inputs swapped?", last.Name, first.Name, hiFirst))
+		}
+	}
+	if len(snaps) >= 2 {
+		// Profiles have no IDs, but say when they were taken.
+		first, last := snaps[0], snaps[len(snaps)-1]
+		if !first.Taken.IsZero() && !last.Taken.IsZero() && last.Taken.Before(first.Taken) {
+			out = append(out, fmt.Sprintf("%s was taken before %s (%s, %s); are the inputs swapped?", last.Name, first.Name,
+				last.Taken.Format(time.RFC3339), first.Taken.Format(time.RFC3339)))
 		}
 	}
 	if len(snaps) >= 2 && rep.SameProcess {

@@ -110,6 +110,10 @@ func TestHints(t *testing.T) {
 		// Two runs of the scenarios program share goroutine 1 only.
 		{[]string{"../../samples/dumps/mutex-deadlock/after.txt", "../../samples/dumps/http-body-not-closed/after.txt"},
 			"stackdiff: hint: ../../samples/dumps/mutex-deadlock/after.txt and ../../samples/dumps/http-body-not-closed/after.txt share no goroutine but main and the runtime's"},
+		// Profiles have no IDs, but record when they were taken.
+		{[]string{"../../samples/servers/caddy/idle.pb.gz", "../../samples/servers/caddy/load.pb.gz"}, ""},
+		{[]string{"../../samples/servers/caddy/load.pb.gz", "../../samples/servers/caddy/idle.pb.gz"},
+			"stackdiff: hint: ../../samples/servers/caddy/idle.pb.gz was taken before ../../samples/servers/caddy/load.pb.gz ("},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
