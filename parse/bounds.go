@@ -1,6 +1,11 @@
 package parse
 
-import "fmt"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"unicode/utf8"
+)
 
 // Bounds on what one input may cost. Every one of them is far beyond what a
 // real dump holds; they are there so that a hostile or broken input (a
@@ -28,7 +33,31 @@ const (
 	// million header-only goroutines gives a hundred lines and a count of
 	// the rest, not a million lines.
 	MaxWarnings = 100
+
+	// MaxFuncName and MaxFileName bound a function name and a file path
+	// read from a protobuf profile. A profile names each function once
+	// and refers to it from every sample in a byte or two: a name of a
+	// megabyte shared by thousands of distinct stacks would be hashed,
+	// escaped and printed once per stack. A longer name keeps its start
+	// and a digest of the whole, so distinct names stay apart. Real names
+	// are far shorter (type arguments are elided to "[...]" first).
+	MaxFuncName = 1024
+	MaxFileName = 4096
 )
+
+// boundName cuts s to about max bytes: its start, then "…(sha256 " and
+// 16 hex digits of the whole's digest.
+func boundName(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	sum := sha256.Sum256([]byte(s))
+	cut := max - 32
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…(sha256 " + hex.EncodeToString(sum[:8]) + ")"
+}
 
 // capped keeps the first and last MaxFrames/2 items of a sequence that is
 // being read (the frames of a stack), in memory bounded by MaxFrames

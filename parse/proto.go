@@ -139,7 +139,7 @@ func profileSnapshot(p *profile.Profile, name string, cuts map[int]int) (*Snapsh
 		return nil, err
 	}
 	b := newBuilder(name, FormatProto)
-	frames := locationFrames{}
+	frames := newLocationFrames()
 	for i, s := range p.Sample {
 		if vi >= len(s.Value) {
 			continue
@@ -194,15 +194,22 @@ func goroutineValue(p *profile.Profile) (index int, leak bool, err error) {
 	return 0, false, fmt.Errorf("%w: protobuf profile of %s, not of goroutines", ErrNoDump, strings.Join(types, ", "))
 }
 
-// locationFrames builds each location's frames once: the samples of a
-// profile refer to shared locations, and a stack built anew for each of
-// them copied every name's type arguments elision and every frame as many
-// times as samples hold the location.
-type locationFrames map[*profile.Location][]Frame
+// locationFrames builds each location's frames once, and each function's
+// names once: the samples of a profile refer to shared locations, and
+// locations to shared functions, so a stack built anew for each sample
+// elided, cut and copied a name as many times as samples held it.
+type locationFrames struct {
+	locs  map[*profile.Location][]Frame
+	funcs map[*profile.Function]Frame // Func and File of a function
+}
+
+func newLocationFrames() *locationFrames {
+	return &locationFrames{locs: map[*profile.Location][]Frame{}, funcs: map[*profile.Function]Frame{}}
+}
 
 // of returns the frames of a location, innermost inlined call first.
-func (lf locationFrames) of(loc *profile.Location) []Frame {
-	if fs, ok := lf[loc]; ok {
+func (lf *locationFrames) of(loc *profile.Location) []Frame {
+	if fs, ok := lf.locs[loc]; ok {
 		return fs
 	}
 	var fs []Frame
@@ -213,20 +220,29 @@ func (lf locationFrames) of(loc *profile.Location) []Frame {
 		fs = make([]Frame, len(loc.Line))
 		for i, ln := range loc.Line {
 			if ln.Function != nil {
-				fs[i].Func = elideTypeArgs(ln.Function.Name)
-				fs[i].File = ln.Function.Filename
+				fs[i] = lf.function(ln.Function)
 			}
 			fs[i].Line = int(ln.Line)
 		}
 	}
-	lf[loc] = fs
+	lf.locs[loc] = fs
 	return fs
+}
+
+// function returns the names of a function as frames show them.
+func (lf *locationFrames) function(fn *profile.Function) Frame {
+	f, ok := lf.funcs[fn]
+	if !ok {
+		f = Frame{Func: boundName(elideTypeArgs(fn.Name), MaxFuncName), File: boundName(fn.Filename, MaxFileName)}
+		lf.funcs[fn] = f
+	}
+	return f
 }
 
 // sampleFrames lists the frames of a sample, leaf first: Location[0] is the
 // leaf, and within a location Line[0] is the innermost inlined call.
 // At most MaxFrames are kept, with the number cut.
-func (lf locationFrames) sampleFrames(s *profile.Sample) ([]Frame, int) {
+func (lf *locationFrames) sampleFrames(s *profile.Sample) ([]Frame, int) {
 	n := 0
 	for _, loc := range s.Location {
 		n += len(lf.of(loc))
@@ -234,13 +250,13 @@ func (lf locationFrames) sampleFrames(s *profile.Sample) ([]Frame, int) {
 	if n <= MaxFrames {
 		frames := make([]Frame, 0, n)
 		for _, loc := range s.Location {
-			frames = append(frames, lf[loc]...)
+			frames = append(frames, lf.locs[loc]...)
 		}
 		return frames, 0
 	}
 	c := frameCap{items: make([]Frame, 0, MaxFrames)}
 	for _, loc := range s.Location {
-		for _, f := range lf[loc] {
+		for _, f := range lf.locs[loc] {
 			c.add(f)
 		}
 	}
