@@ -95,7 +95,7 @@ func TestWriteDumpNeverReplaces(t *testing.T) {
 // TestReadmeLimitsOfPruning: the README states the pruning constants as
 // the code has them.
 func TestReadmeLimitsOfPruning(t *testing.T) {
-	b, err := os.ReadFile("../README.md")
+	b, err := os.ReadFile("../docs/limits.md")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,10 +7,10 @@ import (
 	"testing"
 )
 
-// TestReadmeSourceLimits keeps the README's Limits section in step with
+// TestReadmeSourceLimits keeps the Limits (docs/limits.md) in step with
 // the bounds of a source lookup.
 func TestReadmeSourceLimits(t *testing.T) {
-	b, err := os.ReadFile("../README.md")
+	b, err := os.ReadFile("../docs/limits.md")
 	if err != nil {
 		t.Fatal(err)
 	}

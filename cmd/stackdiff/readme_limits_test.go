@@ -13,7 +13,7 @@ import (
 // space, so that a phrase is found however its lines are wrapped.
 func readmeText(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile("../../README.md")
+	b, err := os.ReadFile("../../docs/limits.md")
 	if err != nil {
 		t.Fatal(err)
 	}
