@@ -277,10 +277,14 @@ func (c *comparer) walkConns(serverFuncs map[string]bool) []bool {
 		servesHTTP1 := facts(m.e).servesHTTP1
 		for _, k := range children[m.id] {
 			// net/http runs an HTTP/1 handler on its connection's
-			// goroutine: what that goroutine started outside the
-			// standard library, a handler started, and it is the
-			// handler's work, whatever package the handler is in.
-			if servesHTTP1 && !isStdlib(creator(last[k].e.rep)) {
+			// goroutine: what that goroutine started, but for the
+			// connection's own (its background read), a handler started,
+			// whatever package the handler is in, and net/http's
+			// TimeoutHandler too. It is the handler's work. (What code
+			// still running on the connection starts, an HTTP/2 server
+			// connection's frame reader and handlers, is bound by its
+			// creator below.)
+			if servesHTTP1 && !strings.HasPrefix(creator(last[k].e.rep), "net/http.(*conn") {
 				continue
 			}
 			mark(k)
