@@ -75,6 +75,7 @@ var All = []Scenario{
 	longLivedWorkers(),
 	gatewayUpstreamHung(),
 	httpHandlerSpawns(),
+	httpTimeoutHandlerHung(),
 }
 
 // Lookup returns the scenario called name.

@@ -145,6 +145,13 @@ var leaks = map[string]leak{
 		},
 		headline: "select | scenarios.refreshHandler.refresh", frame: pkg + "refreshHandler.refresh",
 	},
+	"http-timeout-handler-hung": {
+		groups: map[string]int{
+			"chan receive | net/http.(*timeoutHandler).ServeHTTP.func1": 3,
+			"IO wait | " + srvConn: 1, // the kept-alive connection
+		},
+		headline: "chan receive | net/http.(*timeoutHandler).ServeHTTP.func1", frame: pkg + "slowReport.ServeHTTP",
+	},
 }
 
 type goroutine struct {
