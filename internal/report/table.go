@@ -27,7 +27,8 @@ func (p *printer) table(r *classify.Report, shown []*classify.Group, width int) 
 		cols[i] = safetext.Cell(cols[i])
 	}
 	fmt.Fprintln(tw, strings.Join(cols, "\t"))
-	for _, g := range shown {
+	sites := siteCells(shown)
+	for n, g := range shown {
 		verdict := string(g.Verdict)
 		if g.Ignored != "" {
 			verdict = "ignored" // --all shows what --ignore took out
@@ -37,7 +38,7 @@ func (p *printer) table(r *classify.Report, shown []*classify.Group, width int) 
 			row = append(row, Signed(g.Delta))
 		}
 		row = append(row, countCells(g.Counts)...)
-		row = append(row, stateText(g), FrameText(g.Site), FrameText(g.CreatedBy))
+		row = append(row, stateText(g), sites[n], FrameText(g.CreatedBy))
 		for i := range row {
 			row[i] = safetext.Cell(row[i]) // one long name must not widen every row
 		}

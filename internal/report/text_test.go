@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/stackdiff/stackdiff/classify"
 	"github.com/stackdiff/stackdiff/parse"
 )
@@ -58,5 +59,39 @@ func TestOriginShown(t *testing.T) {
 	}
 	if want := "    origin:   TestFetchAll (3), worker.start (2)\n"; !strings.Contains(b.String(), want) {
 		t.Errorf("text lacks %q:\n%s", want, b.String())
+	}
+}
+
+// TestSiteCellsTellAlikeRowsApart: groups with one state, site and
+// creator differ further down: each row names its caller where its stack
+// parts from the others', or says it starts at the site; a row like no
+// other is left as it was.
+func TestSiteCellsTellAlikeRowsApart(t *testing.T) {
+	site := parse.Frame{Func: "main.wait", File: "main.go", Line: 10}
+	stack := func(callers ...string) []parse.Frame {
+		fs := []parse.Frame{site}
+		for i, c := range callers {
+			fs = append(fs, parse.Frame{Func: c, File: "main.go", Line: 20 + i})
+		}
+		return fs
+	}
+	group := func(frames []parse.Frame) *classify.Group {
+		return &classify.Group{State: "chan receive", Site: &site, Frames: frames}
+	}
+	other := &classify.Group{State: "select", Site: &parse.Frame{Func: "main.other"}, Frames: []parse.Frame{{Func: "main.other"}}}
+	got := siteCells([]*classify.Group{
+		group(stack("main.a", "main.run")),
+		group(stack("main.b", "main.run")),
+		group(stack()),
+		other,
+	})
+	want := []string{
+		"main.wait main.go:10 via main.a main.go:20",
+		"main.wait main.go:10 via main.b main.go:20",
+		"main.wait main.go:10 (its start)",
+		"main.other",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("siteCells (-want +got):\n%s", diff)
 	}
 }
