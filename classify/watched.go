@@ -76,3 +76,16 @@ func Observe(g *Group, saw Sighting, why string) Verdict {
 	}
 	return v
 }
+
+// Unproven is the verdict a watch shows with a group it has not judged a
+// leak by what it saw ([Observe]): Compare's verdict, a leak lowered to a
+// suspect. Compare of the watch's first dump and its latest calls new
+// blocked goroutines a leak; a watch's leak is one its sightings prove,
+// and an event must not say more than the watch concluded (a group still
+// growing when the watch ends is a suspect, and the watch exits 0).
+func Unproven(v Verdict) Verdict {
+	if v == Leak {
+		return Suspect
+	}
+	return v
+}

@@ -72,6 +72,9 @@ func (w *Watcher) observe(t *target, snap *parse.Snapshot, out []pending) []pend
 			w.suspect = true
 		}
 		shown := *g // as it is now: a later event may change its verdict
+		if _, leaked := t.leaks[g.ID]; !leaked {
+			shown.Verdict = classify.Unproven(shown.Verdict)
+		}
 		out = append(out, pending{t: t, ev: Event{Kind: ch.kind, Target: t.name, Group: &shown, Why: ch.why}})
 	}
 	return out

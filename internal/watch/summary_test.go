@@ -38,6 +38,9 @@ func checkSummaries(events []Event, end *End) error {
 			}
 		case Growing, Threshold:
 			suspect = true
+			if ev.Group != nil && ev.Group.Verdict == classify.Leak && !leaks[ev.Target][ev.Group.ID] {
+				errs = append(errs, fmt.Errorf("event %d: a %s event says leak of group %s, which the watch has not found leaking", i, ev.Kind, ev.Group.ID))
+			}
 		case Round:
 			if ev.Status == nil || ev.Status.LeakGroups != total {
 				errs = append(errs, fmt.Errorf("event %d: round status %+v, want %d leak groups", i, ev.Status, total))

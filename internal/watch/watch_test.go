@@ -129,7 +129,7 @@ func TestWatcherEvents(t *testing.T) {
 		"note: " + fallbackNote,
 		"round 1, 0 down, 0 leaks",
 		"round 2, 0 down, 0 leaks",
-		"growing parkSend leak [1 2 3]: rose at each of the last 2 fetches: 1 → 2 → 3",
+		"growing parkSend suspect [1 2 3]: rose at each of the last 2 fetches: 1 → 2 → 3",
 		"round 3, 0 down, 0 leaks",
 		"leak parkSend leak [1 2 3 4]: rose at each of the last 3 fetches: 1 → 2 → 3 → 4",
 		"round 4, 0 down, 1 leaks",
