@@ -34,6 +34,9 @@ type target struct {
 	// events of the others, which are told as they happen but not kept.
 	leaks     map[string]*classify.Group
 	leaksMore int
+	// profileNoted is set once the watch has said that the target serves
+	// a profile without states, IDs or creators.
+	profileNoted bool
 }
 
 // addLeak keeps g for the summary, unless MaxLeaksKept are kept already.

@@ -201,6 +201,9 @@ func (w *Watcher) fetchAll(ctx context.Context) []fetched {
 const (
 	fallbackNote = "no goroutineleak profile here (HTTP 404): watching the goroutine profile, without the GC's proof of leaks (it needs Go 1.27, or Go 1.26 built with GOEXPERIMENT=goroutineleakprofile)"
 	needsGo127   = "the goroutineleak profile needs a program built by Go 1.27, or by Go 1.26 with GOEXPERIMENT=goroutineleakprofile"
+	// profileNote is said once of a target whose URL gives a profile
+	// (%s: its format) rather than debug=2 stacks.
+	profileNote = "this URL gives the %s profile, without goroutine states, IDs or creators: groups are followed by stack and count alone (?debug=2 gives them)"
 )
 
 // fetch fetches a target's dump, falling back from the goroutineleak
@@ -227,7 +230,12 @@ func (w *Watcher) fetch(ctx context.Context, t *target) (*parse.Snapshot, fetche
 	if err != nil {
 		return nil, fetched{err: err, at: time.Now(), note: note}
 	}
-	return snaps[len(snaps)-1], fetched{at: time.Now(), note: note}
+	snap := snaps[len(snaps)-1]
+	if f := snap.Format; (f == parse.FormatProto || f == parse.FormatDebug1) && !t.profileNoted {
+		t.profileNoted = true
+		note = strings.TrimPrefix(note+"; "+fmt.Sprintf(profileNote, f), "; ")
+	}
+	return snap, fetched{at: time.Now(), note: note}
 }
 
 // round turns the fetches of one round into events and hands them on:

@@ -175,3 +175,23 @@ func TestWatcherLeakProfileMissing(t *testing.T) {
 		t.Errorf("target end %+v", end.Targets[0])
 	}
 }
+
+// TestWatcherProfileNote: a URL that gives the protobuf profile (no
+// ?debug=) is watched, and the watch says once what that profile lacks.
+func TestWatcherProfileNote(t *testing.T) {
+	srv := httptest.NewServer(pprof.Handler("goroutine"))
+	t.Cleanup(srv.Close)
+	events, end := record(t, Options{Targets: []Target{{URL: srv.URL + "/debug/pprof/goroutine"}}, Interval: time.Millisecond, Count: 3})
+	notes := 0
+	for _, ev := range events {
+		if ev.Kind == Note {
+			notes++
+			if !strings.Contains(ev.Why, "pprof-proto profile, without goroutine states, IDs or creators") {
+				t.Errorf("note %q", ev.Why)
+			}
+		}
+	}
+	if notes != 1 || end.Targets[0].Fetches != 3 {
+		t.Errorf("%d notes over %d fetches, want 1 over 3", notes, end.Targets[0].Fetches)
+	}
+}
