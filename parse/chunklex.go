@@ -75,6 +75,11 @@ func (c *chunk) lex(stacks *shapes, status *statusCache) {
 			break
 		}
 		if in {
+			if len(line) == 0 && g.frames == 0 && g.created == 0 && !g.unavailable && !g.inAncestors {
+				// A header with no stack under it: the sequencer warns.
+				c.slowAt = blockStart
+				break
+			}
 			if len(line) == 0 {
 				k, seen := finish()
 				if rawStart >= 0 {

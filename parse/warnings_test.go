@@ -2,6 +2,7 @@ package parse_test
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -45,5 +46,27 @@ func TestWarningsQuoteLittle(t *testing.T) {
 	}
 	if limit := parse.MaxWarnings * (safetext.MaxString + 64); total > limit {
 		t.Errorf("warnings hold %d bytes, want at most %d", total, limit)
+	}
+}
+
+// TestHeaderWithoutStackWarns: a header with nothing under it, not even a
+// "created by" line, is no goroutine the runtime prints: it is kept, with
+// a warning, however the input is read (line by line, or in chunks).
+func TestHeaderWithoutStackWarns(t *testing.T) {
+	real, err := os.ReadFile("testdata/generated/stack_mixed_states.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for range 3000 { // more than a chunk
+		b.Write(real)
+		b.WriteString("\ngoroutine 999999 [chan receive]:\n\n")
+	}
+	s, err := parse.Read(strings.NewReader(b.String()), "in")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(s.Warnings, func(w string) bool { return strings.Contains(w, "goroutine 999999 has no stack") }) {
+		t.Errorf("no warning of the header without a stack; warnings: %q", s.Warnings[:min(3, len(s.Warnings))])
 	}
 }
