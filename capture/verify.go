@@ -166,7 +166,7 @@ func find(self int64, o *opts, t TestingT) error {
 		}
 		if pause(context.Background(), i, deadline) != nil {
 			logNote(t, at.note())
-			head := fmt.Sprintf("found %d unexpected goroutines:\n\n", left.Count())
+			head := fmt.Sprintf("found %s:\n\n", report.Plural(left.Count(), "unexpected goroutine"))
 			return render(left, head+at.unattributed(left), fmt.Sprintf("still there after waiting %v", o.maxWait), names)
 		}
 	}

@@ -126,7 +126,7 @@ func TestVerifyNoneIgnores(t *testing.T) {
 	defer l2.Release()
 	var ft fakeT
 	VerifyNone(&ft, current, short)
-	if len(ft.errs) != 1 || !strings.Contains(ft.errs[0], "found 1 unexpected goroutines") {
+	if len(ft.errs) != 1 || !strings.Contains(ft.errs[0], "found 1 unexpected goroutine:") {
 		t.Errorf("IgnoreCurrent hid a later goroutine: %q", ft.errs)
 	}
 }

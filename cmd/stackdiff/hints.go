@@ -28,6 +28,11 @@ func hints(paths []string, snaps []*parse.Snapshot, rep *classify.Report) []stri
 			out = append(out, fmt.Sprintf("%s looks older than %s (no new goroutines, and goroutine %d of the first is not in the last); are the inputs swapped?", last.Name, first.Name, hiFirst))
 		}
 	}
+	if last := snaps[len(snaps)-1]; last.Event != nil && last.Event.Kind == parse.EventPanic && last.Count() == 1 {
+		// GOTRACEBACK=single, the default, prints the panicking
+		// goroutine alone: the stuck ones are not in the input at all.
+		out = append(out, fmt.Sprintf("%s shows only the panicking goroutine; run the program with GOTRACEBACK=all to see the others", last.Name))
+	}
 	if len(snaps) >= 2 {
 		// Profiles have no IDs, but say when they were taken.
 		first, last := snaps[0], snaps[len(snaps)-1]
