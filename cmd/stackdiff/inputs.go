@@ -60,7 +60,7 @@ func (c *config) load(paths []string, stdin io.Reader, stderr io.Writer) ([]*par
 				c.readingStdin()
 			}
 		} else {
-			f, err := os.Open(p)
+			f, err := openInput(p, stderr)
 			if err != nil {
 				var pe *os.PathError
 				if errors.As(err, &pe) {
@@ -171,4 +171,29 @@ func (c *config) fetchSeries(url string, stderr io.Writer) ([]*parse.Snapshot, i
 	}
 	leaveOutWriters(all)
 	return all, exitOK
+}
+
+// fifoWait is how long opening a FIFO may wait for a writer before the
+// user is told: stackdiff started before the program that writes to the
+// FIFO is a way to use it, but silence looks like a hang.
+var fifoWait = time.Second
+
+// openInput opens an input file, saying on stderr when a FIFO keeps it
+// waiting for a writer.
+func openInput(p string, stderr io.Writer) (*os.File, error) {
+	if fi, err := os.Stat(p); err == nil && fi.Mode()&os.ModeNamedPipe != 0 {
+		opened, told := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(told)
+			select {
+			case <-opened:
+			case <-time.After(fifoWait):
+				complain(stderr, "%s: waiting for a program to write to this FIFO (Ctrl-C to give up)", p)
+			}
+		}()
+		// Nothing else writes to stderr until the note is written or
+		// given up.
+		defer func() { close(opened); <-told }()
+	}
+	return os.Open(p)
 }
