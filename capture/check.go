@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -78,7 +77,7 @@ type checkT interface {
 func startCheck(t checkT, options []Option) context.Context {
 	t.Helper()
 	c := &check{name: t.Name(), o: buildOpts(options), self: goid()}
-	c.run = fmt.Sprintf("%s#%d", c.name, checkRuns.Add(1))
+	c.run = fmt.Sprintf("%s#%d", c.name, nextRun(c.name))
 	prev, err := ownLabels()
 	if err != nil {
 		t.Errorf("capture.Check: cannot read the test goroutine's labels: %v", err)
@@ -108,8 +107,22 @@ func startCheck(t checkT, options []Option) context.Context {
 	return ctx
 }
 
-// checkRuns numbers the runs of Check in this process.
-var checkRuns atomic.Int64
+// checkRuns numbers the runs of Check in this process, per test: with
+// -count=3 a test's runs are #1, #2 and #3.
+var checkRuns struct {
+	sync.Mutex
+	n map[string]int
+}
+
+func nextRun(name string) int {
+	checkRuns.Lock()
+	defer checkRuns.Unlock()
+	if checkRuns.n == nil {
+		checkRuns.n = map[string]int{}
+	}
+	checkRuns.n[name]++
+	return checkRuns.n[name]
+}
 
 // reported holds the goroutines a Check has already failed a test for: a
 // later run of the same test with the same stack does not count them again.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -226,5 +227,15 @@ func TestCheckThroughPprofDo(t *testing.T) {
 	f.end()
 	if len(f.errs) != 1 || !strings.Contains(f.errs[0], "left 2 goroutines") {
 		t.Fatalf("failures %q, want one naming the 2 goroutines started under pprof.Do", f.errs)
+	}
+}
+
+// TestRunsNumberedPerTest: with -count=3 a test's runs are #1, #2 and #3,
+// whatever other tests ran between them.
+func TestRunsNumberedPerTest(t *testing.T) {
+	a, b := t.Name()+"/a", t.Name()+"/b" // names no other test uses
+	got := []int{nextRun(a), nextRun(b), nextRun(a), nextRun(b), nextRun(a)}
+	if want := []int{1, 1, 2, 2, 3}; !slices.Equal(got, want) {
+		t.Errorf("runs %v, want %v", got, want)
 	}
 }
