@@ -144,7 +144,7 @@ func TestDiffAndFindProve(t *testing.T) {
 	}
 	err = capture.Find(current, short)
 	var le *capture.LeakError
-	head := "found 1 unexpected goroutines"
+	head := "found 1 unexpected goroutine:"
 	if proof {
 		head = "found 1 goroutine that the GC proved leaked"
 	}
