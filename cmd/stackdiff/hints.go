@@ -28,6 +28,14 @@ func hints(paths []string, snaps []*parse.Snapshot, rep *classify.Report) []stri
 			out = append(out, fmt.Sprintf("%s looks older than %s (no new goroutines, and goroutine %d of the first is not in the last); are the inputs swapped?", last.Name, first.Name, hiFirst))
 		}
 	}
+	for _, s := range snaps {
+		// Fetched from a URL that names the profile's path without
+		// ?debug=, as the net/http/pprof documentation shows it.
+		if isURL(s.Name) && (s.Format == parse.FormatProto || s.Format == parse.FormatDebug1) {
+			out = append(out, fmt.Sprintf("%s gives the %s profile, without goroutine states, IDs or creators; ?debug=2 gives them", s.Name, s.Format))
+			break
+		}
+	}
 	if last := snaps[len(snaps)-1]; last.Event != nil && last.Event.Kind == parse.EventPanic && last.Count() == 1 {
 		// GOTRACEBACK=single, the default, prints the panicking
 		// goroutine alone: the stuck ones are not in the input at all.

@@ -47,7 +47,8 @@ func TestURLInputs(t *testing.T) {
 	}{
 		{name: "debug2", args: []string{"--json", srv.URL + "/debug/pprof/goroutine?debug=2"}, code: 0, stdout: `"format": "stack"`, snapshot: 1},
 		{name: "debug1-vs-debug2", args: []string{"--json", "--fail-on", "never", srv.URL + "/debug/pprof/goroutine?debug=1", srv.URL + "/debug/pprof/goroutine?debug=2"}, code: 0, stdout: `"format": "pprof-debug1"`, snapshot: 2},
-		{name: "proto", args: []string{"--json", srv.URL + "/debug/pprof/goroutine"}, code: 0, stdout: `"format": "pprof-proto"`, snapshot: 1},
+		{name: "proto", args: []string{"--json", srv.URL + "/debug/pprof/goroutine"}, code: 0, stdout: `"format": "pprof-proto"`, snapshot: 1,
+			stderr: "gives the pprof-proto profile, without goroutine states, IDs or creators; ?debug=2 gives them"},
 		{name: "bare-host", args: []string{"--json", srv.URL}, code: 0, stdout: `"format": "stack"`, snapshot: 1},
 		// The process fetched from is this one, so each dump holds the
 		// client connection of its own fetch: new every time. The verdicts
