@@ -162,22 +162,34 @@ func (c *comparer) followReaders(serverPkgs pkgTree) {
 		byServer := serverSide[e.g.Label] || slices.ContainsFunc(e.rep.Frames, func(f parse.Frame) bool { return serverPkgs.has(funcPackage(f.Func)) })
 		e.conn = e.g.Counts[c.n-1] > 0 && (e.reads || byServer && mayFollow(e))
 	}
-	// Closures of bound groups' functions, to a fixed point: each round
-	// binds at least one more group, or ends.
-	boundFuncs := map[string]bool{}
-	for changed := true; changed; {
-		changed = false
-		for _, e := range c.order {
-			if e.conn && !inHandler(&Stack{Frames: e.rep.Frames}) {
-				for _, f := range e.rep.Frames {
-					boundFuncs[f.Func] = true
-				}
+	// Closures of bound groups' functions, followed as a worklist: each
+	// group is bound once, and each function looked up once, so a chain
+	// of closures costs what its groups and frames do.
+	waiting := map[string][]*entry{} // enclosing function -> groups starting in a closure of it
+	var todo []*entry
+	for _, e := range c.order {
+		if e.conn {
+			todo = append(todo, e)
+		} else if n := len(e.rep.Frames); n > 0 && mayFollow(e) {
+			if fn := enclosingFunc(e.rep.Frames[n-1].Func); fn != "" {
+				waiting[fn] = append(waiting[fn], e)
 			}
 		}
-		for _, e := range c.order {
-			if n := len(e.rep.Frames); !e.conn && n > 0 && boundFuncs[enclosingFunc(e.rep.Frames[n-1].Func)] && mayFollow(e) {
-				e.conn, changed = true, true
+	}
+	for len(todo) > 0 {
+		e := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		if inHandler(&Stack{Frames: e.rep.Frames}) {
+			continue
+		}
+		for _, f := range e.rep.Frames {
+			for _, w := range waiting[f.Func] {
+				if !w.conn {
+					w.conn = true
+					todo = append(todo, w)
+				}
 			}
+			delete(waiting, f.Func)
 		}
 	}
 }

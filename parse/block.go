@@ -52,6 +52,13 @@ func (g *block) reset(h header) {
 
 func (g *block) truncated() bool { return g.pendingFile }
 
+// headerOnly reports whether nothing the runtime prints under a header
+// came: no frame, no "created by" line, no "stack unavailable", no
+// ancestry.
+func (g *block) headerOnly() bool {
+	return g.frames == 0 && g.created == 0 && !g.unavailable && !g.inAncestors
+}
+
 // idText is the goroutine's ID as the dump printed it.
 func (g *block) idText() string { return g.h.idText() }
 

@@ -75,7 +75,7 @@ func (c *chunk) lex(stacks *shapes, status *statusCache) {
 			break
 		}
 		if in {
-			if len(line) == 0 && g.frames == 0 && g.created == 0 && !g.unavailable && !g.inAncestors {
+			if len(line) == 0 && g.headerOnly() {
 				// A header with no stack under it: the sequencer warns.
 				c.slowAt = blockStart
 				break

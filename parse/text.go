@@ -201,7 +201,7 @@ func (t *textReader) line(line []byte) {
 			return
 		}
 		if len(line) == 0 {
-			if g := t.g; g.frames == 0 && g.created == 0 && !g.unavailable && !g.inAncestors && !g.indented && t.goleak == nil {
+			if g := t.g; g.headerOnly() && !g.indented && t.goleak == nil {
 				// The runtime prints a frame or a "created by" line
 				// under every header (or says the stack is unavailable).
 				t.warnf("goroutine %s has no stack", g.idText())

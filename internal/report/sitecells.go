@@ -33,38 +33,43 @@ func siteCells(shown []*classify.Group) []string {
 			frames := display.Visible(shown[i].Frames)
 			callers[j] = frames[siteIndex(frames, shown[i].Site)+1:]
 		}
-		for j, i := range rows {
-			switch f := partingFrame(callers, j); {
-			case f != nil:
-				cells[i] += " via " + FrameText(f)
-			case shorter(callers, j):
-				cells[i] += " (its start)" // the others were called from further down
-			}
+		for j, part := range partings(callers) {
+			cells[rows[j]] += part
 		}
 	}
 	return cells
 }
 
-// partingFrame returns the first frame of callers[j] that some other
-// stack of callers does not have at the same depth, or nil.
-func partingFrame(callers [][]parse.Frame, j int) *parse.Frame {
-	for d := range callers[j] {
-		for o := range callers {
-			if o != j && (d >= len(callers[o]) || callers[o][d] != callers[j][d]) {
-				return &callers[j][d]
+// partings returns, for each stack of callers, " via F" for its first
+// frame F that not every other stack has at the same depth, or " (its
+// start)" when it ends before the others part from it. One pass per
+// depth, counting the frames there: linear in the frames, however many
+// rows read alike.
+func partings(callers [][]parse.Frame) []string {
+	out := make([]string, len(callers))
+	deepest := 0
+	for _, c := range callers {
+		deepest = max(deepest, len(c))
+	}
+	left := len(callers)
+	for d := 0; d < deepest && left > 0; d++ {
+		count := map[parse.Frame]int{}
+		for _, c := range callers {
+			if d < len(c) {
+				count[c[d]]++
+			}
+		}
+		for j, c := range callers {
+			switch {
+			case out[j] != "":
+			case d >= len(c):
+				out[j] = " (its start)" // the others were called from further down
+				left--
+			case count[c[d]] < len(callers):
+				out[j] = " via " + FrameText(&c[d])
+				left--
 			}
 		}
 	}
-	return nil
-}
-
-// shorter reports whether some other stack of callers goes deeper than
-// callers[j].
-func shorter(callers [][]parse.Frame, j int) bool {
-	for o := range callers {
-		if len(callers[o]) > len(callers[j]) {
-			return true
-		}
-	}
-	return false
+	return out
 }

@@ -1,6 +1,7 @@
 package safetext
 
 import (
+	"fmt"
 	"html/template"
 	"strconv"
 	"strings"
@@ -187,5 +188,21 @@ func TestWalkKeysThatGateAlike(t *testing.T) {
 		if diff := cmp.Diff(want, m); diff != "" {
 			t.Fatalf("Walk mismatch (-want +got):\n%s", diff)
 		}
+	}
+}
+
+// TestWalkManyKeysThatGateAlike: thousands of keys that gate to one string
+// all stay, numbered, each found its number in one probe or so.
+func TestWalkManyKeysThatGateAlike(t *testing.T) {
+	m := map[string]int{}
+	for i := range 5000 {
+		m[fmt.Sprintf("http://u:p%d@h/", i)] = i
+	}
+	Walk(&m)
+	if len(m) != 5000 {
+		t.Errorf("%d keys after Walk, want 5000", len(m))
+	}
+	if _, ok := m["http://u:xxxxx@h/ #5000"]; !ok {
+		t.Error("the 5000th key is not numbered #5000")
 	}
 }

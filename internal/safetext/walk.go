@@ -100,6 +100,7 @@ func (w walker) walkMap(v reflect.Value) {
 		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
 	}
 	out := reflect.MakeMapWithSize(v.Type(), v.Len())
+	next := map[string]int{} // a gated key's next free number: keys that gate alike cost one probe each
 	for _, key := range keys {
 		k := reflect.New(kt).Elem()
 		k.Set(key)
@@ -109,9 +110,15 @@ func (w walker) walkMap(v reflect.Value) {
 		w.walk(e)
 		if kt.Kind() == reflect.String && out.MapIndex(k).IsValid() {
 			base := k.String()
-			for n := 2; out.MapIndex(k).IsValid(); n++ {
+			n := max(2, next[base])
+			for {
 				k.SetString(base + " #" + strconv.Itoa(n))
+				if !out.MapIndex(k).IsValid() {
+					break
+				}
+				n++
 			}
+			next[base] = n + 1
 		}
 		out.SetMapIndex(k, e)
 	}
